@@ -1,0 +1,31 @@
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { Settings, SettingsModule } from '@lib/config';
+import { DependencyCheck, HealthModule } from '@lib/health';
+import { KafkaHealth, KafkaModule } from '@lib/kafka';
+import { SqlHealth, SqlModule } from '@lib/sql';
+import { SearchHealth, SearchModule, systemMetadataIndex } from '@lib/search';
+import { SchemaSetup, SetupModule } from '@lib/setup';
+import { MceConsumer, MceConsumerModule } from '@lib/ingest';
+import { MaeConsumer, MaeConsumerModule } from '@lib/indexing';
+
+/**
+ * The HTTP service. With RUN_CONSUMERS it also hosts the MCE and/or MAE consumer in the same
+ * process (the quickstart); in production they run as their own apps.
+ */
+@Module({})
+export class GmsModule {
+  static register(settings: Settings): DynamicModule {
+    const imports: DynamicModule['imports'] = [SettingsModule, KafkaModule, SqlModule, SearchModule, SetupModule.register([systemMetadataIndex])];
+    const checks: Type<DependencyCheck>[] = [KafkaHealth, SqlHealth, SearchHealth, SchemaSetup];
+    if (settings.embeddedConsumers.includes('mce')) {
+      imports.push(MceConsumerModule);
+      checks.push(MceConsumer);
+    }
+    if (settings.embeddedConsumers.includes('mae')) {
+      imports.push(MaeConsumerModule);
+      checks.push(MaeConsumer);
+    }
+    imports.push(HealthModule.register(checks));
+    return { module: GmsModule, imports };
+  }
+}

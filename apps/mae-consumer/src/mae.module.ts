@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { SettingsModule } from '@lib/config';
+import { HealthModule } from '@lib/health';
+import { KafkaHealth, KafkaModule } from '@lib/kafka';
+import { SearchHealth, SearchModule, systemMetadataIndex } from '@lib/search';
+import { SchemaSetup, SetupModule } from '@lib/setup';
+import { MaeConsumer, MaeConsumerModule } from '@lib/indexing';
+
+/** The MAE consumer process: MCL topics -> OpenSearch, with a health endpoint. */
+@Module({
+  imports: [
+    SettingsModule,
+    KafkaModule,
+    SearchModule,
+    SetupModule.register([systemMetadataIndex]),
+    MaeConsumerModule,
+    HealthModule.register([KafkaHealth, SearchHealth, SchemaSetup, MaeConsumer]),
+  ],
+})
+export class MaeModule {}

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { SettingsModule } from '@lib/config';
+import { HealthModule } from '@lib/health';
+import { KafkaHealth, KafkaModule } from '@lib/kafka';
+import { SqlHealth, SqlModule } from '@lib/sql';
+import { SchemaSetup, SetupModule } from '@lib/setup';
+import { MceConsumer, MceConsumerModule } from '@lib/ingest';
+
+/** The MCE consumer process: MCP topic -> SQL -> MCL topic, with a health endpoint. */
+@Module({
+  imports: [
+    SettingsModule,
+    KafkaModule,
+    SqlModule,
+    SetupModule.register(),
+    MceConsumerModule,
+    HealthModule.register([KafkaHealth, SqlHealth, SchemaSetup, MceConsumer]),
+  ],
+})
+export class MceModule {}

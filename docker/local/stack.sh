@@ -1,0 +1,493 @@
+#!/usr/bin/env bash
+# No-Docker local stack: Kafka 3.9.1 (KRaft, one node), OpenSearch 2.19 (one node, embedded runner), MySQL (MariaDB).
+# Usage: bash docker/local/stack.sh up|down|status|reset      (see docker/local/README.md)
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+
+STACK_DIR="${STACK_DIR:-$ROOT/.stack}"
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+OPENSEARCH_PORT="${OPENSEARCH_PORT:-9200}"
+OPENSEARCH_TRANSPORT_PORT="${OPENSEARCH_TRANSPORT_PORT:-9300}"
+OPENSEARCH_CLUSTER_NAME="${OPENSEARCH_CLUSTER_NAME:-local-stack}"
+MYSQL_PORT="${MYSQL_PORT:-3306}"
+MYSQL_DATABASE="${MYSQL_DATABASE:-metadata}"
+MYSQL_USER="${MYSQL_USER:-metadata}"
+MYSQL_PASSWORD="${MYSQL_PASSWORD:-metadata}"
+STACK_TIMEOUT_SECONDS="${STACK_TIMEOUT_SECONDS:-240}"
+JAVA="${JAVA:-java}"
+
+LIB_DIR="$STACK_DIR/lib"
+DATA_DIR="$STACK_DIR/data"
+LOG_DIR="$STACK_DIR/logs"
+RUN_DIR="$STACK_DIR/run"
+STATE_DIR="$STACK_DIR/state"
+CONF_DIR="$STACK_DIR/conf"
+
+KAFKA_LIB="$LIB_DIR/kafka"
+KAFKA_DATA="$DATA_DIR/kafka"
+KAFKA_LOG="$LOG_DIR/kafka.log"
+KAFKA_PID="$RUN_DIR/kafka.pid"
+KAFKA_CONF="$CONF_DIR/kafka/server.properties"
+KAFKA_LOG4J="$CONF_DIR/kafka/log4j.properties"
+KAFKA_CLUSTER_ID_FILE="$STATE_DIR/kafka-cluster-id"
+
+OS_LIB="$LIB_DIR/opensearch"
+OS_BASE="$DATA_DIR/opensearch"
+OS_LOG="$LOG_DIR/opensearch.log"
+OS_NODE_LOGS="$LOG_DIR/opensearch-node"
+OS_PID="$RUN_DIR/opensearch.pid"
+
+MYSQL_SOCK="/run/mysqld/mysqld.sock"
+MYSQL_PID="$RUN_DIR/mariadb.pid"
+MYSQL_MODE_FILE="$STATE_DIR/mysql.mode"   # "managed" = this stack started MariaDB and `down` stops it
+MYSQL_LOG="$LOG_DIR/mariadb.log"
+APT_LOG="$LOG_DIR/apt.log"
+
+KAFKA_MAIN="kafka.Kafka"
+OS_MAIN="org.codelibs.opensearch.runner.OpenSearchRunner"
+
+log() { printf '[stack] %s\n' "$*"; }
+die() { log "ERROR: $*"; exit 1; }
+prefix() { sed -u 's/^/[stack]   /'; }
+now_ms() { date +%s%3N; }
+secs_since() { local d=$(( $(now_ms) - $1 )); printf '%d.%01ds' $((d / 1000)) $(((d % 1000) / 100)); }
+
+port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+# pid from a pid file, only if that process is alive and its command line contains $2 (guards against pid reuse)
+live_pid() {
+  local file="$1" needle="$2" pid
+  [[ -s "$file" ]] || return 1
+  pid="$(tr -dc '0-9' <"$file")"
+  [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$needle" || return 1
+  printf '%s' "$pid"
+}
+
+# SIGTERM, wait up to ~15 s, then SIGKILL; only the pid recorded in the pid file
+stop_pid() {
+  local name="$1" file="$2" needle="$3" pid i
+  if ! pid="$(live_pid "$file" "$needle")"; then
+    rm -f "$file"; log "$name: not running"; return 0
+  fi
+  log "$name: stopping pid $pid (SIGTERM)"
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 150; i++)); do
+    [[ -e "/proc/$pid" ]] || break
+    # a zombie (already exited, not yet reaped) counts as stopped
+    [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" == "Z" ]] && break
+    sleep 0.1
+  done
+  if [[ -e "/proc/$pid" && "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != "Z" ]]; then
+    log "$name: still alive after 15s, SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    sleep 0.5
+  fi
+  rm -f "$file"
+  log "$name: stopped"
+}
+
+tail_log() {
+  local file="$1"
+  if [[ -f "$file" ]]; then
+    log "last 30 lines of $file:"
+    tail -n 30 "$file" | prefix
+  else
+    log "(no log at $file)"
+  fi
+}
+
+# ---------------------------------------------------------------- Maven caches
+# Resolve a pom's runtime dependencies into $2, once. A marker holding the pom's checksum marks a complete folder.
+resolve_lib() {
+  local name="$1" pom="$2" out="$3" sum
+  sum="$(sha256sum "$pom" | cut -d' ' -f1)"
+  if [[ -f "$out/.complete" && "$(cat "$out/.complete")" == "$sum" ]]; then
+    log "$name: jars cached in ${out#"$ROOT"/} ($(find "$out" -name '*.jar' | wc -l) jars)"
+    return 0
+  fi
+  command -v mvn >/dev/null || die "mvn not found (needed once to fetch $name jars)"
+  log "$name: resolving jars from Maven Central into ${out#"$ROOT"/} ..."
+  local t0 tmp="$out.tmp.$$"
+  t0="$(now_ms)"
+  rm -rf "$tmp"; mkdir -p "$tmp"
+  if ! mvn -q -B -f "$pom" org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$tmp" >"$LOG_DIR/maven-$name.log" 2>&1; then
+    rm -rf "$tmp"
+    log "$name: Maven failed, see $LOG_DIR/maven-$name.log"
+    tail_log "$LOG_DIR/maven-$name.log"
+    return 1
+  fi
+  rm -rf "$out"; mv "$tmp" "$out"
+  printf '%s\n' "$sum" >"$out/.complete"
+  log "$name: resolved $(find "$out" -name '*.jar' | wc -l) jars ($(du -sh "$out" | cut -f1)) in $(secs_since "$t0")"
+}
+
+# ---------------------------------------------------------------- Kafka
+kafka_running() { live_pid "$KAFKA_PID" "$KAFKA_MAIN" >/dev/null; }
+kafka_healthy() { port_open "$KAFKA_PORT" && grep -q "Kafka Server started" "$KAFKA_LOG" 2>/dev/null; }
+
+kafka_write_config() {
+  mkdir -p "$(dirname "$KAFKA_CONF")" "$KAFKA_DATA"
+  cat >"$KAFKA_CONF" <<EOF
+# generated by docker/local/stack.sh - edits are overwritten on every 'up'
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$KAFKA_DATA
+num.partitions=1
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+# the application creates its own topics; auto-creation stays at Kafka's default (true)
+auto.create.topics.enable=true
+EOF
+  cat >"$KAFKA_LOG4J" <<'EOF'
+log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.kafka.log.LogCleaner=WARN
+log4j.logger.state.change.logger=WARN
+log4j.logger.org.apache.kafka.storage.internals.log=WARN
+EOF
+}
+
+kafka_cluster_id() {
+  if [[ ! -s "$KAFKA_CLUSTER_ID_FILE" ]]; then
+    mkdir -p "$STATE_DIR"
+    # 16 random bytes, base64url without padding (22 chars), as Kafka's Uuid expects
+    head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$KAFKA_CLUSTER_ID_FILE"
+  fi
+  cat "$KAFKA_CLUSTER_ID_FILE"
+}
+
+kafka_start() {
+  kafka_write_config
+  if [[ ! -f "$KAFKA_DATA/meta.properties" ]]; then
+    local id; id="$(kafka_cluster_id)"
+    log "kafka: formatting storage (cluster id $id)"
+    "$JAVA" -cp "$KAFKA_LIB/*" -Dlog4j.configuration="file:$KAFKA_LOG4J" kafka.tools.StorageTool format \
+      -t "$id" -c "$KAFKA_CONF" --ignore-formatted >"$LOG_DIR/kafka-format.log" 2>&1 \
+      || { tail_log "$LOG_DIR/kafka-format.log"; die "kafka: storage format failed"; }
+  fi
+  : >"$KAFKA_LOG"
+  # shellcheck disable=SC2016  # $$ and $@ belong to the inner shell, which records its pid then becomes the JVM
+  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$KAFKA_PID" \
+    "$JAVA" -Xms512m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
+    -Dlog4j.configuration="file:$KAFKA_LOG4J" -cp "$KAFKA_LIB/*" "$KAFKA_MAIN" "$KAFKA_CONF" \
+    >>"$KAFKA_LOG" 2>&1 </dev/null 9>&- &
+  log "kafka: starting on 127.0.0.1:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT), log ${KAFKA_LOG#"$ROOT"/}"
+}
+
+# ---------------------------------------------------------------- OpenSearch
+os_running() { live_pid "$OS_PID" "$OS_MAIN" >/dev/null; }
+os_health_status() {
+  curl -fsS --max-time 3 "http://127.0.0.1:$OPENSEARCH_PORT/_cluster/health" 2>/dev/null \
+    | grep -o '"status":"[a-z]*"' | cut -d'"' -f4
+}
+os_healthy() { local s; s="$(os_health_status)"; [[ "$s" == green || "$s" == yellow ]]; }
+
+os_start() {
+  # The runner serves HTTP on baseHttpPort+1 and silently moves to the next free port (up to 9299) when that one
+  # is taken, so refuse a busy port here instead of ending up on a port nobody polls.
+  local conf="$OS_BASE/node_1/config"
+  mkdir -p "$conf" "$OS_NODE_LOGS"
+  cat >"$conf/opensearch.yml" <<EOF
+# generated by docker/local/stack.sh - edits are overwritten on every 'up'
+# (http.port is set by the runner: -baseHttpPort + 1)
+discovery.type: single-node
+network.host: 127.0.0.1
+transport.port: $OPENSEARCH_TRANSPORT_PORT
+cluster.routing.allocation.disk.threshold_enabled: false
+action.auto_create_index: true
+EOF
+  mkdir -p "$OS_BASE/tmp"
+  : >"$OS_LOG"
+  # shellcheck disable=SC2016  # $$ and $@ belong to the inner shell, which records its pid then becomes the JVM
+  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$OS_PID" \
+    "$JAVA" -Xms1g -Xmx1g -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
+    -Dfile.encoding=UTF-8 -Djava.io.tmpdir="$OS_BASE/tmp" \
+    -cp "$OS_LIB/*" "$OS_MAIN" -basePath "$OS_BASE" -numOfNode 1 -clusterName "$OPENSEARCH_CLUSTER_NAME" \
+    -baseHttpPort "$((OPENSEARCH_PORT - 1))" -logsPath "$OS_NODE_LOGS" \
+    >>"$OS_LOG" 2>&1 </dev/null 9>&- &
+  log "opensearch: starting on http://127.0.0.1:$OPENSEARCH_PORT, log ${OS_LOG#"$ROOT"/} (node logs ${OS_NODE_LOGS#"$ROOT"/}/)"
+}
+
+# ---------------------------------------------------------------- MySQL / MariaDB
+mysql_mode() { cat "$MYSQL_MODE_FILE" 2>/dev/null || echo none; }
+mysql_managed_running() { live_pid "$MYSQL_PID" "mariadbd" >/dev/null; }
+
+mysql_client() { command -v mariadb || command -v mysql || true; }
+
+mysql_login_ok() {
+  local c; c="$(mysql_client)"
+  [[ -n "$c" ]] || return 1
+  MYSQL_PWD="$MYSQL_PASSWORD" "$c" --protocol=TCP -h127.0.0.1 -P"$MYSQL_PORT" -u"$MYSQL_USER" \
+    --connect-timeout=3 "$MYSQL_DATABASE" -e 'SELECT 1' >/dev/null 2>&1
+}
+
+mysql_healthy() {
+  if [[ "$(mysql_mode)" == managed ]]; then
+    mysql_login_ok
+  else
+    port_open "$MYSQL_PORT"
+  fi
+}
+
+sql_str() { local s="${1//\\/\\\\}"; printf "'%s'" "${s//\'/\'\'}"; }
+# shellcheck disable=SC2016  # literal backticks
+sql_id() { printf '`%s`' "${1//\`/\`\`}"; }
+
+mysql_provision() {
+  local db test u p
+  db="$(sql_id "$MYSQL_DATABASE")"; test="$(sql_id "${MYSQL_DATABASE}_test")"
+  u="$(sql_str "$MYSQL_USER")"; p="$(sql_str "$MYSQL_PASSWORD")"
+  mariadb --protocol=SOCKET -S "$MYSQL_SOCK" -u root <<EOF
+CREATE DATABASE IF NOT EXISTS $db;
+CREATE DATABASE IF NOT EXISTS $test;
+CREATE USER IF NOT EXISTS $u@'localhost' IDENTIFIED BY $p;
+CREATE USER IF NOT EXISTS $u@'127.0.0.1' IDENTIFIED BY $p;
+ALTER USER $u@'localhost' IDENTIFIED BY $p;
+ALTER USER $u@'127.0.0.1' IDENTIFIED BY $p;
+GRANT ALL PRIVILEGES ON $db.* TO $u@'localhost';
+GRANT ALL PRIVILEGES ON $db.* TO $u@'127.0.0.1';
+GRANT ALL PRIVILEGES ON $test.* TO $u@'localhost';
+GRANT ALL PRIVILEGES ON $test.* TO $u@'127.0.0.1';
+FLUSH PRIVILEGES;
+EOF
+}
+
+# Sets MYSQL_T0 when this stack starts MariaDB. Runs in the foreground (apt-get can take ~25 s) while the JVMs boot.
+mysql_ensure() {
+  if mysql_managed_running; then
+    log "mysql: MariaDB started by this stack is running (pid $(live_pid "$MYSQL_PID" mariadbd)), reusing it"
+    return 0
+  fi
+  if port_open "$MYSQL_PORT"; then
+    echo external >"$MYSQL_MODE_FILE"
+    log "mysql: something already answers on 127.0.0.1:$MYSQL_PORT, using it as is (nothing installed or started)"
+    if [[ -z "$(mysql_client)" ]]; then
+      log "mysql: no mysql/mariadb client here to check the login of '$MYSQL_USER'"
+    elif mysql_login_ok; then
+      log "mysql: login as '$MYSQL_USER' to '$MYSQL_DATABASE' works"
+    else
+      log "mysql: WARNING: cannot log in as '$MYSQL_USER' to '$MYSQL_DATABASE' on that server; create them yourself"
+    fi
+    return 0
+  fi
+  MYSQL_T0="$(now_ms)"
+  if [[ ! -x /usr/sbin/mariadbd ]]; then
+    log "mysql: MariaDB not installed: apt-get update + install mariadb-server (log ${APT_LOG#"$ROOT"/}) ..."
+    local t0; t0="$(now_ms)"
+    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y mariadb-server; } >"$APT_LOG" 2>&1 \
+      || { tail_log "$APT_LOG"; die "mysql: installing mariadb-server failed"; }
+    log "mysql: mariadb-server installed in $(secs_since "$t0")"
+  fi
+  if port_open "$MYSQL_PORT"; then   # the package's own service start normally is denied in containers
+    echo external >"$MYSQL_MODE_FILE"
+    log "mysql: the package started a server on $MYSQL_PORT itself; using it, 'down' will not stop it"
+    return 0
+  fi
+  mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld
+  if [[ ! -d /var/lib/mysql/mysql ]]; then
+    log "mysql: initialising /var/lib/mysql"
+    mariadb-install-db --user=mysql --datadir=/var/lib/mysql >"$MYSQL_LOG" 2>&1 \
+      || { tail_log "$MYSQL_LOG"; die "mysql: mariadb-install-db failed"; }
+  fi
+  touch "$MYSQL_LOG" && chown mysql:mysql "$MYSQL_LOG"
+  rm -f "$MYSQL_PID"
+  echo managed >"$MYSQL_MODE_FILE"
+  start-stop-daemon --start --oknodo --background --make-pidfile --pidfile "$MYSQL_PID" \
+    --exec /usr/sbin/mariadbd -- --user=mysql --port="$MYSQL_PORT" --bind-address=127.0.0.1 \
+    --log-error="$MYSQL_LOG" 9>&-
+  log "mysql: starting MariaDB on 127.0.0.1:$MYSQL_PORT (pid $(cat "$MYSQL_PID")), log ${MYSQL_LOG#"$ROOT"/}"
+  MYSQL_PROVISION_PENDING=1
+}
+
+# ---------------------------------------------------------------- commands
+cmd_up() {
+  mkdir -p "$LIB_DIR" "$DATA_DIR" "$LOG_DIR" "$RUN_DIR" "$STATE_DIR" "$CONF_DIR"
+  local t_all k_t0="" o_t0="" k_new=0 o_new=0
+  t_all="$(now_ms)"
+  MYSQL_T0=""; MYSQL_PROVISION_PENDING=0
+
+  # jars (both Maven runs in parallel, each skipped when its cache is complete)
+  local k_ok=0 o_ok=0 kp op
+  if ! kafka_running; then resolve_lib kafka "$HERE/kafka/pom.xml" "$KAFKA_LIB" & kp=$!; fi
+  if ! os_running; then resolve_lib opensearch "$HERE/opensearch/pom.xml" "$OS_LIB" & op=$!; fi
+  if [[ -n "${kp:-}" ]]; then wait "$kp" || k_ok=1; fi
+  if [[ -n "${op:-}" ]]; then wait "$op" || o_ok=1; fi
+  (( k_ok == 0 )) || die "kafka: could not resolve jars"
+  (( o_ok == 0 )) || die "opensearch: could not resolve jars"
+
+  # check every port before starting anything, so a conflict leaves nothing half-started
+  local busy=()
+  if ! kafka_running; then
+    port_open "$KAFKA_PORT" && busy+=("kafka port $KAFKA_PORT (KAFKA_PORT)")
+    port_open "$KAFKA_CONTROLLER_PORT" && busy+=("kafka controller port $KAFKA_CONTROLLER_PORT (KAFKA_CONTROLLER_PORT)")
+  fi
+  if ! os_running; then
+    (( OPENSEARCH_PORT >= 1025 && OPENSEARCH_PORT <= 9299 )) \
+      || die "opensearch: OPENSEARCH_PORT must be within 1025..9299 (the runner refuses HTTP ports above 9299)"
+    port_open "$OPENSEARCH_PORT" && busy+=("opensearch port $OPENSEARCH_PORT (OPENSEARCH_PORT)")
+    port_open "$OPENSEARCH_TRANSPORT_PORT" && busy+=("opensearch transport port $OPENSEARCH_TRANSPORT_PORT (OPENSEARCH_TRANSPORT_PORT)")
+  fi
+  if (( ${#busy[@]} )); then
+    for b in "${busy[@]}"; do log "port in use by a process this stack did not start: $b"; done
+    die "free those ports or choose others through the env vars named"
+  fi
+
+  if kafka_running; then
+    log "kafka: already running (pid $(live_pid "$KAFKA_PID" "$KAFKA_MAIN")), reusing it"
+  else
+    rm -f "$KAFKA_PID"
+    k_t0="$(now_ms)"; k_new=1
+    kafka_start
+  fi
+  if os_running; then
+    log "opensearch: already running (pid $(live_pid "$OS_PID" "$OS_MAIN")), reusing it"
+  else
+    rm -f "$OS_PID"
+    o_t0="$(now_ms)"; o_new=1
+    os_start
+  fi
+  mysql_ensure
+
+  # wait for all three
+  local deadline=$(( $(now_ms) + STACK_TIMEOUT_SECONDS * 1000 ))
+  local k_done=0 o_done=0 m_done=0
+  while :; do
+    if (( ! k_done )); then
+      if kafka_healthy; then
+        k_done=1
+        if (( k_new )); then log "kafka: ready in $(secs_since "$k_t0")"; else log "kafka: healthy"; fi
+      elif ! kafka_running; then
+        log "kafka: process exited during start-up"; tail_log "$KAFKA_LOG"; die "kafka did not come up"
+      fi
+    fi
+    if (( ! o_done )); then
+      if os_healthy; then
+        o_done=1
+        if (( o_new )); then log "opensearch: ready ($(os_health_status)) in $(secs_since "$o_t0")"
+        else log "opensearch: healthy ($(os_health_status))"; fi
+      elif ! os_running; then
+        log "opensearch: process exited during start-up (the runner hides the exception; see node logs)"
+        tail_log "$OS_LOG"; tail_log "$OS_NODE_LOGS/$OPENSEARCH_CLUSTER_NAME.log"; die "opensearch did not come up"
+      fi
+    fi
+    if (( ! m_done )); then
+      if (( MYSQL_PROVISION_PENDING )) && [[ -S "$MYSQL_SOCK" ]] \
+          && mariadb-admin --protocol=SOCKET -S "$MYSQL_SOCK" -u root ping >/dev/null 2>&1; then
+        mysql_provision
+        MYSQL_PROVISION_PENDING=0
+        log "mysql: database '$MYSQL_DATABASE' (+ '${MYSQL_DATABASE}_test') and user '$MYSQL_USER' ready"
+      fi
+      if (( ! MYSQL_PROVISION_PENDING )) && mysql_healthy; then
+        m_done=1
+        if [[ -n "$MYSQL_T0" ]]; then log "mysql: ready in $(secs_since "$MYSQL_T0")"; else log "mysql: healthy"; fi
+      elif [[ "$(mysql_mode)" == managed ]] && ! mysql_managed_running; then
+        log "mysql: mariadbd exited during start-up"; tail_log "$MYSQL_LOG"; die "mysql did not come up"
+      fi
+    fi
+    (( k_done && o_done && m_done )) && break
+    if (( $(now_ms) > deadline )); then
+      log "TIMEOUT after ${STACK_TIMEOUT_SECONDS}s (STACK_TIMEOUT_SECONDS)"
+      (( k_done )) || { log "kafka did not come up (port $KAFKA_PORT), log: $KAFKA_LOG"; tail_log "$KAFKA_LOG"; }
+      (( o_done )) || { log "opensearch did not come up (port $OPENSEARCH_PORT), log: $OS_LOG"; tail_log "$OS_LOG"; }
+      (( m_done )) || { log "mysql did not come up (port $MYSQL_PORT), log: $MYSQL_LOG"; tail_log "$MYSQL_LOG"; }
+      exit 1
+    fi
+    sleep 0.5
+  done
+  log "up: all healthy in $(secs_since "$t_all") - kafka 127.0.0.1:$KAFKA_PORT, opensearch http://127.0.0.1:$OPENSEARCH_PORT, mysql 127.0.0.1:$MYSQL_PORT/$MYSQL_DATABASE ($(mysql_mode))"
+}
+
+cmd_down() {
+  # Kafka and OpenSearch in parallel: each may take several seconds for a clean shutdown
+  stop_pid kafka "$KAFKA_PID" "$KAFKA_MAIN" &
+  local kp=$!
+  stop_pid opensearch "$OS_PID" "$OS_MAIN" &
+  local op=$!
+  wait "$kp" || true; wait "$op" || true
+  if [[ "$(mysql_mode)" == managed ]]; then
+    stop_pid mysql "$MYSQL_PID" "mariadbd"
+    rm -f "$MYSQL_MODE_FILE"
+  else
+    [[ "$(mysql_mode)" == external ]] && log "mysql: external server on $MYSQL_PORT, left running"
+    [[ "$(mysql_mode)" == none ]] && log "mysql: not started by this stack"
+    rm -f "$MYSQL_MODE_FILE"
+  fi
+}
+
+cmd_status() {
+  local pid
+  if pid="$(live_pid "$KAFKA_PID" "$KAFKA_MAIN")"; then
+    if kafka_healthy; then log "kafka:      running (pid $pid), healthy on 127.0.0.1:$KAFKA_PORT"
+    else log "kafka:      running (pid $pid), NOT healthy yet on 127.0.0.1:$KAFKA_PORT"; fi
+  else
+    log "kafka:      stopped"
+  fi
+  if pid="$(live_pid "$OS_PID" "$OS_MAIN")"; then
+    if os_healthy; then log "opensearch: running (pid $pid), healthy ($(os_health_status)) on http://127.0.0.1:$OPENSEARCH_PORT"
+    else log "opensearch: running (pid $pid), NOT healthy yet on http://127.0.0.1:$OPENSEARCH_PORT"; fi
+  else
+    log "opensearch: stopped"
+  fi
+  case "$(mysql_mode)" in
+    managed)
+      if pid="$(live_pid "$MYSQL_PID" mariadbd)"; then
+        if mysql_healthy; then log "mysql:      running (MariaDB started by this stack, pid $pid), login as '$MYSQL_USER' OK on 127.0.0.1:$MYSQL_PORT"
+        else log "mysql:      running (MariaDB started by this stack, pid $pid), login as '$MYSQL_USER' FAILS"; fi
+      else
+        log "mysql:      stopped (MariaDB started by this stack is gone)"
+      fi ;;
+    *)
+      if port_open "$MYSQL_PORT"; then log "mysql:      external server answers on 127.0.0.1:$MYSQL_PORT (not managed by this stack)"
+      else log "mysql:      stopped"; fi ;;
+  esac
+}
+
+cmd_reset() {
+  if [[ "$(mysql_mode)" == managed ]] && mysql_managed_running; then
+    log "mysql: dropping databases '$MYSQL_DATABASE' and '${MYSQL_DATABASE}_test'"
+    mariadb --protocol=SOCKET -S "$MYSQL_SOCK" -u root \
+      -e "DROP DATABASE IF EXISTS $(sql_id "$MYSQL_DATABASE"); DROP DATABASE IF EXISTS $(sql_id "${MYSQL_DATABASE}_test");"
+  fi
+  cmd_down
+  log "deleting ${DATA_DIR#"$ROOT"/}, ${LOG_DIR#"$ROOT"/}, ${CONF_DIR#"$ROOT"/} and the Kafka cluster id (jar cache kept)"
+  rm -rf "$DATA_DIR" "$LOG_DIR" "$CONF_DIR" "$KAFKA_CLUSTER_ID_FILE"
+}
+
+# one up/down/reset at a time (e.g. several npm scripts or test set-ups calling `up` together)
+lock() {
+  mkdir -p "$STACK_DIR"
+  exec 9>"$STACK_DIR/.lock"
+  if ! flock -n 9; then
+    log "another stack.sh up/down/reset is running, waiting for it ..."
+    flock -w "$((STACK_TIMEOUT_SECONDS + 120))" 9 || die "gave up waiting for the lock $STACK_DIR/.lock"
+  fi
+}
+
+case "${1:-}" in
+  up) lock; cmd_up ;;
+  down) lock; cmd_down ;;
+  status) cmd_status ;;
+  reset) lock; cmd_reset ;;
+  *) echo "[stack] usage: $0 up|down|status|reset" >&2; exit 2 ;;
+esac

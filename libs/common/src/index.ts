@@ -1,0 +1,3 @@
+export * from './timeout';
+export * from './retry';
+export * from './shutdown';

@@ -1,0 +1,109 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? (/^(true|1|yes)$/i.test(value) ? true : /^(false|0|no)$/i.test(value) ? false : value) : value;
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
+
+/**
+ * Every environment variable the three apps read, with its local default.
+ * The README's configuration table is written from this class: keep them together.
+ */
+export class Env {
+  // --- HTTP service -------------------------------------------------------
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT: number = 8080;
+
+  /** Interface the HTTP servers listen on (0.0.0.0 in a container). */
+  @IsString() @IsNotEmpty()
+  HOST: string = '127.0.0.1';
+
+  /** Consumers embedded in the HTTP service process (quickstart): "", "mce", "mae" or "mce,mae". */
+  @IsString() @Matches(/^(|none|mce|mae|mce,mae|mae,mce)$/, { message: 'RUN_CONSUMERS must be one of "", "none", "mce", "mae", "mce,mae"' })
+  RUN_CONSUMERS: string = '';
+
+  /** Health port of the standalone MCE consumer process. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  MCE_CONSUMER_PORT: number = 9090;
+
+  /** Health port of the standalone MAE consumer process. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  MAE_CONSUMER_PORT: number = 9091;
+
+  /** Create the SQL table, Kafka topics and OpenSearch indices at start-up (idempotent). */
+  @Transform(toBool) @IsBoolean()
+  SETUP_ON_START: boolean = true;
+
+  @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: string = 'log';
+
+  // --- Kafka ----------------------------------------------------------------
+  @IsString() @Matches(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, { message: 'KAFKA_BROKERS must be a comma-separated list of host:port' })
+  KAFKA_BROKERS: string = '127.0.0.1:9092';
+
+  @IsString() @IsNotEmpty()
+  KAFKA_CLIENT_ID: string = 'metadata-service';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  KAFKA_TOPIC_PARTITIONS: number = 3;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(10)
+  KAFKA_REPLICATION_FACTOR: number = 1;
+
+  /** Upper bound on one produce (and on connecting for it); past it a write answers 503. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(120000)
+  KAFKA_PRODUCE_TIMEOUT_MS: number = 5000;
+
+  @IsString() @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'TOPIC_MCP must be a valid Kafka topic name' })
+  TOPIC_MCP: string = 'MetadataChangeProposal_v1';
+
+  @IsString() @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'TOPIC_FAILED_MCP must be a valid Kafka topic name' })
+  TOPIC_FAILED_MCP: string = 'FailedMetadataChangeProposal_v1';
+
+  @IsString() @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'TOPIC_MCL_VERSIONED must be a valid Kafka topic name' })
+  TOPIC_MCL_VERSIONED: string = 'MetadataChangeLog_Versioned_v1';
+
+  @IsString() @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'TOPIC_MCL_TIMESERIES must be a valid Kafka topic name' })
+  TOPIC_MCL_TIMESERIES: string = 'MetadataChangeLog_Timeseries_v1';
+
+  @IsString() @IsNotEmpty()
+  MCE_CONSUMER_GROUP: string = 'generic-mce-consumer-job-client';
+
+  @IsString() @IsNotEmpty()
+  MAE_CONSUMER_GROUP: string = 'generic-mae-consumer-job-client';
+
+  // --- MySQL ----------------------------------------------------------------
+  @IsString() @IsNotEmpty()
+  MYSQL_HOST: string = '127.0.0.1';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  MYSQL_PORT: number = 3306;
+
+  @IsString() @IsNotEmpty()
+  MYSQL_USER: string = 'metadata';
+
+  /** No default: the local stack's value lives in docker/local/local.env, never in code. */
+  @IsOptional() @IsString()
+  MYSQL_PASSWORD: string = '';
+
+  @IsString() @Matches(/^[A-Za-z0-9_]{1,64}$/, { message: 'MYSQL_DATABASE must be letters, digits and _ (at most 64)' })
+  MYSQL_DATABASE: string = 'metadata';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  MYSQL_POOL_SIZE: number = 10;
+
+  // --- OpenSearch -----------------------------------------------------------
+  @IsString() @Matches(/^https?:\/\/[^\s/]+(:\d+)?\/?$/, { message: 'OPENSEARCH_URL must be an http(s) URL such as http://127.0.0.1:9200' })
+  OPENSEARCH_URL: string = 'http://127.0.0.1:9200';
+
+  /** Prepended to every index name, for sharing one cluster between deployments. */
+  @IsString() @Matches(/^[a-z0-9_-]*$/, { message: 'OPENSEARCH_INDEX_PREFIX must be lowercase letters, digits, _ or -' })
+  OPENSEARCH_INDEX_PREFIX: string = '';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  OPENSEARCH_REPLICAS: number = 0;
+
+  /** Upper bound on any one dependency call made for a health check. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(60000)
+  HEALTH_TIMEOUT_MS: number = 2000;
+}

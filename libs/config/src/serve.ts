@@ -1,0 +1,39 @@
+import { DynamicModule, INestApplication, Logger, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { exitOnSignals } from '@lib/common';
+import { loadSettingsOrExit } from './load-settings';
+import { logLevels } from './log-levels';
+import { Settings } from './settings';
+
+export interface ServeOptions {
+  /** Builds the root module from the validated settings. */
+  module: (settings: Settings) => Type<unknown> | DynamicModule;
+  port: (settings: Settings) => number;
+  /** Anything to add before listening (Swagger, pipes). */
+  configure?: (app: INestApplication) => void;
+  /** Paths worth printing once listening, relative to the base URL. */
+  links?: Record<string, string>;
+}
+
+/**
+ * How each of the three apps starts: validate the configuration (one line and exit 78 when bad),
+ * build the app, stop gracefully on SIGTERM/SIGINT, listen, and say where.
+ */
+export function serve(name: string, opts: ServeOptions): void {
+  const logger = new Logger(name);
+  const run = async () => {
+    const settings = loadSettingsOrExit();
+    const app = await NestFactory.create(opts.module(settings), { logger: logLevels(settings.logLevel) });
+    exitOnSignals(app, (msg) => logger.log(msg));
+    opts.configure?.(app);
+    const port = opts.port(settings);
+    await app.listen(port, settings.http.host);
+    const base = `http://${settings.http.host}:${(app.getHttpServer().address() as { port: number }).port}`;
+    const links = Object.entries({ health: 'health', ...opts.links }).map(([k, p]) => `${k} ${base}/${p}`);
+    logger.log(`listening on ${base} (${links.join(', ')})`);
+  };
+  run().catch((err) => {
+    logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  });
+}

@@ -1,0 +1,54 @@
+import { Env } from './env';
+
+export type ConsumerName = 'mce' | 'mae';
+
+/** The validated configuration, grouped by the system it concerns. Injected as a Nest provider. */
+export class Settings {
+  readonly http: { host: string; port: number; mceConsumerPort: number; maeConsumerPort: number };
+  readonly embeddedConsumers: ConsumerName[];
+  readonly setupOnStart: boolean;
+  readonly logLevel: string;
+  readonly healthTimeoutMs: number;
+  readonly kafka: {
+    brokers: string[];
+    clientId: string;
+    partitions: number;
+    replicationFactor: number;
+    produceTimeoutMs: number;
+  };
+  readonly topics: { mcp: string; failedMcp: string; mclVersioned: string; mclTimeseries: string };
+  readonly groups: { mce: string; mae: string };
+  readonly mysql: { host: string; port: number; user: string; password: string; database: string; poolSize: number };
+  readonly search: { url: string; indexPrefix: string; replicas: number };
+
+  constructor(env: Env) {
+    this.http = { host: env.HOST, port: env.PORT, mceConsumerPort: env.MCE_CONSUMER_PORT, maeConsumerPort: env.MAE_CONSUMER_PORT };
+    this.embeddedConsumers = env.RUN_CONSUMERS.split(',').filter((c): c is ConsumerName => c === 'mce' || c === 'mae');
+    this.setupOnStart = env.SETUP_ON_START;
+    this.logLevel = env.LOG_LEVEL;
+    this.healthTimeoutMs = env.HEALTH_TIMEOUT_MS;
+    this.kafka = {
+      brokers: env.KAFKA_BROKERS.split(','),
+      clientId: env.KAFKA_CLIENT_ID,
+      partitions: env.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+      produceTimeoutMs: env.KAFKA_PRODUCE_TIMEOUT_MS,
+    };
+    this.topics = {
+      mcp: env.TOPIC_MCP,
+      failedMcp: env.TOPIC_FAILED_MCP,
+      mclVersioned: env.TOPIC_MCL_VERSIONED,
+      mclTimeseries: env.TOPIC_MCL_TIMESERIES,
+    };
+    this.groups = { mce: env.MCE_CONSUMER_GROUP, mae: env.MAE_CONSUMER_GROUP };
+    this.mysql = {
+      host: env.MYSQL_HOST,
+      port: env.MYSQL_PORT,
+      user: env.MYSQL_USER,
+      password: env.MYSQL_PASSWORD,
+      database: env.MYSQL_DATABASE,
+      poolSize: env.MYSQL_POOL_SIZE,
+    };
+    this.search = { url: env.OPENSEARCH_URL, indexPrefix: env.OPENSEARCH_INDEX_PREFIX, replicas: env.OPENSEARCH_REPLICAS };
+  }
+}

@@ -1,0 +1,55 @@
+import { validateEnv, ConfigError } from './validate-env';
+import { Settings } from './settings';
+
+describe('validateEnv', () => {
+  it('gives the local defaults for an empty environment', () => {
+    const s = new Settings(validateEnv({}));
+    expect(s.http.port).toBe(8080);
+    expect(s.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(s.topics.mcp).toBe('MetadataChangeProposal_v1');
+    expect(s.groups.mce).toBe('generic-mce-consumer-job-client');
+    expect(s.groups.mae).toBe('generic-mae-consumer-job-client');
+    expect(s.search.url).toBe('http://127.0.0.1:9200');
+    expect(s.kafka.partitions).toBeGreaterThan(1);
+    expect(s.embeddedConsumers).toEqual([]);
+  });
+
+  it('converts numbers, booleans and lists', () => {
+    const s = new Settings(validateEnv({ PORT: '9000', SETUP_ON_START: 'false', RUN_CONSUMERS: 'mce,mae', KAFKA_BROKERS: 'a:1,b:2' }));
+    expect(s.http.port).toBe(9000);
+    expect(s.setupOnStart).toBe(false);
+    expect(s.embeddedConsumers).toEqual(['mce', 'mae']);
+    expect(s.kafka.brokers).toEqual(['a:1', 'b:2']);
+  });
+
+  it('names the kind of value expected before its range', () => {
+    expect(() => validateEnv({ PORT: 'abc' })).toThrow('PORT="abc": PORT must be an integer number');
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(validateEnv({ PORT: '' }).PORT).toBe(8080);
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['MYSQL_PORT', '0'],
+    ['PORT', '70000'],
+    ['KAFKA_BROKERS', 'localhost'],
+    ['OPENSEARCH_URL', 'ftp://x'],
+    ['SETUP_ON_START', 'maybe'],
+    ['RUN_CONSUMERS', 'everything'],
+    ['MYSQL_DATABASE', 'bad-name;drop'],
+    ['TOPIC_MCP', 'has space'],
+  ])('rejects %s=%s with one line naming the variable', (name, value) => {
+    let caught: unknown;
+    try {
+      validateEnv({ [name]: value });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const message = (caught as Error).message;
+    expect(message).toContain(name);
+    expect(message).not.toContain('\n');
+  });
+});

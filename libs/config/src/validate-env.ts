@@ -1,0 +1,35 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { Env } from './env';
+
+/** A configuration problem, reported as one line naming the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads only the variables Env declares; an empty string counts as unset so that
+ * `FOO=` in a shell falls back to the default rather than failing a format check.
+ */
+export function validateEnv(raw: Record<string, unknown>): Env {
+  const known = Object.keys(new Env()) as (keyof Env)[];
+  const picked: Record<string, unknown> = {};
+  for (const key of known) {
+    const value = raw[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const env = plainToInstance(Env, picked, { exposeDefaultValues: true });
+  const errors = validateSync(env, { forbidUnknownValues: true });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      // Report what is wrong with the value's kind before its range: "must be an integer", not "must be <= 65535".
+      const messages = Object.entries(e.constraints ?? {})
+        .sort(([a], [b]) => Number(/^m(in|ax)$/.test(a)) - Number(/^m(in|ax)$/.test(b)))
+        .map(([, m]) => m);
+      const shown = JSON.stringify(String(picked[e.property] ?? '')).slice(0, 80);
+      return `${e.property}=${shown}: ${messages[0] ?? 'invalid value'}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  return env;
+}

@@ -1,0 +1,3 @@
+export * from './dependency-check';
+export * from './health.controller';
+export * from './health.module';

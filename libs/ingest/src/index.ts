@@ -1,0 +1,3 @@
+export * from './proposal.processor';
+export * from './mce-consumer';
+export * from './mce-consumer.module';

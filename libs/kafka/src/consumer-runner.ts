@@ -1,0 +1,114 @@
+import { Logger } from '@nestjs/common';
+import { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { errorMessage, retryForever } from '@lib/common';
+
+export interface ConsumedBatch {
+  topic: string;
+  partition: number;
+  messages: KafkaMessage[];
+}
+
+/** Processes one batch of one partition; throwing means "not done": nothing is committed and the batch is redelivered. */
+export type BatchHandler = (batch: ConsumedBatch) => Promise<void>;
+
+export interface ConsumerState {
+  groupId: string;
+  running: boolean;
+  joined: boolean;
+  memberId?: string;
+  assignment: Record<string, number[]>;
+  lastError?: string;
+}
+
+/**
+ * A plain kafkajs consumer with the commit point made explicit: a batch's offset is committed
+ * only after its handler returned, so a crash or an outage redelivers rather than loses.
+ * New groups start from the earliest offset.
+ */
+export class ConsumerRunner {
+  private readonly logger: Logger;
+  private consumer?: Consumer;
+  private stopping = false;
+  private readonly state: ConsumerState;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly groupId: string,
+    private readonly topics: string[],
+    private readonly handler: BatchHandler,
+  ) {
+    this.logger = new Logger(`Consumer ${groupId}`);
+    this.state = { groupId, running: false, joined: false, assignment: {} };
+  }
+
+  snapshot(): ConsumerState {
+    return { ...this.state, assignment: { ...this.state.assignment } };
+  }
+
+  /** Connects and runs in the background, retrying with backoff while Kafka is unreachable. */
+  start(): void {
+    void retryForever(() => this.run(), {
+      initialDelayMs: 500,
+      maxDelayMs: 15000,
+      stopped: () => this.stopping,
+      onFailure: (err, attempt, next) => {
+        this.state.lastError = errorMessage(err);
+        this.logger.warn(`start attempt ${attempt} failed (${this.state.lastError}); retrying in ${next} ms`);
+      },
+    });
+  }
+
+  private async run(): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: this.groupId,
+      allowAutoTopicCreation: false,
+      retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10000, restartOnFailure: async () => !this.stopping },
+    });
+    const { GROUP_JOIN, CRASH, STOP, DISCONNECT } = consumer.events;
+    consumer.on(GROUP_JOIN, (e) => {
+      this.state.joined = true;
+      this.state.memberId = e.payload.memberId;
+      this.state.assignment = e.payload.memberAssignment;
+      this.state.lastError = undefined;
+      this.logger.log(`joined group, assignment ${JSON.stringify(e.payload.memberAssignment)}`);
+    });
+    consumer.on(CRASH, (e) => {
+      this.state.joined = false;
+      this.state.lastError = errorMessage(e.payload.error);
+      this.logger.error(`crashed: ${this.state.lastError} (restart: ${e.payload.restart})`);
+    });
+    consumer.on(STOP, () => (this.state.joined = false));
+    consumer.on(DISCONNECT, () => (this.state.joined = false));
+    this.consumer = consumer;
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: this.topics, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          if (!isRunning() || isStale() || batch.messages.length === 0) return;
+          await this.handler({ topic: batch.topic, partition: batch.partition, messages: batch.messages });
+          const last = batch.messages[batch.messages.length - 1].offset;
+          resolveOffset(last);
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+          await heartbeat();
+        },
+      });
+      this.state.running = true;
+    } catch (err) {
+      this.consumer = undefined;
+      await consumer.disconnect().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Leaves the group after the batch in flight (if any) finished and was committed. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.state.running = false;
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    if (consumer) await consumer.disconnect().catch((err) => this.logger.warn(`disconnect failed: ${errorMessage(err)}`));
+  }
+}

@@ -1,0 +1,2 @@
+export * from './schema-setup';
+export * from './setup.module';

@@ -1,0 +1,5 @@
+export * from './sql.pool';
+export * from './schema';
+export * from './sql-setup';
+export * from './sql.health';
+export * from './sql.module';

@@ -1,0 +1,98 @@
+import { timePrefix } from '@lib/telemetry';
+import { KafkaLookup } from './kafka-lookup';
+import { NEEDS_KAFKA } from './needs-kafka';
+import { PrimaryContext, primaryFromKafka, primaryFromStores, primaryStatus } from './primary-status';
+import { SqlAspectRow } from './store-rows';
+import { traceRef } from './trace-ref';
+
+// Our write started at T (the contract's example id).
+const T = Date.parse('2025-01-22T23:13:32.503Z');
+const OURS = '00062c53a468cbd8077e7dd079846870';
+const FOREIGN = '4bf92f3577b34da6a3ce929d0e0e4736'; // decodes to no plausible time
+const idAt = (ms: number) => timePrefix(ms) + 'aaaaaaaaaaaaaaaa';
+
+function row(createdOn: number, lastObserved?: number, properties?: Record<string, string>): SqlAspectRow {
+  return { urn: 'urn:li:dataset:x', aspect: 'status', createdOn, systemMetadata: { lastObserved, properties } };
+}
+function ctx(latest?: SqlAspectRow, traceId = OURS, isTimeseries = false): PrimaryContext {
+  return { trace: traceRef(traceId, T), isTimeseries, latest };
+}
+
+describe('primaryFromStores: contract 5.1 steps 1-4', () => {
+  it.each<[string, PrimaryContext, unknown]>([
+    ['1. timeseries aspect -> NO_OP', ctx(undefined, OURS, true), { writeStatus: 'NO_OP' }],
+    ['1. timeseries aspect, whatever SQL says -> NO_OP', ctx(row(T + 5, T + 5, { telemetryTraceId: OURS }), OURS, true), { writeStatus: 'NO_OP' }],
+    ['2. latest row carries our trace id -> ACTIVE_STATE', ctx(row(T + 5, T + 1, { telemetryTraceId: OURS })), { writeStatus: 'ACTIVE_STATE' }],
+    ['2. ... and isNoOp "true" -> NO_OP', ctx(row(T - 9000, T + 1, { telemetryTraceId: OURS, isNoOp: 'true' })), { writeStatus: 'NO_OP' }],
+    ['2. ... and isNoOp "false" -> ACTIVE_STATE', ctx(row(T + 5, T + 1, { telemetryTraceId: OURS, isNoOp: 'false' })), { writeStatus: 'ACTIVE_STATE' }],
+    ['2. foreign trace id carried by the row -> ACTIVE_STATE', ctx(row(T, T, { telemetryTraceId: FOREIGN }), FOREIGN), { writeStatus: 'ACTIVE_STATE' }],
+    ['3. row trace id is newer -> HISTORIC_STATE', ctx(row(T + 50, T + 40, { telemetryTraceId: idAt(T + 40) })), { writeStatus: 'HISTORIC_STATE' }],
+    ['3. row trace id in the same ms (>=) -> HISTORIC_STATE', ctx(row(T + 50, T + 40, { telemetryTraceId: idAt(T) })), { writeStatus: 'HISTORIC_STATE' }],
+    ['3. row trace id wins over createdon', ctx(row(T + 50, T + 60, { telemetryTraceId: idAt(T - 1) })), NEEDS_KAFKA],
+    ['3. row without trace id, createdon newer -> HISTORIC_STATE', ctx(row(T + 50)), { writeStatus: 'HISTORIC_STATE' }],
+    ['3. row with a foreign trace id: createdon decides', ctx(row(T + 50, T + 50, { telemetryTraceId: FOREIGN })), { writeStatus: 'HISTORIC_STATE' }],
+    ['4. createdon < ours < lastObserved -> NO_OP', ctx(row(T - 9000, T + 20, { telemetryTraceId: idAt(T - 9000) })), { writeStatus: 'NO_OP' }],
+    ['4. lastObserved exactly ours is not after us -> Kafka', ctx(row(T - 9000, T, { telemetryTraceId: idAt(T - 9000) })), NEEDS_KAFKA],
+    ['5. no row -> Kafka', ctx(undefined), NEEDS_KAFKA],
+    ['5. older row not observed since -> Kafka', ctx(row(T - 9000, T - 8000, { telemetryTraceId: idAt(T - 9000) })), NEEDS_KAFKA],
+    ['foreign trace id, newer-looking row: cannot compare -> Kafka', ctx(row(T + 50), FOREIGN), NEEDS_KAFKA],
+  ])('%s', (_rule, context, expected) => {
+    expect(primaryFromStores(context)).toEqual(expected);
+  });
+});
+
+const found = (offset: string | bigint | number, committed: string | bigint | number | null, timestamp?: number): KafkaLookup => ({
+  kind: 'found',
+  offset,
+  committed,
+  timestamp,
+});
+const PENDING = { writeStatus: 'PENDING', writeMessage: 'Consumer has not processed offset.' };
+const ERROR = { writeStatus: 'ERROR', writeMessage: 'Consumer has processed past the offset.' };
+
+describe('primaryFromKafka: contract 5.1 steps 5 and 7 (MCP topic, MCE group)', () => {
+  it.each<[string, KafkaLookup, unknown]>([
+    ['found after the committed offset -> PENDING', found(12, 10), PENDING],
+    ['found exactly AT the committed offset (next to read) -> PENDING; the reference says ERROR', found(10, 10), PENDING],
+    ['found, group has not committed on that partition yet -> PENDING; the reference says UNKNOWN', found(3, null), PENDING],
+    ["found, kafkajs' '-1' for nothing committed -> PENDING", found('3', '-1'), PENDING],
+    ['found before the committed offset -> ERROR', found(9, 10), ERROR],
+    ["offsets compare as numbers: '10' vs committed '9' -> PENDING", found('10', '9'), PENDING],
+    ["offsets compare as numbers: '9' vs committed '10' -> ERROR", found('9', '10'), ERROR],
+    ['64-bit offsets beyond 2^53', found('9007199254740993', 9007199254740992n), PENDING],
+    ['no such consumer group -> UNKNOWN', { kind: 'no-group' }, { writeStatus: 'UNKNOWN', writeMessage: 'Missing consumer offsets.' }],
+    ['message not on the partition (aspect not in this write) -> NO_OP', { kind: 'not-found' }, { writeStatus: 'NO_OP' }],
+    ['7. Kafka read failed -> UNKNOWN saying why', { kind: 'failed', reason: 'timed out after 5000 ms' }, { writeStatus: 'UNKNOWN', writeMessage: 'Kafka lookup failed: timed out after 5000 ms' }],
+    ['7. junk offset -> UNKNOWN, no throw', found('abc', '3'), { writeStatus: 'UNKNOWN', writeMessage: 'Kafka lookup failed: invalid offset (abc, 3)' }],
+  ])('%s', (_rule, lookup, expected) => {
+    expect(primaryFromKafka(ctx(undefined), lookup)).toEqual(expected);
+  });
+
+  describe('foreign trace id: steps 3-4 use the MCP record timestamp', () => {
+    it.each<[string, SqlAspectRow, KafkaLookup, unknown]>([
+      ['row written after our message -> HISTORIC_STATE', row(T + 50), found(4, 10, T), { writeStatus: 'HISTORIC_STATE' }],
+      ['row created before, observed after our message -> NO_OP', row(T - 9000, T + 20), found(4, 10, T), { writeStatus: 'NO_OP' }],
+      ['row older than our consumed message -> ERROR', row(T - 9000, T - 9000), found(4, 10, T), ERROR],
+      ['row older, message not consumed -> PENDING', row(T - 9000), found(12, 10, T), PENDING],
+      ['no record timestamp -> offsets decide', row(T + 50), found(4, 10), ERROR],
+    ])('%s', (_rule, latest, lookup, expected) => {
+      expect(primaryFromKafka(ctx(latest, FOREIGN), lookup)).toEqual(expected);
+    });
+  });
+
+  it('own trace id: the record timestamp is not used (steps 3-4 already ran)', () => {
+    expect(primaryFromKafka(ctx(row(T - 9000)), found(4, 10, T - 10_000))).toEqual(ERROR);
+  });
+});
+
+describe('primaryStatus: both passes', () => {
+  it('resolves from the stores without a look-up', () => {
+    expect(primaryStatus(ctx(row(T + 5, T + 1, { telemetryTraceId: OURS })))).toEqual({ writeStatus: 'ACTIVE_STATE' });
+  });
+  it('uses the look-up when the stores cannot decide', () => {
+    expect(primaryStatus(ctx(undefined), found(12, 10))).toEqual(PENDING);
+  });
+  it('is UNKNOWN rather than throwing when a needed look-up is missing', () => {
+    expect(primaryStatus(ctx(undefined))).toEqual({ writeStatus: 'UNKNOWN', writeMessage: 'Kafka lookup failed: Kafka was not consulted.' });
+  });
+});

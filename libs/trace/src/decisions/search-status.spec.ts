@@ -1,0 +1,114 @@
+import { timePrefix } from '@lib/telemetry';
+import { KafkaLookup } from './kafka-lookup';
+import { NEEDS_KAFKA } from './needs-kafka';
+import { SearchContext, searchFromKafka, searchFromStores, searchStatus } from './search-status';
+import { SearchSystemDoc, SqlAspectRow } from './store-rows';
+import { traceRef } from './trace-ref';
+import { StorageStatus, WriteStatus } from './write-status';
+
+const T = Date.parse('2025-01-22T23:13:32.503Z');
+const OURS = '00062c53a468cbd8077e7dd079846870';
+const FOREIGN = '4bf92f3577b34da6a3ce929d0e0e4736';
+const idAt = (ms: number) => timePrefix(ms) + 'aaaaaaaaaaaaaaaa';
+
+const ourRow = (traceId: string, lastObserved: number): SqlAspectRow => ({
+  urn: 'urn:li:dataset:x',
+  aspect: 'status',
+  createdOn: lastObserved + 3,
+  systemMetadata: { lastObserved, properties: { telemetryTraceId: traceId } },
+});
+const doc = (telemetryTraceId?: string, lastUpdated?: number): SearchSystemDoc => ({
+  urn: 'urn:li:dataset:x',
+  aspect: 'status',
+  telemetryTraceId,
+  lastUpdated,
+});
+const primary = (writeStatus: WriteStatus): StorageStatus => ({ writeStatus });
+function ctx(over: Partial<SearchContext> & { traceId?: string } = {}): SearchContext {
+  const { traceId = OURS, ...rest } = over;
+  return { trace: traceRef(traceId, T), isTimeseries: false, primary: primary('ACTIVE_STATE'), ...rest };
+}
+
+const PENDING = { writeStatus: 'PENDING', writeMessage: 'Consumer has not processed offset.' };
+const ERROR = { writeStatus: 'ERROR', writeMessage: 'Consumer has processed past the offset.' };
+const found = (offset: string, committed: string | null): KafkaLookup => ({ kind: 'found', offset, committed });
+
+describe('searchFromStores: contract 5.2, following the primary status', () => {
+  it.each<[WriteStatus, unknown]>([
+    ['PENDING', { writeStatus: 'PENDING', writeMessage: 'Pending primary storage write.' }],
+    ['ERROR', { writeStatus: 'ERROR', writeMessage: 'Primary storage write failed.' }],
+    ['HISTORIC_STATE', { writeStatus: 'HISTORIC_STATE' }],
+    ['NO_OP', { writeStatus: 'NO_OP' }],
+    ['UNKNOWN', { writeStatus: 'UNKNOWN', writeMessage: 'Primary storage write indeterminate.' }],
+    ['TRACE_NOT_IMPLEMENTED', { writeStatus: 'TRACE_NOT_IMPLEMENTED' }],
+  ])('primary %s -> %j', (writeStatus, expected) => {
+    expect(searchFromStores(ctx({ primary: primary(writeStatus), systemDoc: doc(OURS, T) }))).toEqual(expected);
+  });
+});
+
+describe('searchFromStores: primary ACTIVE_STATE, the system-metadata document', () => {
+  it.each<[string, SearchContext, unknown]>([
+    ['document carries our trace id -> ACTIVE_STATE', ctx({ systemDoc: doc(OURS, T) }), { writeStatus: 'ACTIVE_STATE' }],
+    ['trace id removed, lastUpdated after ours -> HISTORIC_STATE', ctx({ systemDoc: doc(undefined, T + 1) }), { writeStatus: 'HISTORIC_STATE' }],
+    ['trace id removed, lastUpdated equal to ours (>=) -> HISTORIC_STATE', ctx({ systemDoc: doc(undefined, T) }), { writeStatus: 'HISTORIC_STATE' }],
+    ['another trace id, newer -> HISTORIC_STATE', ctx({ systemDoc: doc(idAt(T + 9), T + 9) }), { writeStatus: 'HISTORIC_STATE' }],
+    ['older document -> Kafka', ctx({ systemDoc: doc(idAt(T - 9000), T - 9000) }), NEEDS_KAFKA],
+    ['document without lastUpdated -> Kafka', ctx({ systemDoc: doc(undefined) }), NEEDS_KAFKA],
+    ['no document -> Kafka', ctx(), NEEDS_KAFKA],
+    [
+      'foreign trace id: our row lastObserved stands in for the time -> HISTORIC_STATE',
+      ctx({ traceId: FOREIGN, latest: ourRow(FOREIGN, T), systemDoc: doc(undefined, T) }),
+      { writeStatus: 'HISTORIC_STATE' },
+    ],
+    [
+      'foreign trace id, document older than our write -> Kafka',
+      ctx({ traceId: FOREIGN, latest: ourRow(FOREIGN, T), systemDoc: doc(undefined, T - 1) }),
+      NEEDS_KAFKA,
+    ],
+    ['foreign trace id, no time at all -> Kafka', ctx({ traceId: FOREIGN, systemDoc: doc(undefined, T) }), NEEDS_KAFKA],
+  ])('%s', (_rule, context, expected) => {
+    expect(searchFromStores(context)).toEqual(expected);
+  });
+});
+
+describe('searchFromKafka: MCL topic against the MAE group', () => {
+  it.each<[string, KafkaLookup, unknown]>([
+    ['indexing backlog: not yet consumed -> PENDING (the reference says ERROR)', found('12', '10'), PENDING],
+    ['exactly at the committed offset -> PENDING', found('10', '10'), PENDING],
+    ['group not committed on the partition yet -> PENDING', found('0', null), PENDING],
+    ['consumed but not indexed -> ERROR', found('9', '10'), ERROR],
+    ['no such consumer group -> UNKNOWN', { kind: 'no-group' }, { writeStatus: 'UNKNOWN', writeMessage: 'Missing consumer offsets.' }],
+    ['not on the topic -> NO_OP', { kind: 'not-found' }, { writeStatus: 'NO_OP' }],
+    ['read failed -> UNKNOWN saying why', { kind: 'failed', reason: 'broker down' }, { writeStatus: 'UNKNOWN', writeMessage: 'Kafka lookup failed: broker down' }],
+  ])('%s', (_rule, lookup, expected) => {
+    expect(searchFromKafka(lookup)).toEqual(expected);
+  });
+});
+
+describe('timeseries aspects: traced (the reference says TRACE_NOT_IMPLEMENTED)', () => {
+  const ts = (timeseriesFound: boolean): SearchContext =>
+    ctx({ isTimeseries: true, primary: primary('NO_OP'), timeseriesDoc: { found: timeseriesFound } });
+
+  it.each<[string, SearchContext, KafkaLookup | undefined, unknown]>([
+    ['document with our trace id -> ACTIVE_STATE (primary is NO_OP)', ts(true), undefined, { writeStatus: 'ACTIVE_STATE' }],
+    ['not indexed, not yet consumed on the timeseries MCL topic -> PENDING', ts(false), found('5', '3'), PENDING],
+    ['not indexed, consumed -> ERROR', ts(false), found('2', '3'), ERROR],
+    ['not indexed and not on the topic (not in this write) -> NO_OP', ts(false), { kind: 'not-found' }, { writeStatus: 'NO_OP' }],
+    ['no index read at all -> Kafka decides', ctx({ isTimeseries: true, primary: primary('NO_OP') }), found('5', '3'), PENDING],
+  ])('%s', (_rule, context, lookup, expected) => {
+    expect(searchStatus(context, lookup)).toEqual(expected);
+  });
+
+  it('needs Kafka only when the document is missing', () => {
+    expect(searchFromStores(ts(false))).toBe(NEEDS_KAFKA);
+  });
+});
+
+describe('searchStatus: both passes', () => {
+  it('is UNKNOWN rather than throwing when a needed look-up is missing', () => {
+    expect(searchStatus(ctx())).toEqual({ writeStatus: 'UNKNOWN', writeMessage: 'Kafka lookup failed: Kafka was not consulted.' });
+  });
+  it('ignores a look-up the stores did not need', () => {
+    expect(searchStatus(ctx({ systemDoc: doc(OURS, T) }), found('1', '5'))).toEqual({ writeStatus: 'ACTIVE_STATE' });
+  });
+});

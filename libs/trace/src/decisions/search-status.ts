@@ -1,0 +1,82 @@
+import { KafkaLookup } from './kafka-lookup';
+import { statusFromKafka } from './kafka-status';
+import { Messages } from './messages';
+import { FromStores, NEEDS_KAFKA } from './needs-kafka';
+import { SearchSystemDoc, SqlAspectRow, TimeseriesDoc } from './store-rows';
+import { TraceRef } from './trace-ref';
+import { storageStatus, StorageStatus, WriteStatus } from './write-status';
+
+/** Everything the search-storage rules need about one (urn, aspect). */
+export interface SearchContext {
+  trace: TraceRef;
+  isTimeseries: boolean;
+  /** The final primary status of this aspect (after applyFailedLookup). */
+  primary: StorageStatus;
+  /** Latest SQL row; when primary is ACTIVE_STATE this is our write. */
+  latest?: SqlAspectRow;
+  /** The system-metadata document of (urn, aspect); undefined when there is none. */
+  systemDoc?: SearchSystemDoc;
+  /** Timeseries aspects only. */
+  timeseriesDoc?: TimeseriesDoc;
+}
+
+/**
+ * Contract 5.2 from the stores. NEEDS_KAFKA means: look our message up against the MAE consumer group
+ * on MetadataChangeLog_Timeseries_v1 for a timeseries aspect, else on MetadataChangeLog_Versioned_v1.
+ */
+export function searchFromStores(ctx: SearchContext): FromStores {
+  // Timeseries: we trace them (the reference answers TRACE_NOT_IMPLEMENTED, hiding failures).
+  if (ctx.isTimeseries) return ctx.timeseriesDoc?.found ? { writeStatus: WriteStatus.ACTIVE_STATE } : NEEDS_KAFKA;
+
+  switch (ctx.primary.writeStatus) {
+    case WriteStatus.PENDING:
+      return storageStatus(WriteStatus.PENDING, Messages.PENDING_PRIMARY);
+    case WriteStatus.ERROR:
+      return storageStatus(WriteStatus.ERROR, Messages.PRIMARY_FAILED);
+    case WriteStatus.HISTORIC_STATE:
+      return storageStatus(WriteStatus.HISTORIC_STATE);
+    case WriteStatus.NO_OP:
+      return storageStatus(WriteStatus.NO_OP);
+    case WriteStatus.UNKNOWN:
+      return storageStatus(WriteStatus.UNKNOWN, Messages.PRIMARY_INDETERMINATE);
+    case WriteStatus.TRACE_NOT_IMPLEMENTED:
+      return storageStatus(WriteStatus.TRACE_NOT_IMPLEMENTED);
+    case WriteStatus.ACTIVE_STATE:
+      return activeFromStores(ctx);
+  }
+}
+
+/** Primary is ACTIVE_STATE: did the MAE consumer index our write? */
+function activeFromStores(ctx: SearchContext): FromStores {
+  const doc = ctx.systemDoc;
+  if (doc?.telemetryTraceId === ctx.trace.traceId) return { writeStatus: WriteStatus.ACTIVE_STATE };
+
+  // The document reflects our write or a later one but lacks our trace id -> HISTORIC_STATE.
+  // A foreign trace id has no time; then our write's own lastObserved (the SQL row is ours, since
+  // primary is ACTIVE_STATE) is what the MAE consumer would have indexed as lastUpdated.
+  const ourTime = ctx.trace.timestamp ?? ctx.latest?.systemMetadata.lastObserved;
+  if (doc?.lastUpdated !== undefined && ourTime !== undefined && doc.lastUpdated >= ourTime) {
+    return { writeStatus: WriteStatus.HISTORIC_STATE };
+  }
+
+  // No document, or an older one: is the indexing still queued (PENDING) or was it lost (ERROR)?
+  // We check the MCL topic against the MAE group; the reference checks the MCP topic and reports a
+  // false ERROR while indexing lags.
+  return NEEDS_KAFKA;
+}
+
+/**
+ * Contract 5.2 from Kafka, for aspects searchFromStores left open. Same offset rule as primary:
+ * not yet consumed -> PENDING, consumed but not in the index -> ERROR. Not on the topic -> NO_OP
+ * (this write did not touch the aspect); no group or a failed read -> UNKNOWN with the reason.
+ */
+export function searchFromKafka(mcl: KafkaLookup): StorageStatus {
+  return statusFromKafka(mcl);
+}
+
+/** Both passes for one aspect. Without a look-up where one is needed: UNKNOWN, never a throw. */
+export function searchStatus(ctx: SearchContext, mcl?: KafkaLookup): StorageStatus {
+  const fromStores = searchFromStores(ctx);
+  if (fromStores !== NEEDS_KAFKA) return fromStores;
+  return searchFromKafka(mcl ?? { kind: 'failed', reason: 'Kafka was not consulted.' });
+}
