@@ -436,31 +436,33 @@ cmd_down() {
 }
 
 cmd_status() {
-  local pid
+  # exit 0 only when all three are up and healthy (scripts use this to know whether to stop the stack later)
+  local pid down=0
   if pid="$(live_pid "$KAFKA_PID" "$KAFKA_MAIN")"; then
     if kafka_healthy; then log "kafka:      running (pid $pid), healthy on 127.0.0.1:$KAFKA_PORT"
-    else log "kafka:      running (pid $pid), NOT healthy yet on 127.0.0.1:$KAFKA_PORT"; fi
+    else log "kafka:      running (pid $pid), NOT healthy yet on 127.0.0.1:$KAFKA_PORT"; down=1; fi
   else
-    log "kafka:      stopped"
+    log "kafka:      stopped"; down=1
   fi
   if pid="$(live_pid "$OS_PID" "$OS_MAIN")"; then
     if os_healthy; then log "opensearch: running (pid $pid), healthy ($(os_health_status)) on http://127.0.0.1:$OPENSEARCH_PORT"
-    else log "opensearch: running (pid $pid), NOT healthy yet on http://127.0.0.1:$OPENSEARCH_PORT"; fi
+    else log "opensearch: running (pid $pid), NOT healthy yet on http://127.0.0.1:$OPENSEARCH_PORT"; down=1; fi
   else
-    log "opensearch: stopped"
+    log "opensearch: stopped"; down=1
   fi
   case "$(mysql_mode)" in
     managed)
       if pid="$(live_pid "$MYSQL_PID" mariadbd)"; then
         if mysql_healthy; then log "mysql:      running (MariaDB started by this stack, pid $pid), login as '$MYSQL_USER' OK on 127.0.0.1:$MYSQL_PORT"
-        else log "mysql:      running (MariaDB started by this stack, pid $pid), login as '$MYSQL_USER' FAILS"; fi
+        else log "mysql:      running (MariaDB started by this stack, pid $pid), login as '$MYSQL_USER' FAILS"; down=1; fi
       else
-        log "mysql:      stopped (MariaDB started by this stack is gone)"
+        log "mysql:      stopped (MariaDB started by this stack is gone)"; down=1
       fi ;;
     *)
       if port_open "$MYSQL_PORT"; then log "mysql:      external server answers on 127.0.0.1:$MYSQL_PORT (not managed by this stack)"
-      else log "mysql:      stopped"; fi ;;
+      else log "mysql:      stopped"; down=1; fi ;;
   esac
+  return "$down"
 }
 
 cmd_reset() {
