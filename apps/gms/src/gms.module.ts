@@ -1,12 +1,14 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { Settings, SettingsModule } from '@lib/config';
 import { DependencyCheck, HealthModule } from '@lib/health';
+import { RegistryModule } from '@lib/metadata';
 import { KafkaHealth, KafkaModule } from '@lib/kafka';
 import { SqlHealth, SqlModule } from '@lib/sql';
-import { SearchHealth, SearchModule, systemMetadataIndex } from '@lib/search';
+import { SearchHealth, SearchModule } from '@lib/search';
 import { SchemaSetup, SetupModule } from '@lib/setup';
 import { MceConsumer, MceConsumerModule } from '@lib/ingest';
 import { MaeConsumer, MaeConsumerModule } from '@lib/indexing';
+import { EntityModule } from './entity/entity.module';
 
 /**
  * The HTTP service. With RUN_CONSUMERS it also hosts the MCE and/or MAE consumer in the same
@@ -15,7 +17,7 @@ import { MaeConsumer, MaeConsumerModule } from '@lib/indexing';
 @Module({})
 export class GmsModule {
   static register(settings: Settings): DynamicModule {
-    const imports: DynamicModule['imports'] = [SettingsModule, KafkaModule, SqlModule, SearchModule, SetupModule.register([systemMetadataIndex])];
+    const imports: DynamicModule['imports'] = [SettingsModule, RegistryModule, KafkaModule, SqlModule, SearchModule, SetupModule, EntityModule];
     const checks: Type<DependencyCheck>[] = [KafkaHealth, SqlHealth, SearchHealth, SchemaSetup];
     if (settings.embeddedConsumers.includes('mce')) {
       imports.push(MceConsumerModule);

@@ -4,7 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { loadSettingsOrExit, logLevels, serve } from '@lib/config';
 import { SchemaSetup } from '@lib/setup';
 import { GmsModule } from './gms.module';
-import { OPENAPI_JSON_PATH, setupSwagger, SWAGGER_UI_PATH } from './swagger';
+import { OPENAPI_JSON_PATH, SWAGGER_UI_PATH } from './swagger';
+import { configureHttp } from './http/configure-http';
 
 /** `--setup`: create the table, topics and indices once, then exit (0 when all exist). */
 async function setupOnce(): Promise<void> {
@@ -29,7 +30,7 @@ if (process.argv.includes('--setup')) {
   serve('gms', {
     module: (settings) => GmsModule.register(settings),
     port: (s) => s.http.port,
-    configure: setupSwagger,
+    configure: configureHttp,
     links: { 'Swagger UI': SWAGGER_UI_PATH, 'OpenAPI JSON': OPENAPI_JSON_PATH },
   });
 }

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { SettingsModule } from '@lib/config';
 import { HealthModule } from '@lib/health';
+import { RegistryModule } from '@lib/metadata';
 import { KafkaHealth, KafkaModule } from '@lib/kafka';
-import { SearchHealth, SearchModule, systemMetadataIndex } from '@lib/search';
+import { SearchHealth, SearchModule } from '@lib/search';
 import { SchemaSetup, SetupModule } from '@lib/setup';
 import { MaeConsumer, MaeConsumerModule } from '@lib/indexing';
 
@@ -10,9 +11,10 @@ import { MaeConsumer, MaeConsumerModule } from '@lib/indexing';
 @Module({
   imports: [
     SettingsModule,
+    RegistryModule,
     KafkaModule,
     SearchModule,
-    SetupModule.register([systemMetadataIndex]),
+    SetupModule,
     MaeConsumerModule,
     HealthModule.register([KafkaHealth, SearchHealth, SchemaSetup, MaeConsumer]),
   ],

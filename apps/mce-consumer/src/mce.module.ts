@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SettingsModule } from '@lib/config';
 import { HealthModule } from '@lib/health';
+import { RegistryModule } from '@lib/metadata';
 import { KafkaHealth, KafkaModule } from '@lib/kafka';
 import { SqlHealth, SqlModule } from '@lib/sql';
 import { SchemaSetup, SetupModule } from '@lib/setup';
@@ -10,9 +11,10 @@ import { MceConsumer, MceConsumerModule } from '@lib/ingest';
 @Module({
   imports: [
     SettingsModule,
+    RegistryModule,
     KafkaModule,
     SqlModule,
-    SetupModule.register(),
+    SetupModule,
     MceConsumerModule,
     HealthModule.register([KafkaHealth, SqlHealth, SchemaSetup, MceConsumer]),
   ],

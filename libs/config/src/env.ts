@@ -37,6 +37,18 @@ export class Env {
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: string = 'log';
 
+  /** An entity registry file to use instead of the bundled libs/metadata/registry/entity-registry.json. */
+  @IsOptional() @IsString()
+  ENTITY_REGISTRY_PATH: string = '';
+
+  /** Largest request body accepted; larger ones get 413. */
+  @Transform(toInt) @IsInt() @Min(1024) @Max(268435456)
+  MAX_REQUEST_BYTES: number = 4194304;
+
+  /** Most aspects one write request may carry. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  MAX_BATCH_ASPECTS: number = 1000;
+
   // --- Kafka ----------------------------------------------------------------
   @IsString() @Matches(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, { message: 'KAFKA_BROKERS must be a comma-separated list of host:port' })
   KAFKA_BROKERS: string = '127.0.0.1:9092';
@@ -102,6 +114,39 @@ export class Env {
 
   @Transform(toInt) @IsInt() @Min(0) @Max(10)
   OPENSEARCH_REPLICAS: number = 0;
+
+  // --- Trace endpoint --------------------------------------------------------
+  /** Most URNs in one trace request. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  TRACE_MAX_URNS: number = 1000;
+
+  /** Most (urn, aspect) pairs in one trace request, after expanding empty lists. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000000)
+  TRACE_MAX_ASPECTS: number = 10000;
+
+  /** How long a consumer group's committed offsets are reused (skipCache=true refetches). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(3600000)
+  TRACE_OFFSET_CACHE_TTL_MS: number = 5000;
+
+  /** Most (group, topic) entries in the offset cache. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000000)
+  TRACE_OFFSET_CACHE_MAX: number = 1000;
+
+  /** Most messages one partition scan reads looking for a write. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000000)
+  TRACE_KAFKA_MAX_MESSAGES: number = 10000;
+
+  /** Longest one partition scan may take. */
+  @Transform(toInt) @IsInt() @Min(10) @Max(600000)
+  TRACE_KAFKA_MAX_MILLIS: number = 3000;
+
+  /** URNs looked up in Kafka at once. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(256)
+  TRACE_KAFKA_CONCURRENCY: number = 4;
+
+  /** Overall budget of a trace's Kafka look-ups; unfinished ones answer UNKNOWN. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600000)
+  TRACE_DEADLINE_MS: number = 10000;
 
   /** Upper bound on any one dependency call made for a health check. */
   @Transform(toInt) @IsInt() @Min(100) @Max(60000)

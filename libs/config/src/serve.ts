@@ -1,6 +1,8 @@
-import { DynamicModule, INestApplication, Logger, Type } from '@nestjs/common';
+import { DynamicModule, Logger, Type } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
 import { exitOnSignals } from '@lib/common';
+import { initTracing, shutdownTracing } from '@lib/telemetry';
 import { loadSettingsOrExit } from './load-settings';
 import { logLevels } from './log-levels';
 import { Settings } from './settings';
@@ -9,8 +11,8 @@ export interface ServeOptions {
   /** Builds the root module from the validated settings. */
   module: (settings: Settings) => Type<unknown> | DynamicModule;
   port: (settings: Settings) => number;
-  /** Anything to add before listening (Swagger, pipes). */
-  configure?: (app: INestApplication) => void;
+  /** Anything to add before listening (body parsing, middleware, Swagger). */
+  configure?: (app: NestExpressApplication, settings: Settings) => void;
   /** Paths worth printing once listening, relative to the base URL. */
   links?: Record<string, string>;
 }
@@ -23,9 +25,11 @@ export function serve(name: string, opts: ServeOptions): void {
   const logger = new Logger(name);
   const run = async () => {
     const settings = loadSettingsOrExit();
-    const app = await NestFactory.create(opts.module(settings), { logger: logLevels(settings.logLevel) });
-    exitOnSignals(app, (msg) => logger.log(msg));
-    opts.configure?.(app);
+    initTracing();
+    // Body parsing is left to `configure`, which knows the size limit.
+    const app = await NestFactory.create<NestExpressApplication>(opts.module(settings), { logger: logLevels(settings.logLevel), bodyParser: false });
+    exitOnSignals({ close: () => app.close().finally(shutdownTracing) }, (msg) => logger.log(msg));
+    opts.configure?.(app, settings);
     const port = opts.port(settings);
     await app.listen(port, settings.http.host);
     const base = `http://${settings.http.host}:${(app.getHttpServer().address() as { port: number }).port}`;

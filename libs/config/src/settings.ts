@@ -8,6 +8,8 @@ export class Settings {
   readonly embeddedConsumers: ConsumerName[];
   readonly setupOnStart: boolean;
   readonly logLevel: string;
+  readonly entityRegistryPath?: string;
+  readonly limits: { maxRequestBytes: number; maxBatchAspects: number };
   readonly healthTimeoutMs: number;
   readonly kafka: {
     brokers: string[];
@@ -20,12 +22,24 @@ export class Settings {
   readonly groups: { mce: string; mae: string };
   readonly mysql: { host: string; port: number; user: string; password: string; database: string; poolSize: number };
   readonly search: { url: string; indexPrefix: string; replicas: number };
+  readonly trace: {
+    maxUrns: number;
+    maxAspects: number;
+    offsetCacheTtlMs: number;
+    offsetCacheMax: number;
+    kafkaMaxMessages: number;
+    kafkaMaxMillis: number;
+    kafkaConcurrency: number;
+    deadlineMs: number;
+  };
 
   constructor(env: Env) {
     this.http = { host: env.HOST, port: env.PORT, mceConsumerPort: env.MCE_CONSUMER_PORT, maeConsumerPort: env.MAE_CONSUMER_PORT };
     this.embeddedConsumers = env.RUN_CONSUMERS.split(',').filter((c): c is ConsumerName => c === 'mce' || c === 'mae');
     this.setupOnStart = env.SETUP_ON_START;
     this.logLevel = env.LOG_LEVEL;
+    this.entityRegistryPath = env.ENTITY_REGISTRY_PATH || undefined;
+    this.limits = { maxRequestBytes: env.MAX_REQUEST_BYTES, maxBatchAspects: env.MAX_BATCH_ASPECTS };
     this.healthTimeoutMs = env.HEALTH_TIMEOUT_MS;
     this.kafka = {
       brokers: env.KAFKA_BROKERS.split(','),
@@ -48,6 +62,16 @@ export class Settings {
       password: env.MYSQL_PASSWORD,
       database: env.MYSQL_DATABASE,
       poolSize: env.MYSQL_POOL_SIZE,
+    };
+    this.trace = {
+      maxUrns: env.TRACE_MAX_URNS,
+      maxAspects: env.TRACE_MAX_ASPECTS,
+      offsetCacheTtlMs: env.TRACE_OFFSET_CACHE_TTL_MS,
+      offsetCacheMax: env.TRACE_OFFSET_CACHE_MAX,
+      kafkaMaxMessages: env.TRACE_KAFKA_MAX_MESSAGES,
+      kafkaMaxMillis: env.TRACE_KAFKA_MAX_MILLIS,
+      kafkaConcurrency: env.TRACE_KAFKA_CONCURRENCY,
+      deadlineMs: env.TRACE_DEADLINE_MS,
     };
     this.search = { url: env.OPENSEARCH_URL, indexPrefix: env.OPENSEARCH_INDEX_PREFIX, replicas: env.OPENSEARCH_REPLICAS };
   }

@@ -1,12 +1,73 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ConsumedBatch } from '@lib/kafka';
+import { Settings } from '@lib/config';
+import { ConsumedBatch, OutgoingRecord } from '@lib/kafka';
+import { EntityRegistry, exceptionToJson, FailedMetadataChangeProposal, MetadataChangeProposal } from '@lib/metadata';
+import { ProposalApplier } from './proposal-applier';
+import { timeseriesChangeLogOf } from './change-log';
+import { ProposalRejected } from './proposal-errors';
+import { parseProposal } from './proposal-parser';
 
-/** Applies a batch of MetadataChangeProposals read from the MCP topic. */
+/**
+ * The MCE consumer's work on one batch of one partition: parse and check each proposal, apply the
+ * good ones (SQL, then their change logs), and send each rejected one - with its exception - to the
+ * failed-proposal topic, keyed by URN. Returns only once all of that is acknowledged by Kafka, so
+ * the runner commits the batch's offset strictly after the writes.
+ */
 @Injectable()
 export class ProposalProcessor {
   private readonly logger = new Logger(ProposalProcessor.name);
 
+  constructor(
+    private readonly applier: ProposalApplier,
+    private readonly registry: EntityRegistry,
+    private readonly settings: Settings,
+  ) {}
+
   async process(batch: ConsumedBatch): Promise<void> {
-    this.logger.debug(`${batch.messages.length} proposals from ${batch.topic}[${batch.partition}]`);
+    const good: MetadataChangeProposal[] = [];
+    const failed: OutgoingRecord[] = [];
+    const timeseries: MetadataChangeProposal[] = [];
+    for (const message of batch.messages) {
+      const text = message.value?.toString('utf8');
+      try {
+        const mcp = parseProposal(text, this.registry);
+        // Our API sends timeseries aspects straight to their change-log topic; another producer may not.
+        (this.registry.isTimeseries(mcp.entityType, mcp.aspectName) ? timeseries : good).push(mcp);
+      } catch (err) {
+        if (!(err instanceof ProposalRejected)) throw err;
+        this.logger.warn(`rejected proposal at ${batch.topic}[${batch.partition}]@${message.offset}: ${err.message}`);
+        failed.push(this.failedRecord(message.key?.toString('utf8') ?? '', rawProposal(text), err));
+      }
+    }
+    await this.applier.apply(good, (results) => [
+      ...failed,
+      ...timeseries.map((mcp) => this.timeseriesRecord(mcp)),
+      ...results.flatMap((r) => {
+        if (!('rejected' in r)) return [];
+        this.logger.warn(`rejected ${r.mcp.aspectName} of ${r.mcp.entityUrn}: ${r.rejected.message}`);
+        return [this.failedRecord(r.mcp.entityUrn, r.mcp, r.rejected)];
+      }),
+    ]);
+  }
+
+  private timeseriesRecord(mcp: MetadataChangeProposal): OutgoingRecord {
+    return { topic: this.settings.topics.mclTimeseries, key: mcp.entityUrn, value: JSON.stringify(timeseriesChangeLogOf(mcp, Date.now())) };
+  }
+
+  private failedRecord(urn: string, mcp: MetadataChangeProposal | unknown, err: Error): OutgoingRecord {
+    const failed: FailedMetadataChangeProposal = {
+      error: JSON.stringify(exceptionToJson(err)),
+      metadataChangeProposal: mcp as MetadataChangeProposal,
+    };
+    return { topic: this.settings.topics.failedMcp, key: urn, value: JSON.stringify(failed) };
+  }
+}
+
+/** What we can keep of a message that did not parse as a proposal: the object if it was JSON, else the text. */
+function rawProposal(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? '');
+  } catch {
+    return { raw: text ?? null };
   }
 }

@@ -5,3 +5,4 @@ export * from './consumer-runner';
 export * from './kafka-consumer.service';
 export * from './kafka.module';
 export * from './kafka.health';
+export * from './kafka-publisher';

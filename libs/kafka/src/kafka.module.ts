@@ -2,10 +2,11 @@ import { Global, Module } from '@nestjs/common';
 import { KafkaClient } from './kafka.client';
 import { TopicSetup } from './topic-setup';
 import { KafkaHealth } from './kafka.health';
+import { KafkaPublisher } from './kafka-publisher';
 
 @Global()
 @Module({
-  providers: [KafkaClient, TopicSetup, KafkaHealth],
-  exports: [KafkaClient, TopicSetup, KafkaHealth],
+  providers: [KafkaClient, TopicSetup, KafkaHealth, KafkaPublisher],
+  exports: [KafkaClient, TopicSetup, KafkaHealth, KafkaPublisher],
 })
 export class KafkaModule {}

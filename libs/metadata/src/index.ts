@@ -6,3 +6,4 @@ export * from './aspect-validator';
 export * from './index-names';
 export * from './entity-registry';
 export * from './registry-loader';
+export * from './registry.module';

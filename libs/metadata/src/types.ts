@@ -60,12 +60,13 @@ export interface MetadataChangeProposal {
   systemMetadata?: SystemMetadata;
   /** Conditional-write headers such as `If-Version-Match`, carried to the consumer that checks them. */
   headers?: Record<string, string>;
+  /** Who asked for the write and when (our extension: the consumer records it as `createdby`). */
+  created?: AuditStamp;
 }
 
 export interface MetadataChangeLog extends MetadataChangeProposal {
   previousAspectValue?: GenericAspect;
   previousSystemMetadata?: SystemMetadata;
-  created?: AuditStamp;
 }
 
 /** One exception in a FailedMetadataChangeProposal's `error` array (the trace endpoint's writeExceptions). */

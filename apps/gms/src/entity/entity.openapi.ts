@@ -1,0 +1,82 @@
+import { ApiResponseOptions } from '@nestjs/swagger';
+
+/** Every response carries the W3C traceparent of the request: its trace id is what the trace endpoint takes. */
+export const TRACEPARENT_HEADER = {
+  traceparent: {
+    description: 'W3C trace context of this request, `00-<traceId>-<spanId>-<flags>`. The whole value, or its trace id, is accepted by the trace endpoint.',
+    schema: { type: 'string', example: '00-00062c53a468cbd8077e7dd079846870-9199effb49910b4e-01' },
+  },
+};
+
+const DATASET_URN = 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,PROD)';
+
+export const ASPECT_ENVELOPE_SCHEMA = {
+  type: 'object',
+  required: ['value'],
+  properties: {
+    value: { type: 'object', description: "The aspect's value; validated against the aspect's JSON Schema in the entity registry." },
+    systemMetadata: {
+      type: 'object',
+      properties: { runId: { type: 'string' }, properties: { type: 'object', additionalProperties: { type: 'string' } } },
+    },
+    headers: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: '`If-Version-Match`: the stored version this write expects (-1 = the aspect must not exist yet).',
+    },
+  },
+};
+
+export const BATCH_BODY_SCHEMA = {
+  type: 'array',
+  minItems: 1,
+  items: {
+    type: 'object',
+    required: ['urn'],
+    properties: { urn: { type: 'string' } },
+    additionalProperties: ASPECT_ENVELOPE_SCHEMA,
+  },
+};
+
+export const BATCH_BODY_EXAMPLES = {
+  status: { summary: 'One aspect', value: [{ urn: DATASET_URN, status: { value: { removed: false } } }] },
+  several: {
+    summary: 'Several aspects, one conditional',
+    value: [
+      {
+        urn: DATASET_URN,
+        datasetProperties: { value: { name: 'fct_users_created', description: 'Users created per day', customProperties: { owner_team: 'growth' } } },
+        glossaryTerms: {
+          value: { terms: [{ urn: 'urn:li:glossaryTerm:Classification.Sensitive' }], auditStamp: { time: 1737587612508, actor: 'urn:li:corpuser:datahub' } },
+          headers: { 'If-Version-Match': '-1' },
+        },
+      },
+    ],
+  },
+  timeseries: { summary: 'A timeseries aspect', value: [{ urn: DATASET_URN, datasetProfile: { value: { timestampMillis: 1737587612508, rowCount: 1200, columnCount: 7 } } }] },
+};
+
+export const ENTITY_RESPONSE_EXAMPLE = [
+  {
+    urn: DATASET_URN,
+    status: {
+      value: { removed: false },
+      systemMetadata: {
+        lastObserved: 1737587612508,
+        runId: 'no-run-id-provided',
+        properties: {
+          telemetryLog: 'false',
+          telemetryQueueSpanId: 'ee9e40edcb66ce4f',
+          telemetryTraceId: '00062c53a468cbd8077e7dd079846870',
+          telemetryEnqueuedAt: '1737587612508',
+        },
+      },
+    },
+  },
+];
+
+export const ERROR_RESPONSES: ApiResponseOptions[] = [
+  { status: 400, description: 'Malformed JSON, unknown entity type or aspect, malformed URN or one of another entity type, a value failing its schema, an empty batch. The message names the field.' },
+  { status: 413, description: 'The body is larger than MAX_REQUEST_BYTES.' },
+  { status: 503, description: 'Kafka (or, for sync writes, MySQL) did not answer in time; nothing was written.' },
+];

@@ -1,0 +1,115 @@
+import { HttpException, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { errorMessage } from '@lib/common';
+import { KafkaPublisher, PublishError } from '@lib/kafka';
+import { AspectWrite, DEFAULT_ACTOR, ProposalApplier, ProposalPublisher } from '@lib/ingest';
+import { EntityRegistry, MetadataChangeProposal, SystemMetadata } from '@lib/metadata';
+import { AspectRepository, AspectRow } from '@lib/sql';
+
+export interface AspectEnvelope {
+  value: unknown;
+  systemMetadata?: SystemMetadata;
+}
+export type EntityEnvelope = { urn: string } & Record<string, AspectEnvelope | string>;
+
+export interface AspectVersion {
+  version: number;
+  value: unknown;
+  previousValue?: unknown;
+  systemMetadata: Record<string, unknown> | null;
+  createdOn: string;
+  createdBy: string;
+}
+
+/** Writes (async through Kafka, or sync through the shared applier) and reads of entity aspects. */
+@Injectable()
+export class EntityService {
+  constructor(
+    private readonly registry: EntityRegistry,
+    private readonly proposals: ProposalPublisher,
+    private readonly applier: ProposalApplier,
+    private readonly kafka: KafkaPublisher,
+    private readonly aspects: AspectRepository,
+  ) {}
+
+  async writeAsync(writes: AspectWrite[], withSystemMetadata: boolean, actor = DEFAULT_ACTOR): Promise<EntityEnvelope[]> {
+    const sent = await this.unavailableOnOutage(() => this.proposals.publish(this.proposals.proposalsOf(writes, actor)));
+    return envelopes(sent.map((mcp) => ({ urn: mcp.entityUrn, aspect: mcp.aspectName, value: JSON.parse(mcp.aspect.value), systemMetadata: mcp.systemMetadata })), withSystemMetadata);
+  }
+
+  /** Writes SQL and emits the change logs before answering, so the write is readable at once and indexed by the same consumer. */
+  async writeSync(writes: AspectWrite[], withSystemMetadata: boolean, actor = DEFAULT_ACTOR): Promise<EntityEnvelope[]> {
+    const mcps = this.proposals.proposalsOf(writes, actor);
+    const isTs = (m: MetadataChangeProposal) => this.registry.isTimeseries(m.entityType, m.aspectName);
+    return this.unavailableOnOutage(async () => {
+      await this.kafka.ready();
+      const timeseries = await this.proposals.publish(mcps.filter(isTs));
+      const applied = await this.applier.apply(mcps.filter((m) => !isTs(m)));
+      const rejected = applied.find((a) => 'rejected' in a);
+      if (rejected && 'rejected' in rejected) throw new HttpException({ statusCode: rejected.rejected.status, message: rejected.rejected.message, error: rejected.rejected.name }, rejected.rejected.status);
+      const written = applied.flatMap((a) => ('outcome' in a ? [{ urn: a.mcp.entityUrn, aspect: a.mcp.aspectName, value: a.outcome.value, systemMetadata: a.outcome.systemMetadata }] : []));
+      const ts = timeseries.map((m) => ({ urn: m.entityUrn, aspect: m.aspectName, value: JSON.parse(m.aspect.value), systemMetadata: m.systemMetadata }));
+      return envelopes([...written, ...ts], withSystemMetadata);
+    });
+  }
+
+  async entity(urn: string, withSystemMetadata: boolean): Promise<EntityEnvelope> {
+    const rows = await this.unavailableOnOutage(() => this.aspects.latestOfEntity(urn));
+    if (rows.length === 0) throw new NotFoundException(`entity ${urn} not found`);
+    return envelopes(rows.map(rowItem), withSystemMetadata)[0];
+  }
+
+  async aspect(urn: string, aspectName: string, withSystemMetadata: boolean): Promise<AspectEnvelope> {
+    const [row] = await this.unavailableOnOutage(() => this.aspects.latestMany([{ urn, aspect: aspectName }]));
+    if (!row) throw new NotFoundException(`aspect ${aspectName} of ${urn} not found`);
+    return envelope(rowItem(row), withSystemMetadata);
+  }
+
+  /** The write audit: every stored version, oldest first, each with who wrote it, when, and the value it replaced. */
+  async versions(urn: string, aspectName: string, limit: number): Promise<AspectVersion[]> {
+    const rows = await this.unavailableOnOutage(() => this.aspects.versions(urn, aspectName, limit));
+    if (rows.length === 0) throw new NotFoundException(`aspect ${aspectName} of ${urn} not found`);
+    return rows.map((r, i) => ({
+      version: r.version === 0 ? Number(r.systemMetadata?.version ?? rows.length) : r.version,
+      value: r.value,
+      ...(i > 0 ? { previousValue: rows[i - 1].value } : {}),
+      systemMetadata: r.systemMetadata,
+      createdOn: new Date(r.createdOn).toISOString(),
+      createdBy: r.createdBy,
+    }));
+  }
+
+  /** Kafka or MySQL being down is a 503 with the reason, never a 500. */
+  private async unavailableOnOutage<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof HttpException) throw err;
+      if (err instanceof PublishError) throw new ServiceUnavailableException(err.message);
+      throw new ServiceUnavailableException(`storage unavailable: ${errorMessage(err)}`);
+    }
+  }
+}
+
+interface Item {
+  urn: string;
+  aspect: string;
+  value: unknown;
+  systemMetadata?: SystemMetadata;
+}
+
+const rowItem = (r: AspectRow): Item => ({ urn: r.urn, aspect: r.aspect, value: r.value, systemMetadata: r.systemMetadata as unknown as SystemMetadata });
+
+function envelope(item: Item, withSystemMetadata: boolean): AspectEnvelope {
+  return { value: item.value, ...(withSystemMetadata && item.systemMetadata ? { systemMetadata: item.systemMetadata } : {}) };
+}
+
+/** `[{urn, <aspect>: {value, systemMetadata?}}]`, one object per URN in first-seen order. */
+function envelopes(items: Item[], withSystemMetadata: boolean): EntityEnvelope[] {
+  const byUrn = new Map<string, EntityEnvelope>();
+  for (const item of items) {
+    const entity = byUrn.get(item.urn) ?? ({ urn: item.urn } as EntityEnvelope);
+    entity[item.aspect] = envelope(item, withSystemMetadata);
+    byUrn.set(item.urn, entity);
+  }
+  return [...byUrn.values()];
+}

@@ -1,0 +1,114 @@
+import { BadRequestException } from '@nestjs/common';
+import { checkVersionHeaderFormat, AspectWrite, IF_VERSION_MATCH, ProposalRejected } from '@lib/ingest';
+import { EntityRegistry, parseUrn, SystemMetadata, UrnError } from '@lib/metadata';
+
+/** Turns a write request into validated aspect writes, or a 400 that says which field was wrong. */
+export class WriteRequestReader {
+  constructor(
+    private readonly registry: EntityRegistry,
+    private readonly maxAspects: number,
+  ) {}
+
+  entityType(entityName: string): string {
+    if (!this.registry.findEntity(entityName)) {
+      throw new BadRequestException(`unknown entity type ${entityName}; known: ${this.registry.entityNames().join(', ')}`);
+    }
+    return entityName;
+  }
+
+  /** `[{urn, <aspectName>: {value, systemMetadata?, headers?}}, ...]` */
+  batch(entityName: string, body: unknown): AspectWrite[] {
+    const entityType = this.entityType(entityName);
+    if (!Array.isArray(body)) throw new BadRequestException('body must be a JSON array of {urn, <aspectName>: {value}} objects');
+    if (body.length === 0) throw new BadRequestException('body must contain at least one entity');
+    const writes: AspectWrite[] = [];
+    body.forEach((item, i) => {
+      const at = `body[${i}]`;
+      if (!item || typeof item !== 'object' || Array.isArray(item)) throw new BadRequestException(`${at} must be an object`);
+      const { urn, ...aspects } = item as Record<string, unknown>;
+      this.urn(entityType, urn, `${at}.urn`);
+      const names = Object.keys(aspects);
+      if (names.length === 0) throw new BadRequestException(`${at} has no aspects`);
+      for (const name of names) writes.push(this.aspect(entityType, urn as string, name, aspects[name], `${at}.${name}`));
+    });
+    if (writes.length > this.maxAspects) throw new BadRequestException(`too many aspects in one request: ${writes.length} (at most ${this.maxAspects})`);
+    return writes;
+  }
+
+  /** The single-aspect route: body `{value, systemMetadata?, headers?}`; `If-Version-Match` may also come as an HTTP header. */
+  single(entityName: string, urn: string, aspectName: string, body: unknown, httpHeaders: Record<string, string>): AspectWrite {
+    const entityType = this.entityType(entityName);
+    this.urn(entityType, urn, 'urn');
+    const write = this.aspect(entityType, urn, aspectName, body, 'body');
+    return { ...write, headers: { ...httpHeaders, ...(write.headers ?? {}) } };
+  }
+
+  urn(entityType: string, urn: unknown, at: string): void {
+    if (typeof urn !== 'string' || urn === '') throw new BadRequestException(`${at} must be a non-empty string`);
+    try {
+      const parsed = parseUrn(urn);
+      if (parsed.entityType !== entityType) throw new BadRequestException(`${at}: ${urn} is a ${parsed.entityType} URN, not a ${entityType} URN`);
+    } catch (err) {
+      if (err instanceof UrnError) throw new BadRequestException(`${at}: ${err.message}`);
+      throw err;
+    }
+  }
+
+  aspectName(entityType: string, name: string, at: string): string {
+    if (!this.registry.findAspect(entityType, name)) {
+      throw new BadRequestException(`${at}: unknown aspect ${name} of entity type ${entityType}; known: ${this.registry.aspectNames(entityType).join(', ')}`);
+    }
+    return name;
+  }
+
+  private aspect(entityType: string, urn: string, name: string, entry: unknown, at: string): AspectWrite {
+    this.aspectName(entityType, name, at);
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) throw new BadRequestException(`${at} must be an object {value, systemMetadata?, headers?}`);
+    const { value, systemMetadata, headers, ...rest } = entry as Record<string, unknown>;
+    const unknown = Object.keys(rest);
+    if (unknown.length) throw new BadRequestException(`${at}: unexpected field ${unknown[0]} (expected value, systemMetadata, headers)`);
+    if (value === undefined) throw new BadRequestException(`${at}.value is required`);
+    const result = this.registry.validateAspect(entityType, name, value);
+    if (!result.ok) throw new BadRequestException(`${at}.value: ${result.errors.join('; ')}`);
+    return {
+      entityType,
+      urn,
+      aspectName: name,
+      value,
+      ...(systemMetadata !== undefined ? { systemMetadata: this.systemMetadata(systemMetadata, `${at}.systemMetadata`) } : {}),
+      ...(headers !== undefined ? { headers: this.headers(headers, `${at}.headers`) } : {}),
+    };
+  }
+
+  private systemMetadata(sm: unknown, at: string): Partial<SystemMetadata> {
+    if (sm === null) return {};
+    if (typeof sm !== 'object' || Array.isArray(sm)) throw new BadRequestException(`${at} must be an object`);
+    const { runId, properties } = sm as Record<string, unknown>;
+    if (runId !== undefined && typeof runId !== 'string') throw new BadRequestException(`${at}.runId must be a string`);
+    if (properties !== undefined) {
+      if (!properties || typeof properties !== 'object' || Array.isArray(properties)) throw new BadRequestException(`${at}.properties must be an object of strings`);
+      for (const [k, v] of Object.entries(properties)) if (typeof v !== 'string') throw new BadRequestException(`${at}.properties.${k} must be a string`);
+    }
+    return { ...(runId !== undefined ? { runId } : {}), ...(properties !== undefined ? { properties: properties as Record<string, string> } : {}) };
+  }
+
+  private headers(headers: unknown, at: string): Record<string, string> {
+    if (!headers || typeof headers !== 'object' || Array.isArray(headers)) throw new BadRequestException(`${at} must be an object of strings`);
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(headers)) {
+      if (typeof v !== 'string' && typeof v !== 'number') throw new BadRequestException(`${at}.${k} must be a string`);
+      out[k] = String(v);
+      if (k.toLowerCase() === IF_VERSION_MATCH.toLowerCase()) this.versionHeader(out[k], `${at}.${k}`);
+    }
+    return out;
+  }
+
+  versionHeader(value: string, at: string): void {
+    try {
+      checkVersionHeaderFormat(value);
+    } catch (err) {
+      if (err instanceof ProposalRejected) throw new BadRequestException(`${at}: ${err.message}`);
+      throw err;
+    }
+  }
+}

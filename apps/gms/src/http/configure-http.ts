@@ -1,0 +1,12 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Settings } from '@lib/config';
+import { HttpTracingMiddleware } from '@lib/telemetry';
+import { setupSwagger } from '../swagger';
+
+/** Tracing first (so even a 404 or a 413 carries traceparent), then JSON bodies up to the limit, then Swagger. */
+export function configureHttp(app: NestExpressApplication, settings: Settings): void {
+  const tracing = new HttpTracingMiddleware();
+  app.use(tracing.use.bind(tracing));
+  app.useBodyParser('json', { limit: settings.limits.maxRequestBytes });
+  setupSwagger(app);
+}

@@ -1,0 +1,64 @@
+import { EntityRegistry, MetadataChangeLog, UrnError, entityTypeOf } from '@lib/metadata';
+import { AspectChange } from '@lib/search';
+
+export type ParsedChangeLog =
+  | { ok: true; change: AspectChange; timeseries: boolean }
+  /** A message no retry can fix: logged and skipped so that it cannot block its partition. */
+  | { ok: false; reason: string };
+
+/**
+ * Reads one MCL message value into what the search side indexes. Only UPSERT is indexed (the only change
+ * type this service writes). Whether an aspect is timeseries comes from the registry, not from the topic
+ * it arrived on: the registry decides which index it belongs to.
+ */
+export function parseChangeLog(raw: Buffer | null, registry: EntityRegistry): ParsedChangeLog {
+  if (raw === null || raw.length === 0) return fail('empty message value');
+  let mcl: MetadataChangeLog;
+  try {
+    mcl = JSON.parse(raw.toString('utf8')) as MetadataChangeLog;
+  } catch (err) {
+    return fail(`not valid JSON (${(err as Error).message})`);
+  }
+  if (!isObject(mcl)) return fail('not a JSON object');
+  const { entityType, entityUrn, aspectName, changeType, aspect, systemMetadata } = mcl;
+  if (typeof entityType !== 'string' || typeof entityUrn !== 'string' || typeof aspectName !== 'string') {
+    return fail('entityType, entityUrn and aspectName must be strings');
+  }
+  if (changeType !== 'UPSERT') return fail(`change type ${JSON.stringify(changeType)} is not indexed`);
+  try {
+    if (entityTypeOf(entityUrn) !== entityType) return fail(`URN ${entityUrn} is not of entity type "${entityType}"`);
+  } catch (err) {
+    if (err instanceof UrnError) return fail(err.message);
+    throw err;
+  }
+  if (!registry.findEntity(entityType)) return fail(`unknown entity type "${entityType}"`);
+  const spec = registry.findAspect(entityType, aspectName);
+  if (!spec) return fail(`entity "${entityType}" has no aspect "${aspectName}"`);
+  if (!isObject(systemMetadata) || !isEpochMillis(systemMetadata.lastObserved)) {
+    // lastObserved orders writes of one aspect (see the repositories); without it nothing can be ordered.
+    return fail('systemMetadata.lastObserved is missing');
+  }
+  if (!isObject(aspect) || typeof aspect.value !== 'string') return fail('aspect.value must be JSON text');
+  let value: unknown;
+  try {
+    value = JSON.parse(aspect.value);
+  } catch (err) {
+    return fail(`aspect.value is not valid JSON (${(err as Error).message})`);
+  }
+  if (!isObject(value)) return fail('aspect value is not a JSON object');
+  const timeseries = spec.kind === 'timeseries';
+  if (timeseries && !isEpochMillis(value.timestampMillis)) return fail('timeseries aspect has no integer timestampMillis');
+  return { ok: true, timeseries, change: { entityType, urn: entityUrn, aspect: aspectName, value, systemMetadata } };
+}
+
+function fail(reason: string): ParsedChangeLog {
+  return { ok: false, reason };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isEpochMillis(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}

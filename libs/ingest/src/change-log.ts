@@ -1,0 +1,29 @@
+import { GenericAspect, MetadataChangeLog, MetadataChangeProposal, SystemMetadata } from '@lib/metadata';
+import { WriteOutcome } from './aspect-writer';
+
+const json = (v: unknown): GenericAspect => ({ value: JSON.stringify(v), contentType: 'application/json' });
+
+/** The MetadataChangeLog of an applied proposal: the new value and system metadata, and the previous ones. */
+export function changeLogOf(mcp: MetadataChangeProposal, outcome: WriteOutcome): MetadataChangeLog {
+  return {
+    entityType: mcp.entityType,
+    entityUrn: mcp.entityUrn,
+    changeType: 'UPSERT',
+    aspectName: mcp.aspectName,
+    aspect: json(outcome.value),
+    systemMetadata: outcome.systemMetadata,
+    created: { time: outcome.createdOn, actor: outcome.createdBy },
+    ...(outcome.previous ? { previousAspectValue: json(outcome.previous.value) } : {}),
+    ...(outcome.previous?.systemMetadata ? { previousSystemMetadata: outcome.previous.systemMetadata as SystemMetadata } : {}),
+  };
+}
+
+/** A timeseries aspect skips SQL: its proposal becomes a change log straight away. */
+export function timeseriesChangeLogOf(mcp: MetadataChangeProposal, now: number): MetadataChangeLog {
+  return {
+    ...mcp,
+    changeType: 'UPSERT',
+    systemMetadata: { ...(mcp.systemMetadata ?? { runId: 'no-run-id-provided', lastObserved: now }), lastObserved: now },
+    created: mcp.created ?? { time: now, actor: 'urn:li:corpuser:__anonymous' },
+  };
+}

@@ -1,0 +1,25 @@
+import { ProposalRejected } from './proposal-errors';
+
+/** Headers the single-aspect route sets for its createIfNotExists / createIfEntityNotExists flags. */
+export const CREATE_IF_NOT_EXISTS = 'X-Create-If-Not-Exists';
+export const CREATE_IF_ENTITY_NOT_EXISTS = 'X-Create-If-Entity-Not-Exists';
+
+function flag(headers: Record<string, string> | undefined, name: string): string | undefined {
+  const key = headers && Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : String(headers![key]).toLowerCase();
+}
+
+/**
+ * createIfNotExists=false: only update an aspect that exists. createIfEntityNotExists=true: only
+ * write when the entity has no aspect yet. Both are preconditions, so a failure is a 412.
+ */
+export function checkCreateConditions(headers: Record<string, string> | undefined, aspectExists: boolean, entityExists: () => Promise<boolean>): Promise<void> | void {
+  if (flag(headers, CREATE_IF_NOT_EXISTS) === 'false' && !aspectExists) {
+    throw new ProposalRejected('Aspect does not exist and createIfNotExists is false', 412);
+  }
+  if (flag(headers, CREATE_IF_ENTITY_NOT_EXISTS) === 'true') {
+    return entityExists().then((exists) => {
+      if (exists) throw new ProposalRejected('Entity already exists and createIfEntityNotExists is true', 412);
+    });
+  }
+}

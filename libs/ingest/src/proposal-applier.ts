@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { SpanKind } from '@opentelemetry/api';
+import { Settings } from '@lib/config';
+import { KafkaPublisher, OutgoingRecord } from '@lib/kafka';
+import { MetadataChangeProposal } from '@lib/metadata';
+import { tracer } from '@lib/telemetry';
+import { AspectWriter, WriteOutcome } from './aspect-writer';
+import { changeLogOf } from './change-log';
+import { stampTelemetry, traceHeaders } from './message-telemetry';
+import { ProposalRejected } from './proposal-errors';
+
+export type Applied = { mcp: MetadataChangeProposal; outcome: WriteOutcome } | { mcp: MetadataChangeProposal; rejected: ProposalRejected };
+
+/**
+ * Applies proposals to SQL and emits their change logs: the shared core of the MCE consumer and of
+ * synchronous writes. Proposals of one URN are applied in order; different URNs in parallel.
+ * An outage (SQL or Kafka) throws, so the caller retries the whole batch - which is safe, because a
+ * proposal applied before is recognised as a duplicate and only its change log is emitted again.
+ */
+@Injectable()
+export class ProposalApplier {
+  constructor(
+    private readonly writer: AspectWriter,
+    private readonly publisher: KafkaPublisher,
+    private readonly settings: Settings,
+  ) {}
+
+  /** Writes the proposals and sends their change logs, plus any `extra` records, in one batch. */
+  async apply(mcps: MetadataChangeProposal[], extra: (results: Applied[]) => OutgoingRecord[] = () => []): Promise<Applied[]> {
+    const results = await this.writeAll(mcps);
+    await this.publisher.send([...this.changeLogRecords(results), ...extra(results)]);
+    return results;
+  }
+
+  /** A no-op changed nothing to index, so it has no change log; a duplicate re-sends its own (it may have been lost). */
+  private changeLogRecords(results: Applied[]): OutgoingRecord[] {
+    return results.flatMap((r) => ('outcome' in r && r.outcome.kind !== 'no-op' ? [this.changeLogRecord(r.mcp, r.outcome)] : []));
+  }
+
+  private changeLogRecord(mcp: MetadataChangeProposal, outcome: WriteOutcome): OutgoingRecord {
+    const topic = this.settings.topics.mclVersioned;
+    const span = tracer().startSpan('produceMetadataChangeLog', {
+      kind: SpanKind.PRODUCER,
+      attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.operation': 'publish' },
+    });
+    try {
+      const mcl = changeLogOf(mcp, { ...outcome, systemMetadata: stampTelemetry(outcome.systemMetadata, span, Date.now()) });
+      return { topic, key: mcp.entityUrn, value: JSON.stringify(mcl), headers: traceHeaders(span) };
+    } finally {
+      span.end();
+    }
+  }
+
+  private async writeAll(mcps: MetadataChangeProposal[]): Promise<Applied[]> {
+    const results: Applied[] = new Array(mcps.length);
+    const byUrn = new Map<string, number[]>();
+    mcps.forEach((m, i) => byUrn.set(m.entityUrn, [...(byUrn.get(m.entityUrn) ?? []), i]));
+    const queues = [...byUrn.values()];
+    const workers = Math.max(1, Math.min(this.settings.mysql.poolSize, queues.length));
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        while (next < queues.length) {
+          for (const i of queues[next++]) {
+            try {
+              results[i] = { mcp: mcps[i], outcome: await this.writer.write(mcps[i]) };
+            } catch (err) {
+              if (!(err instanceof ProposalRejected)) throw err;
+              results[i] = { mcp: mcps[i], rejected: err };
+            }
+          }
+        }
+      }),
+    );
+    return results;
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * A proposal that can never succeed as sent (bad value, failed precondition). It is the client's
+ * problem, not the system's: the consumer sends it to the failed-proposal topic and moves on, and
+ * a synchronous write answers with `status`. Anything else thrown while writing is an outage, retried.
+ */
+export class ProposalRejected extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 412 = 400,
+  ) {
+    super(message);
+  }
+}
+
+/** The aspect's stored version is not the one `If-Version-Match` expected. */
+export class AspectVersionMismatch extends ProposalRejected {
+  override name = 'AspectVersionMismatch';
+  constructor(expected: string, actual: number) {
+    super(`Expected version ${expected}, actual version ${actual}`, 412);
+  }
+}
+
+/** The proposal itself is malformed: not JSON, unknown entity or aspect, a value failing its schema. */
+export class InvalidProposal extends ProposalRejected {
+  override name = 'InvalidProposal';
+}

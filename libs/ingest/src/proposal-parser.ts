@@ -1,0 +1,44 @@
+import { EntityRegistry, MetadataChangeProposal, parseUrn, UrnError } from '@lib/metadata';
+import { InvalidProposal } from './proposal-errors';
+
+/**
+ * Reads one MCP off the wire and checks it against the registry exactly as the API does, so a
+ * proposal produced by any other client is held to the same rules before anything is written.
+ */
+export function parseProposal(text: string | undefined, registry: EntityRegistry): MetadataChangeProposal {
+  let mcp: MetadataChangeProposal;
+  try {
+    mcp = JSON.parse(text ?? '') as MetadataChangeProposal;
+  } catch {
+    throw new InvalidProposal('message value is not valid JSON');
+  }
+  if (!mcp || typeof mcp !== 'object') throw new InvalidProposal('message value is not a JSON object');
+  for (const field of ['entityType', 'entityUrn', 'aspectName'] as const) {
+    if (typeof mcp[field] !== 'string' || mcp[field] === '') throw new InvalidProposal(`${field} is missing`);
+  }
+  if (mcp.changeType !== undefined && mcp.changeType !== 'UPSERT') throw new InvalidProposal(`changeType ${String(mcp.changeType)} is not supported`);
+  if (!mcp.aspect || typeof mcp.aspect.value !== 'string') throw new InvalidProposal('aspect.value is missing');
+  checkProposal(mcp, registry);
+  return mcp;
+}
+
+/** Entity type, URN, aspect name and value must agree with the registry. */
+export function checkProposal(mcp: MetadataChangeProposal, registry: EntityRegistry): void {
+  if (!registry.findEntity(mcp.entityType)) throw new InvalidProposal(`unknown entity type ${mcp.entityType}`);
+  try {
+    const urn = parseUrn(mcp.entityUrn);
+    if (urn.entityType !== mcp.entityType) throw new InvalidProposal(`urn ${mcp.entityUrn} is not of entity type ${mcp.entityType}`);
+  } catch (err) {
+    if (err instanceof UrnError) throw new InvalidProposal(err.message);
+    throw err;
+  }
+  if (!registry.findAspect(mcp.entityType, mcp.aspectName)) throw new InvalidProposal(`unknown aspect ${mcp.aspectName} of entity type ${mcp.entityType}`);
+  let value: unknown;
+  try {
+    value = JSON.parse(mcp.aspect.value);
+  } catch {
+    throw new InvalidProposal(`aspect ${mcp.aspectName}: value is not valid JSON`);
+  }
+  const result = registry.validateAspect(mcp.entityType, mcp.aspectName, value);
+  if (!result.ok) throw new InvalidProposal(result.errors.join('; '));
+}

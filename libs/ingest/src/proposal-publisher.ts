@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { context, Span, SpanKind, trace } from '@opentelemetry/api';
+import { Settings } from '@lib/config';
+import { KafkaPublisher, OutgoingRecord } from '@lib/kafka';
+import { EntityRegistry, MetadataChangeProposal, SystemMetadata, DEFAULT_RUN_ID } from '@lib/metadata';
+import { tracer } from '@lib/telemetry';
+import { timeseriesChangeLogOf } from './change-log';
+import { stampTelemetry, traceHeaders } from './message-telemetry';
+
+/** One aspect of one entity, as a client asked to write it (already validated). */
+export interface AspectWrite {
+  entityType: string;
+  urn: string;
+  aspectName: string;
+  value: unknown;
+  systemMetadata?: Partial<SystemMetadata>;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The API side of an asynchronous write: each aspect becomes one MetadataChangeProposal on the MCP
+ * topic keyed by URN (so a URN's writes stay ordered), or - for a timeseries aspect - a change log
+ * on the timeseries topic straight away. The whole request goes out as one batch, under one trace.
+ */
+@Injectable()
+export class ProposalPublisher {
+  constructor(
+    private readonly publisher: KafkaPublisher,
+    private readonly registry: EntityRegistry,
+    private readonly settings: Settings,
+  ) {}
+
+  /** The proposals as they will be applied, with the system metadata the client may read back. */
+  proposalsOf(writes: AspectWrite[], actor: string, now = Date.now()): MetadataChangeProposal[] {
+    return writes.map((w) => ({
+      entityType: w.entityType,
+      entityUrn: w.urn,
+      changeType: 'UPSERT',
+      aspectName: w.aspectName,
+      aspect: { value: JSON.stringify(w.value), contentType: 'application/json' },
+      systemMetadata: {
+        ...w.systemMetadata,
+        runId: w.systemMetadata?.runId ?? DEFAULT_RUN_ID,
+        lastObserved: now,
+        // The request's trace id wins over anything the client sent: it is what the trace endpoint looks for.
+        properties: { ...(w.systemMetadata?.properties ?? {}), telemetryTraceId: trace.getActiveSpan()?.spanContext().traceId ?? '' },
+      },
+      ...(w.headers && Object.keys(w.headers).length ? { headers: w.headers } : {}),
+      created: { time: now, actor },
+    }));
+  }
+
+  /** Publishes the proposals (and timeseries change logs) in one batch; resolves once Kafka acknowledged all. */
+  async publish(mcps: MetadataChangeProposal[]): Promise<MetadataChangeProposal[]> {
+    const parent = tracer().startSpan('ingestProposalAsync', { attributes: { 'batch.size': mcps.length } });
+    try {
+      return await context.with(trace.setSpan(context.active(), parent), async () => {
+        const now = Date.now();
+        const sent: MetadataChangeProposal[] = [];
+        const records: OutgoingRecord[] = mcps.map((mcp) => {
+          const timeseries = this.registry.isTimeseries(mcp.entityType, mcp.aspectName);
+          const topic = timeseries ? this.settings.topics.mclTimeseries : this.settings.topics.mcp;
+          return this.withProducerSpan(topic, (span) => {
+            const stamped = { ...mcp, systemMetadata: stampTelemetry(mcp.systemMetadata as SystemMetadata, span, now) };
+            sent.push(stamped);
+            const message = timeseries ? timeseriesChangeLogOf(stamped, now) : stamped;
+            return { topic, key: mcp.entityUrn, value: JSON.stringify(message), headers: traceHeaders(span) };
+          });
+        });
+        await this.publisher.send(records);
+        return sent;
+      });
+    } finally {
+      parent.end();
+    }
+  }
+
+  private withProducerSpan<T>(topic: string, work: (span: Span) => T): T {
+    const span = tracer().startSpan('produceMetadataChangeProposal', {
+      kind: SpanKind.PRODUCER,
+      attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.operation': 'publish' },
+    });
+    try {
+      return work(span);
+    } finally {
+      span.end();
+    }
+  }
+}

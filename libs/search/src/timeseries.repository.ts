@@ -1,0 +1,118 @@
+import { Injectable } from '@nestjs/common';
+import { API } from '@opensearch-project/opensearch';
+import { DEFAULT_RUN_ID, EntityRegistry, SystemMetadataKeys } from '@lib/metadata';
+import { AspectChange, AspectRef, aspectKey } from './aspect-change';
+import { BulkOperation } from './bulk-writer';
+import { timeseriesDocId } from './doc-ids';
+import { SearchClient } from './search.client';
+
+export interface TimeseriesRef extends AspectRef {
+  entityType: string;
+}
+
+interface Bucket<T> {
+  key: string;
+  sub?: { buckets: T[] };
+}
+
+/** Timeseries aspects: one document per event in the aspect's own index, carrying its write's trace id. */
+@Injectable()
+export class TimeseriesRepository {
+  constructor(
+    private readonly search: SearchClient,
+    private readonly registry: EntityRegistry,
+  ) {}
+
+  /**
+   * Whole-document writes under the event's id (urn, timestampMillis, partition, messageId): a
+   * redelivery rewrites the same document, and restating an event replaces it, as in DataHub.
+   */
+  indexOperations(changes: AspectChange[]): BulkOperation[] {
+    return changes.map((change) => {
+      const event = change.value;
+      const timestampMillis = Number(event.timestampMillis);
+      const partition = partitionOf(event.partitionSpec);
+      const messageId = typeof event.messageId === 'string' ? event.messageId : undefined;
+      const sm = change.systemMetadata;
+      const traceId = sm.properties?.[SystemMetadataKeys.telemetryTraceId];
+      return {
+        action: { index: { _index: this.indexOf(change.entityType, change.aspect), _id: timeseriesDocId(change.urn, timestampMillis, partition, messageId) } },
+        document: {
+          urn: change.urn,
+          timestampMillis,
+          ...(partition !== undefined ? { partitionSpec: partition } : {}),
+          ...(messageId !== undefined ? { messageId } : {}),
+          runId: sm.runId ?? DEFAULT_RUN_ID,
+          ...(traceId ? { telemetryTraceId: traceId } : {}),
+          lastUpdated: sm.lastObserved,
+          event,
+        },
+        label: `timeseries ${change.urn} ${change.aspect} @${timestampMillis}`,
+      };
+    });
+  }
+
+  /**
+   * Which of these (urn, aspect) pairs have a document written by `traceId`, as aspectKey()s, in one
+   * search over the aspects' indices. Search sees a document only after a refresh (about 1 s after
+   * the write); the MAE consumer writes timeseries batches with refresh=wait_for, so an event it has
+   * committed is already visible here. Missing indices count as empty; pairs that are not timeseries
+   * aspects are ignored.
+   */
+  async findByTrace(traceId: string, items: TimeseriesRef[]): Promise<Set<string>> {
+    const wanted = new Set<string>();
+    const aspectByIndex = new Map<string, string>();
+    const urns = new Set<string>();
+    for (const item of items) {
+      const spec = this.registry.findAspect(item.entityType, item.aspect);
+      if (!spec?.indexName) continue;
+      aspectByIndex.set(this.search.index(spec.indexName), item.aspect);
+      urns.add(item.urn);
+      wanted.add(aspectKey(item.urn, item.aspect));
+    }
+    const found = new Set<string>();
+    if (aspectByIndex.size === 0) return found;
+    const res = await this.search.client.search({
+      index: [...aspectByIndex.keys()],
+      ignore_unavailable: true,
+      allow_no_indices: true,
+      body: {
+        size: 0,
+        query: { bool: { filter: [{ term: { telemetryTraceId: traceId } }, { terms: { urn: [...urns] } }] } },
+        // The client's generated types leave `field` out of terms aggregations, hence the assertion.
+        aggs: {
+          sub: {
+            terms: { field: '_index', size: aspectByIndex.size },
+            aggs: { sub: { terms: { field: 'urn', size: urns.size } } },
+          },
+        } as API.Search_RequestBody['aggs'],
+      },
+    });
+    // No aggregations at all when none of the indices exist yet.
+    const aggs = res.body.aggregations as { sub?: { buckets: Bucket<Bucket<never>>[] } } | undefined;
+    for (const indexBucket of aggs?.sub?.buckets ?? []) {
+      const aspect = aspectByIndex.get(indexBucket.key);
+      if (aspect === undefined) continue;
+      for (const urnBucket of indexBucket.sub?.buckets ?? []) {
+        const key = aspectKey(urnBucket.key, aspect);
+        if (wanted.has(key)) found.add(key);
+      }
+    }
+    return found;
+  }
+
+  private indexOf(entityType: string, aspect: string): string {
+    const indexName = this.registry.aspect(entityType, aspect).indexName;
+    if (!indexName) throw new Error(`aspect "${aspect}" of "${entityType}" is not a timeseries aspect`);
+    return this.search.index(indexName);
+  }
+}
+
+/** The mapping keeps the partition as one keyword: DataHub's partitionSpec.partition (or a bare string). */
+function partitionOf(spec: unknown): string | undefined {
+  if (typeof spec === 'string') return spec;
+  if (spec && typeof spec === 'object' && typeof (spec as { partition?: unknown }).partition === 'string') {
+    return (spec as { partition: string }).partition;
+  }
+  return undefined;
+}

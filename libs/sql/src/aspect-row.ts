@@ -1,0 +1,49 @@
+/** One row of metadata_aspect_v2 as the code sees it: JSON columns parsed, times in epoch ms. */
+export interface AspectRow {
+  urn: string;
+  aspect: string;
+  version: number;
+  /** The aspect value (parsed `metadata`). */
+  value: unknown;
+  /** Parsed `systemmetadata`; null when the column is empty. */
+  systemMetadata: Record<string, unknown> | null;
+  createdOn: number;
+  createdBy: string;
+  createdFor: string | null;
+}
+
+export interface RawAspectRow {
+  urn: string;
+  aspect: string;
+  version: string | number;
+  metadata: string;
+  systemmetadata: string | null;
+  createdon: Date | string;
+  createdby: string;
+  createdfor: string | null;
+}
+
+function parseJson(text: string | null): unknown {
+  if (text === null || text === '') return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    // A row written by another tool with non-JSON content: keep it readable rather than fail the read.
+    return text;
+  }
+}
+
+export function toAspectRow(raw: RawAspectRow): AspectRow {
+  const sm = parseJson(raw.systemmetadata);
+  const created = raw.createdon instanceof Date ? raw.createdon.getTime() : Date.parse(`${String(raw.createdon).replace(' ', 'T')}Z`);
+  return {
+    urn: raw.urn,
+    aspect: raw.aspect,
+    version: Number(raw.version),
+    value: parseJson(raw.metadata),
+    systemMetadata: sm && typeof sm === 'object' ? (sm as Record<string, unknown>) : null,
+    createdOn: created,
+    createdBy: raw.createdby,
+    createdFor: raw.createdfor,
+  };
+}

@@ -1,0 +1,3 @@
+export * from './tracing';
+export * from './trace-log-flag';
+export * from './http-tracing.middleware';
