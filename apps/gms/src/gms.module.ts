@@ -9,6 +9,7 @@ import { SchemaSetup, SetupModule } from '@lib/setup';
 import { MceConsumer, MceConsumerModule } from '@lib/ingest';
 import { MaeConsumer, MaeConsumerModule } from '@lib/indexing';
 import { EntityModule } from './entity/entity.module';
+import { TraceApiModule } from './trace/trace-api.module';
 
 /**
  * The HTTP service. With RUN_CONSUMERS it also hosts the MCE and/or MAE consumer in the same
@@ -17,7 +18,7 @@ import { EntityModule } from './entity/entity.module';
 @Module({})
 export class GmsModule {
   static register(settings: Settings): DynamicModule {
-    const imports: DynamicModule['imports'] = [SettingsModule, RegistryModule, KafkaModule, SqlModule, SearchModule, SetupModule, EntityModule];
+    const imports: DynamicModule['imports'] = [SettingsModule, RegistryModule, KafkaModule, SqlModule, SearchModule, SetupModule, EntityModule, TraceApiModule];
     const checks: Type<DependencyCheck>[] = [KafkaHealth, SqlHealth, SearchHealth, SchemaSetup];
     if (settings.embeddedConsumers.includes('mce')) {
       imports.push(MceConsumerModule);

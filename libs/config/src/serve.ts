@@ -25,7 +25,8 @@ export function serve(name: string, opts: ServeOptions): void {
   const logger = new Logger(name);
   const run = async () => {
     const settings = loadSettingsOrExit();
-    initTracing();
+    const traceLog = new Logger('TraceContext');
+    initTracing({ serviceName: name, log: (line) => traceLog.log(line) });
     // Body parsing is left to `configure`, which knows the size limit.
     const app = await NestFactory.create<NestExpressApplication>(opts.module(settings), { logger: logLevels(settings.logLevel), bodyParser: false });
     exitOnSignals({ close: () => app.close().finally(shutdownTracing) }, (msg) => logger.log(msg));

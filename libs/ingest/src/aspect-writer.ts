@@ -1,4 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { Settings } from '@lib/config';
+import { tracer } from '@lib/telemetry';
 import { EntityRegistry, MetadataChangeProposal, SystemMetadata, SystemMetadataKeys } from '@lib/metadata';
 import { AspectRepository, AspectRow, inTransaction, SqlPool } from '@lib/sql';
 import { sameValue } from './canonical-json';
@@ -8,6 +11,10 @@ import { InvalidProposal } from './proposal-errors';
 import { aspectVersionOf, propertiesOf, traceIdOf, withoutWriteMarkers } from './system-metadata';
 
 export const DEFAULT_ACTOR = 'urn:li:corpuser:__anonymous';
+
+/** What each kind of write did to the table, for the span. */
+const OPERATION: Record<WriteKind, string> = { created: 'INSERT', updated: 'INSERT+UPDATE', 'no-op': 'UPDATE', duplicate: 'SELECT' };
+const ROWS: Record<WriteKind, number> = { created: 1, updated: 2, 'no-op': 1, duplicate: 0 };
 
 /**
  * created: first version; updated: a new version, the old one kept as history; no-op: same value,
@@ -32,13 +39,44 @@ export interface WriteOutcome {
  */
 @Injectable()
 export class AspectWriter {
+  private readonly database: string;
+
   constructor(
     private readonly sql: SqlPool,
     private readonly aspects: AspectRepository,
     private readonly registry: EntityRegistry,
-  ) {}
+    settings: Settings,
+  ) {
+    this.database = settings.mysql.database;
+  }
 
-  async write(mcp: MetadataChangeProposal, now: () => number = Date.now): Promise<WriteOutcome> {
+  /** One proposal in one transaction, under a span with the database semantics of what it did. */
+  write(mcp: MetadataChangeProposal, now: () => number = Date.now): Promise<WriteOutcome> {
+    return tracer().startActiveSpan(
+      'ingestAspectToLocalDB',
+      { attributes: { 'db.system': 'mysql', 'db.collection.name': 'metadata_aspect_v2', 'db.namespace': this.database } },
+      async (span) => {
+        try {
+          const outcome = await this.writeInTransaction(mcp, now);
+          span.setAttributes({
+            'db.operation': OPERATION[outcome.kind],
+            'db.rows_affected': ROWS[outcome.kind],
+            'aspect.write': outcome.kind,
+            'aspect.version': outcome.systemMetadata?.version ?? '',
+          });
+          return outcome;
+        } catch (err) {
+          span.recordException(err as Error);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+          throw err;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async writeInTransaction(mcp: MetadataChangeProposal, now: () => number): Promise<WriteOutcome> {
     const value = parseValue(mcp);
     const incoming = mcp.systemMetadata;
     const actor = mcp.created?.actor ?? DEFAULT_ACTOR;
@@ -81,7 +119,14 @@ export class AspectWriter {
         ...(latest?.systemMetadata?.runId ? { lastRunId: latest.systemMetadata.runId as string } : {}),
         properties: withoutWriteMarkers(propertiesOf(incoming)),
       };
-      const row = { urn: mcp.entityUrn, aspect: mcp.aspectName, value, systemMetadata: sm as unknown as Record<string, unknown>, createdOn: new Date(time), createdBy: actor };
+      const row = {
+        urn: mcp.entityUrn,
+        aspect: mcp.aspectName,
+        value,
+        systemMetadata: sm as unknown as Record<string, unknown>,
+        createdOn: new Date(time),
+        createdBy: actor,
+      };
       if (latest) await this.aspects.replaceLatest(conn, row);
       else await this.aspects.insert(conn, row, 0);
       return {
@@ -94,7 +139,6 @@ export class AspectWriter {
       };
     });
   }
-
 }
 
 /** An outcome that leaves the stored value as it is. */

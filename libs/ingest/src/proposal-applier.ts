@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SpanKind } from '@opentelemetry/api';
+import { context, Context, SpanKind } from '@opentelemetry/api';
 import { Settings } from '@lib/config';
 import { KafkaPublisher, OutgoingRecord } from '@lib/kafka';
 import { MetadataChangeProposal } from '@lib/metadata';
@@ -25,16 +25,26 @@ export class ProposalApplier {
     private readonly settings: Settings,
   ) {}
 
-  /** Writes the proposals and sends their change logs, plus any `extra` records, in one batch. */
-  async apply(mcps: MetadataChangeProposal[], extra: (results: Applied[]) => OutgoingRecord[] = () => []): Promise<Applied[]> {
-    const results = await this.writeAll(mcps);
-    await this.publisher.send([...this.changeLogRecords(results), ...extra(results)]);
+  /**
+   * Writes the proposals and sends their change logs, plus any `extra` records, in one batch.
+   * `contextOf` gives each proposal's trace context (the consumer's span of its message), so its
+   * SQL and produce spans join the trace of the request that wrote it.
+   */
+  async apply(
+    mcps: MetadataChangeProposal[],
+    extra: (results: Applied[]) => OutgoingRecord[] = () => [],
+    contextOf: (mcp: MetadataChangeProposal) => Context = () => context.active(),
+  ): Promise<Applied[]> {
+    const results = await this.writeAll(mcps, contextOf);
+    await this.publisher.send([...this.changeLogRecords(results, contextOf), ...extra(results)]);
     return results;
   }
 
   /** A no-op changed nothing to index, so it has no change log; a duplicate re-sends its own (it may have been lost). */
-  private changeLogRecords(results: Applied[]): OutgoingRecord[] {
-    return results.flatMap((r) => ('outcome' in r && r.outcome.kind !== 'no-op' ? [this.changeLogRecord(r.mcp, r.outcome)] : []));
+  private changeLogRecords(results: Applied[], contextOf: (mcp: MetadataChangeProposal) => Context): OutgoingRecord[] {
+    return results.flatMap((r) =>
+      'outcome' in r && r.outcome.kind !== 'no-op' ? [context.with(contextOf(r.mcp), () => this.changeLogRecord(r.mcp, r.outcome))] : [],
+    );
   }
 
   private changeLogRecord(mcp: MetadataChangeProposal, outcome: WriteOutcome): OutgoingRecord {
@@ -51,7 +61,7 @@ export class ProposalApplier {
     }
   }
 
-  private async writeAll(mcps: MetadataChangeProposal[]): Promise<Applied[]> {
+  private async writeAll(mcps: MetadataChangeProposal[], contextOf: (mcp: MetadataChangeProposal) => Context): Promise<Applied[]> {
     const results: Applied[] = new Array(mcps.length);
     const byUrn = new Map<string, number[]>();
     mcps.forEach((m, i) => byUrn.set(m.entityUrn, [...(byUrn.get(m.entityUrn) ?? []), i]));
@@ -63,7 +73,7 @@ export class ProposalApplier {
         while (next < queues.length) {
           for (const i of queues[next++]) {
             try {
-              results[i] = { mcp: mcps[i], outcome: await this.writer.write(mcps[i]) };
+              results[i] = { mcp: mcps[i], outcome: await context.with(contextOf(mcps[i]), () => this.writer.write(mcps[i])) };
             } catch (err) {
               if (!(err instanceof ProposalRejected)) throw err;
               results[i] = { mcp: mcps[i], rejected: err };

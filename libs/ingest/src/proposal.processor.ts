@@ -1,4 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { context, Context, Span, SpanStatusCode } from '@opentelemetry/api';
+import { startConsumerSpan } from '@lib/telemetry';
+import { propertiesOf } from './system-metadata';
 import { Settings } from '@lib/config';
 import { ConsumedBatch, OutgoingRecord } from '@lib/kafka';
 import { EntityRegistry, exceptionToJson, FailedMetadataChangeProposal, MetadataChangeProposal } from '@lib/metadata';
@@ -27,10 +30,21 @@ export class ProposalProcessor {
     const good: MetadataChangeProposal[] = [];
     const failed: OutgoingRecord[] = [];
     const timeseries: MetadataChangeProposal[] = [];
+    const spans = new Map<MetadataChangeProposal, { span: Span; context: Context }>();
     for (const message of batch.messages) {
       const text = message.value?.toString('utf8');
       try {
         const mcp = parseProposal(text, this.registry);
+        spans.set(
+          mcp,
+          startConsumerSpan('consume', {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: message.offset,
+            headers: message.headers,
+            properties: propertiesOf(mcp.systemMetadata),
+          }),
+        );
         // Our API sends timeseries aspects straight to their change-log topic; another producer may not.
         (this.registry.isTimeseries(mcp.entityType, mcp.aspectName) ? timeseries : good).push(mcp);
       } catch (err) {
@@ -39,15 +53,26 @@ export class ProposalProcessor {
         failed.push(this.failedRecord(message.key?.toString('utf8') ?? '', rawProposal(text), err));
       }
     }
-    await this.applier.apply(good, (results) => [
-      ...failed,
-      ...timeseries.map((mcp) => this.timeseriesRecord(mcp)),
-      ...results.flatMap((r) => {
-        if (!('rejected' in r)) return [];
-        this.logger.warn(`rejected ${r.mcp.aspectName} of ${r.mcp.entityUrn}: ${r.rejected.message}`);
-        return [this.failedRecord(r.mcp.entityUrn, r.mcp, r.rejected)];
-      }),
-    ]);
+    try {
+      await this.applier.apply(
+        good,
+        (results) => [
+          ...failed,
+          ...timeseries.map((mcp) => this.timeseriesRecord(mcp)),
+          ...results.flatMap((r) => {
+            if (!('rejected' in r)) return [];
+            this.logger.warn(`rejected ${r.mcp.aspectName} of ${r.mcp.entityUrn}: ${r.rejected.message}`);
+            return [this.failedRecord(r.mcp.entityUrn, r.mcp, r.rejected)];
+          }),
+        ],
+        (mcp) => spans.get(mcp)?.context ?? context.active(),
+      );
+    } catch (err) {
+      for (const { span } of spans.values()) span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      throw err;
+    } finally {
+      for (const { span } of spans.values()) span.end();
+    }
   }
 
   private timeseriesRecord(mcp: MetadataChangeProposal): OutgoingRecord {

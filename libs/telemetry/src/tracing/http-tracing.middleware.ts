@@ -13,7 +13,8 @@ import { traceLogRequested, withTraceLog } from './trace-log-flag';
 @Injectable()
 export class HttpTracingMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: NextFunction): void {
-    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    // The trace-log flag goes into the context before the span starts, so the SERVER span is logged too.
+    const parent = withTraceLog(propagation.extract(ROOT_CONTEXT, req.headers), traceLogRequested(req.headers));
     const path = req.originalUrl.split('?')[0];
     const span = tracer().startSpan(
       `${req.method} ${path}`,
@@ -27,7 +28,6 @@ export class HttpTracingMiddleware implements NestMiddleware {
       if (res.statusCode >= 400) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     });
-    const ctx = withTraceLog(trace.setSpan(parent, span), traceLogRequested(req.headers));
-    context.with(ctx, next);
+    context.with(trace.setSpan(parent, span), next);
   }
 }

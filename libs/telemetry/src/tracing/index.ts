@@ -1,3 +1,5 @@
 export * from './tracing';
 export * from './trace-log-flag';
 export * from './http-tracing.middleware';
+export * from './trace-log.processor';
+export * from './consumer-span';

@@ -1,0 +1,67 @@
+const URN = 'urn:li:dataset:(urn:li:dataPlatform:bigquery,transactions.user_profile,PROD)';
+
+export const TRACE_BODY_SCHEMA = {
+  type: 'object',
+  description: 'URN -> aspect names written under this trace id. An empty list means every aspect of the entity type.',
+  additionalProperties: { type: 'array', items: { type: 'string' } },
+};
+
+export const TRACE_BODY_EXAMPLES = {
+  oneAspect: { summary: 'One URN, one aspect', value: { [URN]: ['status'] } },
+  several: { summary: 'Several aspects', value: { [URN]: ['datasetProperties', 'status'] } },
+  all: { summary: 'Every aspect of the entity', value: { [URN]: [] } },
+};
+
+const storage = {
+  type: 'object',
+  properties: {
+    writeStatus: { type: 'string', enum: ['ERROR', 'PENDING', 'ACTIVE_STATE', 'HISTORIC_STATE', 'NO_OP', 'UNKNOWN', 'TRACE_NOT_IMPLEMENTED'] },
+    writeMessage: { type: 'string' },
+    writeExceptions: {
+      type: 'array',
+      items: { type: 'object', properties: { message: { type: 'string' }, exceptionClass: { type: 'string' }, stackTrace: { type: 'array', items: { type: 'string' } } } },
+    },
+  },
+};
+
+export const TRACE_RESPONSE_SCHEMA = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    additionalProperties: { type: 'object', properties: { success: { type: 'boolean' }, primaryStorage: storage, searchStorage: storage } },
+  },
+};
+
+export const TRACE_RESPONSE_EXAMPLES = {
+  clean: {
+    summary: 'A successful write',
+    value: { [URN]: { status: { success: true, primaryStorage: { writeStatus: 'ACTIVE_STATE' }, searchStorage: { writeStatus: 'ACTIVE_STATE' } } } },
+  },
+  pending: {
+    summary: 'Still queued',
+    value: {
+      [URN]: {
+        status: {
+          success: true,
+          primaryStorage: { writeStatus: 'PENDING', writeMessage: 'Consumer has not processed offset.' },
+          searchStorage: { writeStatus: 'PENDING', writeMessage: 'Pending primary storage write.' },
+        },
+      },
+    },
+  },
+  error: {
+    summary: 'A failed write (detailed=true)',
+    value: {
+      [URN]: {
+        status: {
+          success: false,
+          primaryStorage: {
+            writeStatus: 'ERROR',
+            writeExceptions: [{ message: 'Expected version -100000, actual version -1', exceptionClass: 'AspectVersionMismatch', stackTrace: ['at AspectWriter.write (...)'] }],
+          },
+          searchStorage: { writeStatus: 'ERROR', writeMessage: 'Primary storage write failed.' },
+        },
+      },
+    },
+  },
+};

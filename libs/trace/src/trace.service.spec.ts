@@ -1,0 +1,143 @@
+import { FailedMcpEntry, KafkaLookup, SearchSystemDoc, SqlAspectRow, TraceRef } from './decisions';
+import { KafkaLookups, PrimaryStoreReader, SearchStoreReader } from './readers/ports';
+import { itemKey, TraceItem } from './trace-item';
+import { TraceService } from './trace.service';
+
+const NOW = Date.UTC(2026, 0, 1);
+const TRACE: TraceRef = { traceId: `${(NOW * 1000).toString(16).padStart(16, '0')}0123456789abcdef`, timestamp: NOW };
+const OTHER = `${((NOW + 5000) * 1000).toString(16).padStart(16, '0')}fedcba9876543210`;
+
+class FakeSql extends PrimaryStoreReader {
+  calls = 0;
+  rows = new Map<string, SqlAspectRow>();
+  fail?: Error;
+  async latest(items: TraceItem[]) {
+    this.calls++;
+    if (this.fail) throw this.fail;
+    return new Map([...this.rows].filter(([k]) => items.some((i) => itemKey(i) === k)));
+  }
+}
+class FakeSearch extends SearchStoreReader {
+  docCalls = 0;
+  tsCalls = 0;
+  docs = new Map<string, SearchSystemDoc>();
+  written = new Set<string>();
+  async systemDocs(items: TraceItem[]) {
+    if (items.length) this.docCalls++;
+    return new Map([...this.docs].filter(([k]) => items.some((i) => itemKey(i) === k)));
+  }
+  async timeseriesWritten(_t: string, items: TraceItem[]) {
+    if (items.length) this.tsCalls++;
+    return this.written;
+  }
+}
+class FakeKafka extends KafkaLookups {
+  calls: string[] = [];
+  mcp = new Map<string, KafkaLookup>();
+  mcl = new Map<string, KafkaLookup>();
+  failed = new Map<string, FailedMcpEntry>();
+  async proposals(items: TraceItem[]) {
+    this.calls.push(`proposals:${items.length}`);
+    return this.mcp;
+  }
+  async changeLogs(items: TraceItem[]) {
+    this.calls.push(`changeLogs:${items.length}`);
+    return this.mcl;
+  }
+  async failures(items: TraceItem[]) {
+    this.calls.push(`failures:${items.length}`);
+    return this.failed;
+  }
+}
+
+const item = (urn: string, aspect = 'status', isTimeseries = false): TraceItem => ({ urn, entityType: 'dataset', aspect, isTimeseries });
+const ours = (it: TraceItem, props: Record<string, string> = {}): SqlAspectRow => ({
+  urn: it.urn,
+  aspect: it.aspect,
+  createdOn: NOW + 10,
+  systemMetadata: { lastObserved: NOW + 10, properties: { telemetryTraceId: TRACE.traceId, ...props } },
+});
+const opts = { onlyIncludeErrors: false, detailed: false, skipCache: false };
+
+function setup() {
+  const sql = new FakeSql();
+  const search = new FakeSearch();
+  const kafka = new FakeKafka();
+  return { sql, search, kafka, service: new TraceService(sql, search, kafka) };
+}
+
+describe('TraceService', () => {
+  it('resolves 100 URNs x 3 aspects from the stores with one SQL read, one OpenSearch read and no Kafka call', async () => {
+    const { sql, search, kafka, service } = setup();
+    const items = Array.from({ length: 100 }, (_, u) => ['status', 'datasetProperties', 'ownership'].map((a) => item(`urn:li:dataset:(urn:li:dataPlatform:hive,t${u},PROD)`, a))).flat();
+    for (const it of items) {
+      sql.rows.set(itemKey(it), ours(it));
+      search.docs.set(itemKey(it), { urn: it.urn, aspect: it.aspect, telemetryTraceId: TRACE.traceId, lastUpdated: NOW + 10 });
+    }
+    const res = await service.trace(TRACE, items, opts);
+    expect(sql.calls).toBe(1);
+    expect(search.docCalls + search.tsCalls).toBe(1);
+    expect(kafka.calls).toEqual([]);
+    expect(Object.keys(res)).toHaveLength(100);
+    expect(Object.values(res).every((aspects) => Object.values(aspects).every((r) => r.success && r.searchStorage.writeStatus === 'ACTIVE_STATE'))).toBe(true);
+  });
+
+  it('asks Kafka only about the aspects the stores could not settle: PENDING / PENDING', async () => {
+    const { sql, kafka, service } = setup();
+    const done = item('urn:li:dataset:(urn:li:dataPlatform:hive,a,PROD)');
+    const queued = item('urn:li:dataset:(urn:li:dataPlatform:hive,b,PROD)');
+    sql.rows.set(itemKey(done), { ...ours(done), systemMetadata: { properties: { telemetryTraceId: OTHER } }, createdOn: NOW + 5000 });
+    kafka.mcp.set(itemKey(queued), { kind: 'found', offset: '7', committed: '7' });
+    const res = await service.trace(TRACE, [done, queued], opts);
+    expect(kafka.calls).toEqual(['proposals:1']);
+    expect(res[done.urn].status.primaryStorage.writeStatus).toBe('HISTORIC_STATE');
+    expect(res[queued.urn].status).toEqual({
+      success: true,
+      primaryStorage: { writeStatus: 'PENDING', writeMessage: 'Consumer has not processed offset.' },
+      searchStorage: { writeStatus: 'PENDING', writeMessage: 'Pending primary storage write.' },
+    });
+  });
+
+  it('reads the MCL topic against the MAE group when SQL has the write but search does not', async () => {
+    const { sql, kafka, service } = setup();
+    const it1 = item('urn:li:dataset:(urn:li:dataPlatform:hive,c,PROD)');
+    sql.rows.set(itemKey(it1), ours(it1));
+    kafka.mcl.set(itemKey(it1), { kind: 'found', offset: '3', committed: '9' });
+    const res = await service.trace(TRACE, [it1], opts);
+    expect(kafka.calls).toEqual(['changeLogs:1']);
+    expect(res[it1.urn].status.primaryStorage.writeStatus).toBe('ACTIVE_STATE');
+    expect(res[it1.urn].status.searchStorage).toEqual({ writeStatus: 'ERROR', writeMessage: 'Consumer has processed past the offset.' });
+    expect(res[it1.urn].status.success).toBe(false);
+  });
+
+  it('with detailed=true turns a recorded failure into ERROR with its exceptions, and keeps only errors by default', async () => {
+    const { kafka, service } = setup();
+    const it1 = item('urn:li:dataset:(urn:li:dataPlatform:hive,d,PROD)', 'glossaryTerms');
+    const ok = item('urn:li:dataset:(urn:li:dataPlatform:hive,e,PROD)', 'datasetProfile', true);
+    kafka.mcp.set(itemKey(it1), { kind: 'found', offset: '1', committed: '5' });
+    kafka.failed.set(itemKey(it1), { exceptions: [{ message: 'Expected version -10000, actual version -1', exceptionClass: 'AspectVersionMismatch', stackTrace: [] }] });
+    const res = await service.trace(TRACE, [it1, ok], { ...opts, detailed: true, onlyIncludeErrors: true });
+    expect(Object.keys(res)).toEqual([it1.urn]);
+    expect(res[it1.urn].glossaryTerms.primaryStorage.writeExceptions?.[0].message).toBe('Expected version -10000, actual version -1');
+    expect(res[it1.urn].glossaryTerms.searchStorage).toEqual({ writeStatus: 'ERROR', writeMessage: 'Primary storage write failed.' });
+  });
+
+  it('answers UNKNOWN naming the store when SQL is down, never throwing', async () => {
+    const { sql, service } = setup();
+    sql.fail = new Error('connect ECONNREFUSED 127.0.0.1:3306');
+    const it1 = item('urn:li:dataset:(urn:li:dataPlatform:hive,f,PROD)');
+    const res = await service.trace(TRACE, [it1], opts);
+    expect(res[it1.urn].status.primaryStorage).toEqual({ writeStatus: 'UNKNOWN', writeMessage: 'MySQL unavailable: connect ECONNREFUSED 127.0.0.1:3306' });
+    expect(res[it1.urn].status.searchStorage).toEqual({ writeStatus: 'UNKNOWN', writeMessage: 'Primary storage write indeterminate.' });
+  });
+
+  it('traces a timeseries aspect: NO_OP in primary, ACTIVE_STATE once its document carries the trace id', async () => {
+    const { search, kafka, service } = setup();
+    const ts = item('urn:li:dataset:(urn:li:dataPlatform:hive,g,PROD)', 'datasetProfile', true);
+    search.written.add(itemKey(ts));
+    const res = await service.trace(TRACE, [ts], opts);
+    expect(res[ts.urn].datasetProfile.primaryStorage.writeStatus).toBe('NO_OP');
+    expect(res[ts.urn].datasetProfile.searchStorage.writeStatus).toBe('ACTIVE_STATE');
+    expect(kafka.calls).toEqual([]);
+  });
+});
