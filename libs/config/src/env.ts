@@ -37,6 +37,10 @@ export class Env {
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: string = 'log';
 
+  /** `json` (one JSON object a line, for production) or `text` (readable, for local work). */
+  @IsIn(['text', 'json'])
+  LOG_FORMAT: string = process.env.NODE_ENV === 'production' ? 'json' : 'text';
+
   /** An entity registry file to use instead of the bundled libs/metadata/registry/entity-registry.json. */
   @IsOptional() @IsString()
   ENTITY_REGISTRY_PATH: string = '';

@@ -2,7 +2,7 @@ import { DynamicModule, Logger, Type } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
 import { exitOnSignals } from '@lib/common';
-import { initTracing, shutdownTracing } from '@lib/telemetry';
+import { AppLogger, initTracing, shutdownTracing } from '@lib/telemetry';
 import { loadSettingsOrExit } from './load-settings';
 import { logLevels } from './log-levels';
 import { Settings } from './settings';
@@ -28,7 +28,7 @@ export function serve(name: string, opts: ServeOptions): void {
     const traceLog = new Logger('TraceContext');
     initTracing({ serviceName: name, log: (line) => traceLog.log(line) });
     // Body parsing is left to `configure`, which knows the size limit.
-    const app = await NestFactory.create<NestExpressApplication>(opts.module(settings), { logger: logLevels(settings.logLevel), bodyParser: false });
+    const app = await NestFactory.create<NestExpressApplication>(opts.module(settings), { logger: new AppLogger(settings.logFormat, logLevels(settings.logLevel)), bodyParser: false });
     exitOnSignals({ close: () => app.close().finally(shutdownTracing) }, (msg) => logger.log(msg));
     opts.configure?.(app, settings);
     const port = opts.port(settings);

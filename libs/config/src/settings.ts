@@ -8,6 +8,7 @@ export class Settings {
   readonly embeddedConsumers: ConsumerName[];
   readonly setupOnStart: boolean;
   readonly logLevel: string;
+  readonly logFormat: 'text' | 'json';
   readonly entityRegistryPath?: string;
   readonly limits: { maxRequestBytes: number; maxBatchAspects: number };
   readonly healthTimeoutMs: number;
@@ -38,6 +39,7 @@ export class Settings {
     this.embeddedConsumers = env.RUN_CONSUMERS.split(',').filter((c): c is ConsumerName => c === 'mce' || c === 'mae');
     this.setupOnStart = env.SETUP_ON_START;
     this.logLevel = env.LOG_LEVEL;
+    this.logFormat = env.LOG_FORMAT === 'json' ? 'json' : 'text';
     this.entityRegistryPath = env.ENTITY_REGISTRY_PATH || undefined;
     this.limits = { maxRequestBytes: env.MAX_REQUEST_BYTES, maxBatchAspects: env.MAX_BATCH_ASPECTS };
     this.healthTimeoutMs = env.HEALTH_TIMEOUT_MS;
