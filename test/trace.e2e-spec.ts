@@ -153,3 +153,57 @@ describe('trace endpoint: acceptance scenarios', () => {
     expect(res.body.message).toBe('query parameter detailed must be true or false');
   });
 });
+
+describe('trace endpoint with a dependency unreachable', () => {
+  let healthy: AppProcess;
+  const urn = urnOf('outage');
+  let traceId: string;
+
+  beforeAll(async () => {
+    healthy = await AppProcess.start('gms', { RUN_CONSUMERS: 'mce,mae' });
+    await healthy.waitHealthy();
+    const res = await postJson(`${healthy.url}/openapi/v3/entity/dataset`, [{ urn, status: { value: { removed: false } } }]);
+    traceId = traceIdOf(res.headers.get('traceparent'));
+    await eventually(() => traceWrite(healthy.url, traceId, { [urn]: ['status'] }), (r) => states(r.body, urn, 'status') === 'ACTIVE_STATE/ACTIVE_STATE', 30000);
+  });
+
+  afterAll(async () => {
+    await healthy?.stop();
+  });
+
+  const withBroken = async (env: Record<string, string>, check: (body: Record<string, never>, ms: number) => void) => {
+    const broken = await AppProcess.start('gms', { SETUP_ON_START: 'false', TRACE_DEADLINE_MS: '3000', ...env });
+    try {
+      await eventually(() => fetch(`${broken.url}/health`).then((r) => r.status), (s) => s === 503, 30000);
+      const started = Date.now();
+      const res = await traceWrite(broken.url, traceId, { [urn]: ['status', 'datasetProperties'] });
+      expect(res.status).toBe(200);
+      check(res.body, Date.now() - started);
+    } finally {
+      await broken.stop();
+    }
+  };
+
+  it('MySQL down: primary UNKNOWN naming MySQL, within the deadline', async () => {
+    await withBroken({ MYSQL_PORT: '1' }, (body, ms) => {
+      expect(ms).toBeLessThan(8000);
+      expect(body[urn]['status']).toMatchObject({ primaryStorage: { writeStatus: 'UNKNOWN', writeMessage: expect.stringMatching(/^MySQL unavailable: /) } });
+    });
+  });
+
+  it('OpenSearch down: primary still ACTIVE_STATE from SQL, search UNKNOWN naming OpenSearch', async () => {
+    await withBroken({ OPENSEARCH_URL: 'http://127.0.0.1:1' }, (body, ms) => {
+      expect(ms).toBeLessThan(8000);
+      expect(states(body, urn, 'status')).toBe('ACTIVE_STATE/UNKNOWN');
+      expect(body[urn]['status']).toMatchObject({ searchStorage: { writeMessage: expect.stringMatching(/^OpenSearch unavailable: /) } });
+    });
+  });
+
+  it('Kafka down: what the stores settle is answered, the rest is UNKNOWN naming Kafka, within the deadline', async () => {
+    await withBroken({ KAFKA_BROKERS: '127.0.0.1:1' }, (body, ms) => {
+      expect(ms).toBeLessThan(8000);
+      expect(states(body, urn, 'status')).toBe('ACTIVE_STATE/ACTIVE_STATE');
+      expect(body[urn]['datasetProperties']).toMatchObject({ primaryStorage: { writeStatus: 'UNKNOWN', writeMessage: expect.stringMatching(/Kafka/) } });
+    });
+  });
+});

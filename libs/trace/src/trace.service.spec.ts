@@ -131,6 +131,29 @@ describe('TraceService', () => {
     expect(res[it1.urn].status.searchStorage).toEqual({ writeStatus: 'UNKNOWN', writeMessage: 'Primary storage write indeterminate.' });
   });
 
+  it('answers UNKNOWN naming the store when OpenSearch does not answer in time', async () => {
+    const sql = new FakeSql();
+    const search = new FakeSearch();
+    search.systemDocs = () => new Promise(() => undefined);
+    const service = new TraceService(sql, search, new FakeKafka(), 50);
+    const it1 = item('urn:li:dataset:(urn:li:dataPlatform:hive,h,PROD)');
+    sql.rows.set(itemKey(it1), ours(it1));
+    const started = Date.now();
+    const res = await service.trace(TRACE, [it1], opts);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(res[it1.urn].status.primaryStorage.writeStatus).toBe('ACTIVE_STATE');
+    expect(res[it1.urn].status.searchStorage).toEqual({ writeStatus: 'UNKNOWN', writeMessage: 'OpenSearch unavailable: OpenSearch did not answer within 50 ms' });
+  });
+
+  it('answers UNKNOWN with Kafka\'s reason when a Kafka look-up failed', async () => {
+    const { kafka, service } = setup();
+    const it1 = item('urn:li:dataset:(urn:li:dataPlatform:hive,i,PROD)');
+    kafka.mcp.set(itemKey(it1), { kind: 'failed', reason: 'Kafka lookup timed out after 10000 ms' });
+    const res = await service.trace(TRACE, [it1], opts);
+    expect(res[it1.urn].status.primaryStorage.writeStatus).toBe('UNKNOWN');
+    expect(res[it1.urn].status.primaryStorage.writeMessage).toContain('timed out');
+  });
+
   it('traces a timeseries aspect: NO_OP in primary, ACTIVE_STATE once its document carries the trace id', async () => {
     const { search, kafka, service } = setup();
     const ts = item('urn:li:dataset:(urn:li:dataPlatform:hive,g,PROD)', 'datasetProfile', true);

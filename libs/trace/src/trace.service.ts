@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Span, SpanStatusCode } from '@opentelemetry/api';
 import { errorMessage, withTimeout } from '@lib/common';
 import { tracer } from '@lib/telemetry';
@@ -28,8 +28,9 @@ export interface TraceOptions {
   skipCache: boolean;
 }
 
-/** Bounds a store read; the trace still answers (UNKNOWN with the reason) when a store does not. */
-export const STORE_TIMEOUT_MS = 5000;
+/** Bounds each store read (ms); the trace still answers - UNKNOWN with the reason - when a store does not. */
+export const TRACE_STORE_TIMEOUT_MS = Symbol('TRACE_STORE_TIMEOUT_MS');
+const DEFAULT_STORE_TIMEOUT_MS = 5000;
 
 /**
  * Answers "where did this write get to?" for every requested (urn, aspect). It reads the stores
@@ -42,6 +43,7 @@ export class TraceService {
     private readonly primary: PrimaryStoreReader,
     private readonly search: SearchStoreReader,
     private readonly kafka: KafkaLookups,
+    @Optional() @Inject(TRACE_STORE_TIMEOUT_MS) private readonly storeTimeoutMs: number = DEFAULT_STORE_TIMEOUT_MS,
   ) {}
 
   async trace(trace: TraceRef, items: TraceItem[], opts: TraceOptions): Promise<TraceResponse> {
@@ -108,7 +110,7 @@ export class TraceService {
   private async read<T>(store: string, system: string, work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
     return tracer().startActiveSpan(`trace.read.${system}`, { attributes: { 'db.system': system } }, async (span: Span) => {
       try {
-        return { ok: true as const, value: await withTimeout(work(), STORE_TIMEOUT_MS, store) };
+        return { ok: true as const, value: await withTimeout(work(), this.storeTimeoutMs, store) };
       } catch (err) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
         return { ok: false as const, error: errorMessage(err) };
