@@ -11,6 +11,12 @@ phase_start "stack up"; bash docker/local/stack.sh up; phase_end
 
 load_local_env
 export RUN_CONSUMERS="${RUN_CONSUMERS:-mce,mae}"
+# A signing secret of this machine's own, made once and kept out of git (.stack/ is ignored).
+if [ -z "${AUTH_JWT_SECRET:-}" ]; then
+  [ -f .stack/auth.secret ] || { mkdir -p .stack; node -e "process.stdout.write(require('crypto').randomBytes(32).toString('base64url'))" > .stack/auth.secret; chmod 600 .stack/auth.secret; }
+  AUTH_JWT_SECRET="$(cat .stack/auth.secret)"
+  export AUTH_JWT_SECRET
+fi
 PORT="${PORT:-8080}"
 RUN_DIR=.stack/run
 PID_FILE="$RUN_DIR/gms.pid"
@@ -37,6 +43,7 @@ until curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; do
 done
 phase_end
 print_phases
+TOKEN="$(node scripts/mint-token.js --sub urn:li:corpuser:datahub --scope 'read write' --hours 24)"
 
 cat <<MSG
 
@@ -44,5 +51,11 @@ The service is up (pid $(cat "$PID_FILE"), log $LOG_FILE), with the MCE and MAE 
   Swagger UI    http://127.0.0.1:$PORT/openapi/swagger-ui
   OpenAPI JSON  http://127.0.0.1:$PORT/openapi/v3/api-docs
   Health        http://127.0.0.1:$PORT/health
+
+A token for the API (read and write, 24 h; mint another with: AUTH_JWT_SECRET=\$(cat .stack/auth.secret) node scripts/mint-token.js):
+  $TOKEN
+Use it as  -H 'Authorization: Bearer <token>'  with curl, or in Swagger UI: "Authorize", paste the token.
+(AUTH_ENABLED=false npm run quickstart turns authentication off for local experiments.)
+
 Stop everything with: npm run stop
 MSG

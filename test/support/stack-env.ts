@@ -32,6 +32,8 @@ export function stackEnv(): Record<string, string> {
     MCE_CONSUMER_GROUP: `generic-mce-consumer-job-client${suffix}`,
     MAE_CONSUMER_GROUP: `generic-mae-consumer-job-client${suffix}`,
     KAFKA_TOPIC_PARTITIONS: '3',
+    // Authentication has its own end-to-end test; the others talk to the API without tokens.
+    AUTH_ENABLED: process.env.E2E_AUTH_ENABLED ?? 'false',
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'log',
   };
 }

@@ -9,6 +9,7 @@ import { SchemaSetup, SetupModule } from '@lib/setup';
 import { MceConsumer, MceConsumerModule } from '@lib/ingest';
 import { MaeConsumer, MaeConsumerModule } from '@lib/indexing';
 import { EntityModule } from './entity/entity.module';
+import { AuthModule } from './auth/auth.module';
 import { TraceApiModule } from './trace/trace-api.module';
 
 /**
@@ -18,7 +19,7 @@ import { TraceApiModule } from './trace/trace-api.module';
 @Module({})
 export class GmsModule {
   static register(settings: Settings): DynamicModule {
-    const imports: DynamicModule['imports'] = [SettingsModule, RegistryModule, KafkaModule, SqlModule, SearchModule, SetupModule, EntityModule, TraceApiModule];
+    const imports: DynamicModule['imports'] = [SettingsModule, RegistryModule, KafkaModule, SqlModule, SearchModule, SetupModule, AuthModule, EntityModule, TraceApiModule];
     const checks: Type<DependencyCheck>[] = [KafkaHealth, SqlHealth, SearchHealth, SchemaSetup];
     if (settings.embeddedConsumers.includes('mce')) {
       imports.push(MceConsumerModule);

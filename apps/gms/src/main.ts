@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadSettingsOrExit, logLevels, serve } from '@lib/config';
+import { loadSettingsOrExit, logLevels, requireAuthKey, serve } from '@lib/config';
 import { SchemaSetup } from '@lib/setup';
 import { GmsModule } from './gms.module';
 import { OPENAPI_JSON_PATH, SWAGGER_UI_PATH } from './swagger';
@@ -30,6 +30,7 @@ if (process.argv.includes('--setup')) {
   serve('gms', {
     module: (settings) => GmsModule.register(settings),
     port: (s) => s.http.port,
+    check: requireAuthKey,
     configure: configureHttp,
     links: { 'Swagger UI': SWAGGER_UI_PATH, 'OpenAPI JSON': OPENAPI_JSON_PATH },
   });

@@ -1,3 +1,4 @@
 export * from './timeout';
 export * from './retry';
 export * from './shutdown';
+export * from './public-route';

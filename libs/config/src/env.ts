@@ -53,6 +53,26 @@ export class Env {
   @Transform(toInt) @IsInt() @Min(1) @Max(100000)
   MAX_BATCH_ASPECTS: number = 1000;
 
+  // --- Authentication -------------------------------------------------------
+  /** Bearer tokens required on every API route but health, /config and Swagger. Turn off only for local experiments. */
+  @Transform(toBool) @IsBoolean()
+  AUTH_ENABLED: boolean = true;
+
+  /** HS256 secret tokens are signed with (at least 32 characters). Never in code: the quickstart makes one in .stack/. */
+  @IsOptional() @IsString() @Matches(/^$|^.{32,}$/, { message: 'AUTH_JWT_SECRET must be at least 32 characters' })
+  AUTH_JWT_SECRET: string = '';
+
+  /** A JWKS URL whose keys may also sign tokens (RS256/ES256...), e.g. an identity provider's. */
+  @IsOptional() @IsString() @Matches(/^$|^https?:\/\/\S+$/, { message: 'AUTH_JWKS_URL must be an http(s) URL' })
+  AUTH_JWKS_URL: string = '';
+
+  /** Expected `iss` and `aud` of tokens, when set. */
+  @IsOptional() @IsString()
+  AUTH_ISSUER: string = '';
+
+  @IsOptional() @IsString()
+  AUTH_AUDIENCE: string = '';
+
   // --- Kafka ----------------------------------------------------------------
   @IsString() @Matches(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, { message: 'KAFKA_BROKERS must be a comma-separated list of host:port' })
   KAFKA_BROKERS: string = '127.0.0.1:9092';

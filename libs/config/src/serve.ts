@@ -6,6 +6,7 @@ import { AppLogger, initTracing, shutdownTracing } from '@lib/telemetry';
 import { loadSettingsOrExit } from './load-settings';
 import { logLevels } from './log-levels';
 import { Settings } from './settings';
+import { Env } from './env';
 
 export interface ServeOptions {
   /** Builds the root module from the validated settings. */
@@ -13,6 +14,8 @@ export interface ServeOptions {
   port: (settings: Settings) => number;
   /** Anything to add before listening (body parsing, middleware, Swagger). */
   configure?: (app: NestExpressApplication, settings: Settings) => void;
+  /** Further start-up checks of the configuration (throw ConfigError). */
+  check?: (env: Env) => void;
   /** Paths worth printing once listening, relative to the base URL. */
   links?: Record<string, string>;
 }
@@ -24,7 +27,7 @@ export interface ServeOptions {
 export function serve(name: string, opts: ServeOptions): void {
   const logger = new Logger(name);
   const run = async () => {
-    const settings = loadSettingsOrExit();
+    const settings = loadSettingsOrExit(process.env, opts.check);
     const traceLog = new Logger('TraceContext');
     initTracing({ serviceName: name, log: (line) => traceLog.log(line) });
     // Body parsing is left to `configure`, which knows the size limit.

@@ -23,6 +23,7 @@ export class Settings {
   readonly groups: { mce: string; mae: string };
   readonly mysql: { host: string; port: number; user: string; password: string; database: string; poolSize: number };
   readonly search: { url: string; indexPrefix: string; replicas: number };
+  readonly auth: { enabled: boolean; jwtSecret?: string; jwksUrl?: string; issuer?: string; audience?: string };
   readonly trace: {
     maxUrns: number;
     maxAspects: number;
@@ -74,6 +75,13 @@ export class Settings {
       kafkaMaxMillis: env.TRACE_KAFKA_MAX_MILLIS,
       kafkaConcurrency: env.TRACE_KAFKA_CONCURRENCY,
       deadlineMs: env.TRACE_DEADLINE_MS,
+    };
+    this.auth = {
+      enabled: env.AUTH_ENABLED,
+      jwtSecret: env.AUTH_JWT_SECRET || undefined,
+      jwksUrl: env.AUTH_JWKS_URL || undefined,
+      issuer: env.AUTH_ISSUER || undefined,
+      audience: env.AUTH_AUDIENCE || undefined,
     };
     this.search = { url: env.OPENSEARCH_URL, indexPrefix: env.OPENSEARCH_INDEX_PREFIX, replicas: env.OPENSEARCH_REPLICAS };
   }

@@ -1,9 +1,11 @@
-import { validateEnv, ConfigError } from './validate-env';
+import { validateEnv, ConfigError, requireAuthKey } from './validate-env';
 import { Settings } from './settings';
+
+const NO_AUTH = {};
 
 describe('validateEnv', () => {
   it('gives the local defaults for an empty environment', () => {
-    const s = new Settings(validateEnv({}));
+    const s = new Settings(validateEnv({ ...NO_AUTH }));
     expect(s.http.port).toBe(8080);
     expect(s.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(s.topics.mcp).toBe('MetadataChangeProposal_v1');
@@ -15,11 +17,19 @@ describe('validateEnv', () => {
   });
 
   it('converts numbers, booleans and lists', () => {
-    const s = new Settings(validateEnv({ PORT: '9000', SETUP_ON_START: 'false', RUN_CONSUMERS: 'mce,mae', KAFKA_BROKERS: 'a:1,b:2' }));
+    const s = new Settings(validateEnv({ ...NO_AUTH, PORT: '9000', SETUP_ON_START: 'false', RUN_CONSUMERS: 'mce,mae', KAFKA_BROKERS: 'a:1,b:2' }));
     expect(s.http.port).toBe(9000);
     expect(s.setupOnStart).toBe(false);
     expect(s.embeddedConsumers).toEqual(['mce', 'mae']);
     expect(s.kafka.brokers).toEqual(['a:1', 'b:2']);
+  });
+
+  it('requires a signing secret (or JWKS URL) while authentication is on, which it is by default', () => {
+    expect(() => requireAuthKey(validateEnv({}))).toThrow('AUTH_JWT_SECRET (or AUTH_JWKS_URL) must be set while AUTH_ENABLED=true');
+    expect(() => requireAuthKey(validateEnv({ AUTH_ENABLED: 'false' }))).not.toThrow();
+    expect(() => validateEnv({ AUTH_JWT_SECRET: 'short' })).toThrow('AUTH_JWT_SECRET must be at least 32 characters');
+    const s = new Settings(validateEnv({ AUTH_JWT_SECRET: 'x'.repeat(32) }));
+    expect(s.auth).toMatchObject({ enabled: true, jwtSecret: 'x'.repeat(32) });
   });
 
   it('names the kind of value expected before its range', () => {
@@ -27,7 +37,7 @@ describe('validateEnv', () => {
   });
 
   it('treats an empty value as unset', () => {
-    expect(validateEnv({ PORT: '' }).PORT).toBe(8080);
+    expect(validateEnv({ ...NO_AUTH, PORT: '' }).PORT).toBe(8080);
   });
 
   it.each([

@@ -33,3 +33,10 @@ export function validateEnv(raw: Record<string, unknown>): Env {
   }
   return env;
 }
+
+/** The HTTP service verifies tokens, so it needs a key to verify them with (the consumers do not). */
+export function requireAuthKey(env: Env): void {
+  if (env.AUTH_ENABLED && !env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) {
+    throw new ConfigError('Invalid configuration: AUTH_JWT_SECRET (or AUTH_JWKS_URL) must be set while AUTH_ENABLED=true');
+  }
+}

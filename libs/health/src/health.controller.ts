@@ -1,12 +1,13 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { errorMessage } from '@lib/common';
+import { errorMessage, Public } from '@lib/common';
 import { DependencyCheck } from './dependency-check';
 
 export const DEPENDENCY_CHECKS = Symbol('DEPENDENCY_CHECKS');
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

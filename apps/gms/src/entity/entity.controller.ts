@@ -1,5 +1,5 @@
 import { Body, Controller, DefaultValuePipe, Get, Headers, HttpCode, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Settings } from '@lib/config';
 import { CREATE_IF_ENTITY_NOT_EXISTS, CREATE_IF_NOT_EXISTS, IF_VERSION_MATCH } from '@lib/ingest';
@@ -8,12 +8,14 @@ import { queryFlag } from '../http/query-flag';
 import { EntityService } from './entity.service';
 import { ASPECT_ENVELOPE_SCHEMA, BATCH_BODY_EXAMPLES, BATCH_BODY_SCHEMA, ENTITY_RESPONSE_EXAMPLE, ERROR_RESPONSES, TRACEPARENT_HEADER } from './entity.openapi';
 import { WriteRequestReader } from './write-request';
+import { Actor, RequireScope } from '../auth/auth.decorators';
 
 const ErrorResponses = () => (target: object, key: string, descriptor: PropertyDescriptor) => {
   for (const r of ERROR_RESPONSES) ApiResponse({ ...r, headers: TRACEPARENT_HEADER })(target, key, descriptor);
 };
 
 @ApiTags('entities (v3)')
+@ApiBearerAuth()
 @Controller('openapi/v3/entity')
 export class EntityController {
   private readonly reader: WriteRequestReader;
@@ -27,6 +29,7 @@ export class EntityController {
   }
 
   @Post(':entityName')
+  @RequireScope('write')
   @ApiOperation({
     summary: 'Write aspects of one or more entities (a batch under one trace id)',
     description:
@@ -47,19 +50,21 @@ export class EntityController {
     @Query('async') asyncParam: string | undefined,
     @Query('systemMetadata') smParam: string | undefined,
     @Res({ passthrough: true }) res: Response,
+    @Actor() actor: string,
   ) {
     const async = queryFlag('async', asyncParam, true);
     const withSm = queryFlag('systemMetadata', smParam, false);
     const writes = this.reader.batch(entityName, body);
     if (async) {
       res.status(202);
-      return this.entities.writeAsync(writes, withSm);
+      return this.entities.writeAsync(writes, withSm, actor);
     }
     res.status(200);
-    return this.entities.writeSync(writes, withSm);
+    return this.entities.writeSync(writes, withSm, actor);
   }
 
   @Post(':entityName/:urn/:aspectName')
+  @RequireScope('write')
   @ApiOperation({ summary: 'Write one aspect of one entity', description: 'async defaults to false here: the aspect is stored before the answer.' })
   @ApiParam({ name: 'entityName', example: 'dataset' })
   @ApiParam({ name: 'urn', example: 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,PROD)' })
@@ -85,6 +90,7 @@ export class EntityController {
     @Query('createIfNotExists') createParam: string | undefined,
     @Query('createIfEntityNotExists') createEntityParam: string | undefined,
     @Res({ passthrough: true }) res: Response,
+    @Actor() actor: string,
   ) {
     const async = queryFlag('async', asyncParam, false);
     const withSm = queryFlag('systemMetadata', smParam, false);
@@ -97,11 +103,12 @@ export class EntityController {
     if (queryFlag('createIfEntityNotExists', createEntityParam, false)) headers[CREATE_IF_ENTITY_NOT_EXISTS] = 'true';
     const write = this.reader.single(entityName, urn, aspectName, body, headers);
     res.status(async ? 202 : 200);
-    const [entity] = async ? await this.entities.writeAsync([write], withSm) : await this.entities.writeSync([write], withSm);
+    const [entity] = async ? await this.entities.writeAsync([write], withSm, actor) : await this.entities.writeSync([write], withSm, actor);
     return entity;
   }
 
   @Get(':entityName/:urn')
+  @RequireScope('read')
   @ApiOperation({ summary: 'The latest value of every aspect of an entity' })
   @ApiParam({ name: 'urn', example: 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,PROD)' })
   @ApiQuery({ name: 'systemMetadata', required: false, schema: { type: 'boolean', default: false } })
@@ -112,6 +119,7 @@ export class EntityController {
   }
 
   @Get(':entityName/:urn/:aspectName')
+  @RequireScope('read')
   @ApiOperation({ summary: 'The latest value of one aspect' })
   @ApiQuery({ name: 'systemMetadata', required: false, schema: { type: 'boolean', default: false } })
   @ApiResponse({ status: 404, description: 'The aspect is not stored.' })
@@ -122,6 +130,7 @@ export class EntityController {
   }
 
   @Get(':entityName/:urn/:aspectName/versions')
+  @RequireScope('read')
   @ApiOperation({ summary: 'Write audit: every stored version of an aspect, who wrote it, when, and the value it replaced' })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', default: 100 } })
   getVersions(

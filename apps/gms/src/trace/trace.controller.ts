@@ -1,14 +1,17 @@
 import { BadRequestException, Body, Controller, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Settings } from '@lib/config';
 import { EntityRegistry } from '@lib/metadata';
 import { parseTraceIdParam } from '@lib/telemetry';
 import { traceItems, TraceRequestError, TraceService, traceRef } from '@lib/trace';
 import { queryFlag } from '../http/query-flag';
+import { RequireScope } from '../auth/auth.decorators';
 import { TRACEPARENT_HEADER } from '../entity/entity.openapi';
 import { TRACE_BODY_EXAMPLES, TRACE_BODY_SCHEMA, TRACE_RESPONSE_EXAMPLES, TRACE_RESPONSE_SCHEMA } from './trace.openapi';
 
 @ApiTags('trace (v1)')
+@ApiBearerAuth()
+@RequireScope('read')
 @Controller('openapi/v1/trace')
 export class TraceController {
   constructor(
