@@ -11,6 +11,7 @@ import { MaeConsumer, MaeConsumerModule } from '@lib/indexing';
 import { EntityModule } from './entity/entity.module';
 import { AuthModule } from './auth/auth.module';
 import { TraceApiModule } from './trace/trace-api.module';
+import { ServerConfigModule } from './server-config/server-config.module';
 
 /**
  * The HTTP service. With RUN_CONSUMERS it also hosts the MCE and/or MAE consumer in the same
@@ -19,7 +20,7 @@ import { TraceApiModule } from './trace/trace-api.module';
 @Module({})
 export class GmsModule {
   static register(settings: Settings): DynamicModule {
-    const imports: DynamicModule['imports'] = [SettingsModule, RegistryModule, KafkaModule, SqlModule, SearchModule, SetupModule, AuthModule, EntityModule, TraceApiModule];
+    const imports: DynamicModule['imports'] = [SettingsModule, RegistryModule, KafkaModule, SqlModule, SearchModule, SetupModule, AuthModule, EntityModule, TraceApiModule, ServerConfigModule];
     const checks: Type<DependencyCheck>[] = [KafkaHealth, SqlHealth, SearchHealth, SchemaSetup];
     if (settings.embeddedConsumers.includes('mce')) {
       imports.push(MceConsumerModule);

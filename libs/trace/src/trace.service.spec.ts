@@ -58,6 +58,8 @@ const ours = (it: TraceItem, props: Record<string, string> = {}): SqlAspectRow =
   systemMetadata: { lastObserved: NOW + 10, properties: { telemetryTraceId: TRACE.traceId, ...props } },
 });
 const opts = { onlyIncludeErrors: false, detailed: false, skipCache: false };
+const states = (res: Awaited<ReturnType<TraceService['trace']>>, it: TraceItem) =>
+  `${res[it.urn][it.aspect].primaryStorage.writeStatus}/${res[it.urn][it.aspect].searchStorage.writeStatus}`;
 
 function setup() {
   const sql = new FakeSql();
@@ -69,7 +71,9 @@ function setup() {
 describe('TraceService', () => {
   it('resolves 100 URNs x 3 aspects from the stores with one SQL read, one OpenSearch read and no Kafka call', async () => {
     const { sql, search, kafka, service } = setup();
-    const items = Array.from({ length: 100 }, (_, u) => ['status', 'datasetProperties', 'ownership'].map((a) => item(`urn:li:dataset:(urn:li:dataPlatform:hive,t${u},PROD)`, a))).flat();
+    const items = Array.from({ length: 100 }, (_, u) =>
+      ['status', 'datasetProperties', 'ownership'].map((a) => item(`urn:li:dataset:(urn:li:dataPlatform:hive,t${u},PROD)`, a)),
+    ).flat();
     for (const it of items) {
       sql.rows.set(itemKey(it), ours(it));
       search.docs.set(itemKey(it), { urn: it.urn, aspect: it.aspect, telemetryTraceId: TRACE.traceId, lastUpdated: NOW + 10 });
@@ -115,7 +119,9 @@ describe('TraceService', () => {
     const it1 = item('urn:li:dataset:(urn:li:dataPlatform:hive,d,PROD)', 'glossaryTerms');
     const ok = item('urn:li:dataset:(urn:li:dataPlatform:hive,e,PROD)', 'datasetProfile', true);
     kafka.mcp.set(itemKey(it1), { kind: 'found', offset: '1', committed: '5' });
-    kafka.failed.set(itemKey(it1), { exceptions: [{ message: 'Expected version -10000, actual version -1', exceptionClass: 'AspectVersionMismatch', stackTrace: [] }] });
+    kafka.failed.set(itemKey(it1), {
+      exceptions: [{ message: 'Expected version -10000, actual version -1', exceptionClass: 'AspectVersionMismatch', stackTrace: [] }],
+    });
     const res = await service.trace(TRACE, [it1, ok], { ...opts, detailed: true, onlyIncludeErrors: true });
     expect(Object.keys(res)).toEqual([it1.urn]);
     expect(res[it1.urn].glossaryTerms.primaryStorage.writeExceptions?.[0].message).toBe('Expected version -10000, actual version -1');
@@ -142,16 +148,59 @@ describe('TraceService', () => {
     const res = await service.trace(TRACE, [it1], opts);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(res[it1.urn].status.primaryStorage.writeStatus).toBe('ACTIVE_STATE');
-    expect(res[it1.urn].status.searchStorage).toEqual({ writeStatus: 'UNKNOWN', writeMessage: 'OpenSearch unavailable: OpenSearch did not answer within 50 ms' });
+    expect(res[it1.urn].status.searchStorage).toEqual({
+      writeStatus: 'UNKNOWN',
+      writeMessage: 'OpenSearch unavailable: OpenSearch did not answer within 50 ms',
+    });
   });
 
-  it('answers UNKNOWN with Kafka\'s reason when a Kafka look-up failed', async () => {
+  it("answers UNKNOWN with Kafka's reason when a Kafka look-up failed", async () => {
     const { kafka, service } = setup();
     const it1 = item('urn:li:dataset:(urn:li:dataPlatform:hive,i,PROD)');
     kafka.mcp.set(itemKey(it1), { kind: 'failed', reason: 'Kafka lookup timed out after 10000 ms' });
     const res = await service.trace(TRACE, [it1], opts);
     expect(res[it1.urn].status.primaryStorage.writeStatus).toBe('UNKNOWN');
     expect(res[it1.urn].status.primaryStorage.writeMessage).toContain('timed out');
+  });
+
+  it('reads SQL again before calling a write consumed-but-missing: it may have landed after the first read', async () => {
+    const { sql, search, kafka, service } = setup();
+    const it1 = item('urn:li:dataset:(urn:li:dataPlatform:hive,j,PROD)');
+    kafka.mcp.set(itemKey(it1), { kind: 'found', offset: '4', committed: '5' });
+    const latest = sql.latest.bind(sql);
+    sql.latest = async (items) => {
+      const rows = await latest(items);
+      sql.rows.set(itemKey(it1), ours(it1)); // the consumer writes right after our first read
+      return rows;
+    };
+    search.docs.set(itemKey(it1), { urn: it1.urn, aspect: 'status', telemetryTraceId: TRACE.traceId });
+    const res = await service.trace(TRACE, [it1], opts);
+    expect(sql.calls).toBe(2);
+    expect(states(res, it1)).toBe('ACTIVE_STATE/ACTIVE_STATE');
+  });
+
+  it('reads the system-metadata document again before calling indexing consumed-but-missing', async () => {
+    const { sql, search, kafka, service } = setup();
+    const it1 = item('urn:li:dataset:(urn:li:dataPlatform:hive,k,PROD)');
+    sql.rows.set(itemKey(it1), ours(it1));
+    kafka.mcl.set(itemKey(it1), { kind: 'found', offset: '4', committed: '5' });
+    const docs = search.systemDocs.bind(search);
+    search.systemDocs = async (items) => {
+      const found = await docs(items);
+      search.docs.set(itemKey(it1), { urn: it1.urn, aspect: 'status', telemetryTraceId: TRACE.traceId });
+      return found;
+    };
+    const res = await service.trace(TRACE, [it1], opts);
+    expect(states(res, it1)).toBe('ACTIVE_STATE/ACTIVE_STATE');
+  });
+
+  it('calls search PENDING while SQL has the write but its change log is not on the topic yet', async () => {
+    const { sql, kafka, service } = setup();
+    const it1 = item('urn:li:dataset:(urn:li:dataPlatform:hive,l,PROD)');
+    sql.rows.set(itemKey(it1), ours(it1));
+    kafka.mcl.set(itemKey(it1), { kind: 'not-found' });
+    const res = await service.trace(TRACE, [it1], opts);
+    expect(res[it1.urn].status.searchStorage).toEqual({ writeStatus: 'PENDING', writeMessage: 'Consumer has not processed offset.' });
   });
 
   it('traces a timeseries aspect: NO_OP in primary, ACTIVE_STATE once its document carries the trace id', async () => {

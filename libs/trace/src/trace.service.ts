@@ -8,6 +8,7 @@ import {
   filterResponse,
   FromStores,
   KafkaLookup,
+  Messages,
   NEEDS_KAFKA,
   needsFailedLookup,
   primaryFromKafka,
@@ -55,7 +56,9 @@ export class TraceService {
     const primary = new Map<string, StorageStatus>();
     const undecided: TraceItem[] = [];
     for (const item of items) {
-      const decided = rows.ok ? primaryFromStores({ trace, isTimeseries: item.isTimeseries, latest: rows.value.get(itemKey(item)) }) : unavailable('MySQL', rows.error);
+      const decided = rows.ok
+        ? primaryFromStores({ trace, isTimeseries: item.isTimeseries, latest: rows.value.get(itemKey(item)) })
+        : unavailable('MySQL', rows.error);
       if (decided === NEEDS_KAFKA) undecided.push(item);
       else primary.set(itemKey(item), decided);
     }
@@ -63,6 +66,16 @@ export class TraceService {
     for (const item of undecided) {
       const latest = rows.ok ? rows.value.get(itemKey(item)) : undefined;
       primary.set(itemKey(item), primaryFromKafka({ trace, isTimeseries: false, latest }, lookupOf(proposals, item)));
+    }
+    // The store was read before the offsets: a write the consumer made and committed in between looks
+    // "consumed but missing". Read the store again for exactly those aspects before calling it an ERROR.
+    const consumedMissing = undecided.filter((i) => primary.get(itemKey(i))!.writeMessage === Messages.PROCESSED_PAST);
+    if (consumedMissing.length > 0 && rows.ok) {
+      const again = await this.read('SQL', 'mysql', () => this.primary.latest(consumedMissing));
+      for (const item of consumedMissing) {
+        const decided = again.ok ? primaryFromStores({ trace, isTimeseries: false, latest: again.value.get(itemKey(item)) }) : NEEDS_KAFKA;
+        if (decided !== NEEDS_KAFKA) primary.set(itemKey(item), decided);
+      }
     }
     if (opts.detailed) {
       const suspects = items.filter((i) => needsFailedLookup(primary.get(itemKey(i))!, i.isTimeseries));
@@ -96,7 +109,30 @@ export class TraceService {
       else searchStatus.set(key, decided);
     }
     const changeLogs = await this.kafkaSpan('trace.kafka.changeLogs', unindexed, () => this.kafka.changeLogs(unindexed, trace, opts.skipCache));
-    for (const item of unindexed) searchStatus.set(itemKey(item), searchFromKafka(lookupOf(changeLogs, item)));
+    for (const item of unindexed)
+      searchStatus.set(itemKey(item), searchFromKafka(lookupOf(changeLogs, item), { isTimeseries: item.isTimeseries, primary: primary.get(itemKey(item))! }));
+    // Same race on the search side: indexed and committed after our document read.
+    const unindexedPast = unindexed.filter((i) => searchStatus.get(itemKey(i))!.writeMessage === Messages.PROCESSED_PAST);
+    if (unindexedPast.length > 0) {
+      const versionedPast = unindexedPast.filter((i) => !i.isTimeseries);
+      const timeseriesPast = unindexedPast.filter((i) => i.isTimeseries);
+      const [docsAgain, writtenAgain] = await Promise.all([
+        this.read('OpenSearch', 'opensearch', () => this.search.systemDocs(versionedPast)),
+        this.read('OpenSearch', 'opensearch', () => this.search.timeseriesWritten(trace.traceId, timeseriesPast)),
+      ]);
+      for (const item of unindexedPast) {
+        const key = itemKey(item);
+        const decided = searchFromStores({
+          trace,
+          isTimeseries: item.isTimeseries,
+          primary: primary.get(key)!,
+          latest: rows.ok ? rows.value.get(key) : undefined,
+          systemDoc: docsAgain.ok ? docsAgain.value.get(key) : undefined,
+          timeseriesDoc: { found: writtenAgain.ok && writtenAgain.value.has(key) },
+        });
+        if (decided !== NEEDS_KAFKA) searchStatus.set(key, decided);
+      }
+    }
 
     const response: TraceResponse = {};
     for (const item of items) {
@@ -139,4 +175,3 @@ function lookupOf(lookups: Map<string, KafkaLookup>, item: TraceItem): KafkaLook
 function unavailable(store: string, error: string): StorageStatus {
   return { writeStatus: WriteStatus.UNKNOWN, writeMessage: `${store} unavailable: ${error}` };
 }
-

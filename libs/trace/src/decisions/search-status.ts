@@ -70,7 +70,12 @@ function activeFromStores(ctx: SearchContext): FromStores {
  * not yet consumed -> PENDING, consumed but not in the index -> ERROR. Not on the topic -> NO_OP
  * (this write did not touch the aspect); no group or a failed read -> UNKNOWN with the reason.
  */
-export function searchFromKafka(mcl: KafkaLookup): StorageStatus {
+export function searchFromKafka(mcl: KafkaLookup, ctx?: Pick<SearchContext, 'isTimeseries' | 'primary'>): StorageStatus {
+  // SQL has our write (primary ACTIVE) but its change log is not on the topic yet: the MCE consumer
+  // produces it right after the SQL commit (and again on redelivery), so indexing is still to come.
+  if (mcl.kind === 'not-found' && ctx && !ctx.isTimeseries && ctx.primary.writeStatus === WriteStatus.ACTIVE_STATE) {
+    return storageStatus(WriteStatus.PENDING, Messages.NOT_PROCESSED);
+  }
   return statusFromKafka(mcl);
 }
 
@@ -78,5 +83,5 @@ export function searchFromKafka(mcl: KafkaLookup): StorageStatus {
 export function searchStatus(ctx: SearchContext, mcl?: KafkaLookup): StorageStatus {
   const fromStores = searchFromStores(ctx);
   if (fromStores !== NEEDS_KAFKA) return fromStores;
-  return searchFromKafka(mcl ?? { kind: 'failed', reason: 'Kafka was not consulted.' });
+  return searchFromKafka(mcl ?? { kind: 'failed', reason: 'Kafka was not consulted.' }, ctx);
 }

@@ -1,0 +1,328 @@
+#!/usr/bin/env python3
+"""Compatibility test: DataHub's own Python SDK (acryl-datahub), unchanged, against our service.
+
+The SDK writes aspects through its OpenAPI emitter in EmitMode.ASYNC_WAIT. We check that:
+  1. GET /config passes the SDK's checks. Without being told, the SDK chooses OpenAPI ingestion, and it
+     accepts ASYNC_WAIT (features OPEN_API_SDK and API_TRACING).
+  2. Writes of status, datasetProperties and a timeseries datasetProfile are accepted. The SDK reads the trace
+     id from our `traceparent` and decodes its timestamp. Its trace-wait loop
+     (POST /openapi/v1/trace/write/{traceId}) ends without raising. The values read back through
+     GET /openapi/v3/entity/dataset/{urn}, and the trace reports them persisted.
+  3. A glossaryTerms write whose MCP carries `If-Version-Match: -10000` (the aspect does not exist, so its
+     version is -1) is accepted (202). The consumer then rejects it, and the SDK's wait loop raises
+     TraceValidationError with our write exception.
+
+Usage: datahub_sdk_compat.py [--gms URL] [--timeout SECONDS] [--verbose]
+       (or GMS_URL / COMPAT_TIMEOUT_SECONDS in the environment). The default URL is http://127.0.0.1:8080.
+Exit status: 0 every check passed; 1 a check failed; 2 the service could not be reached or the SDK is missing.
+"""
+
+import argparse
+import json
+import logging
+import os
+import re
+import sys
+import time
+import traceback
+import urllib.parse
+import uuid
+import warnings
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Dict, List, Optional
+
+# The SDK must not phone home from CI. Set this before importing datahub.
+os.environ.setdefault("DATAHUB_TELEMETRY_ENABLED", "false")
+
+try:
+    import requests
+
+    import datahub
+    from datahub.configuration.common import OperationalError, TraceTimeoutError, TraceValidationError
+    from datahub.emitter.mce_builder import make_dataset_urn
+    from datahub.emitter.mcp import MetadataChangeProposalWrapper
+    from datahub.emitter.response_helper import TraceData
+    from datahub.emitter.rest_emitter import DatahubRestEmitter, EmitMode
+    from datahub.errors import APITracingWarning
+    from datahub.ingestion.graph.config import ClientMode
+    from datahub.metadata.schema_classes import (
+        AuditStampClass,
+        DatasetProfileClass,
+        DatasetPropertiesClass,
+        GlossaryTermAssociationClass,
+        GlossaryTermsClass,
+        StatusClass,
+    )
+    from datahub.utilities.server_config_util import ServiceFeature
+except ImportError as e:  # pragma: no cover
+    print(f"ERROR: acryl-datahub is not importable ({e}); run scripts/compat-test.sh", file=sys.stderr)
+    sys.exit(2)
+
+TRACE_PATH = "/openapi/v1/trace/write/"
+HEX32 = re.compile(r"^[0-9a-f]{32}$")
+
+
+class CheckFailed(AssertionError):
+    pass
+
+
+def expect(cond: bool, message: str) -> None:
+    if not cond:
+        raise CheckFailed(message)
+
+
+class Recorder:
+    """Records every HTTP exchange of the SDK's session (a requests response hook), so we can show what it did."""
+
+    def __init__(self) -> None:
+        self.calls: List[Dict[str, Any]] = []
+
+    def hook(self, response: "requests.Response", *args: Any, **kwargs: Any) -> None:
+        req = response.request
+        self.calls.append(
+            {
+                "method": req.method,
+                "path": urllib.parse.urlsplit(req.url or "").path,
+                "query": urllib.parse.urlsplit(req.url or "").query,
+                "status": response.status_code,
+                "traceparent": response.headers.get("traceparent"),
+                "body": _json_or_text(response),
+            }
+        )
+
+    def mark(self) -> int:
+        return len(self.calls)
+
+    def since(self, mark: int) -> List[Dict[str, Any]]:
+        return self.calls[mark:]
+
+
+def auth_headers() -> Dict[str, str]:
+    token = os.environ.get("DATAHUB_GMS_TOKEN")
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def _json_or_text(response: "requests.Response") -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text[:500]
+
+
+class Run:
+    def __init__(self, gms: str, timeout: float, verbose: bool) -> None:
+        self.gms = gms.rstrip("/")
+        self.verbose = verbose
+        self.timeout = timedelta(seconds=timeout)
+        self.results: List[Dict[str, Any]] = []
+        self.recorder = Recorder()
+        suffix = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}_{uuid.uuid4().hex[:8]}"
+        self.ok_urn = make_dataset_urn("hive", f"sdk_compat.persisted_{suffix}", "PROD")
+        self.fail_urn = make_dataset_urn("hive", f"sdk_compat.failed_{suffix}", "PROD")
+        self.description = f"written by acryl-datahub {datahub.__version__} compat test {suffix}"
+
+    def emitter(self, **kwargs: Any) -> DatahubRestEmitter:
+        # The SDK's own token option: it sends `Authorization: Bearer <token>`, which our service requires.
+        e = DatahubRestEmitter(gms_server=self.gms, token=os.environ.get("DATAHUB_GMS_TOKEN") or None, **kwargs)
+        e.session.hooks["response"].append(self.recorder.hook)
+        return e
+
+    def check(self, name: str, fn: Callable[[], Optional[str]]) -> bool:
+        t0 = time.monotonic()
+        try:
+            detail = fn()
+            self.results.append({"name": name, "ok": True, "seconds": time.monotonic() - t0, "detail": detail or ""})
+            print(f"PASS  {name} ({time.monotonic() - t0:.1f}s){': ' + detail if detail else ''}", flush=True)
+            return True
+        except Exception as e:  # noqa: BLE001 - every failure is reported, then the run goes on
+            kind = "" if isinstance(e, CheckFailed) else f"{type(e).__module__}.{type(e).__name__}: "
+            self.results.append({"name": name, "ok": False, "seconds": time.monotonic() - t0, "detail": f"{kind}{e}"})
+            print(f"FAIL  {name} ({time.monotonic() - t0:.1f}s): {kind}{e}", flush=True)
+            if self.verbose and not isinstance(e, CheckFailed):
+                traceback.print_exc()
+            return False
+
+    # ---- 1. server configuration -------------------------------------------------------------------------------
+
+    def check_config(self) -> str:
+        # As DataHubClient / DataHubGraph would: client mode SDK, openapi_ingestion left for the SDK to decide.
+        auto = self.emitter(client_mode=ClientMode.SDK)
+        auto.test_connection()  # GET /config; raises ConfigurationError unless noCode == "true"
+        cfg = auto.server_config
+        expect(cfg.supports_feature(ServiceFeature.OPEN_API_SDK), f"SDK does not see OPEN_API_SDK in {cfg.raw_config}")
+        expect(cfg.supports_feature(ServiceFeature.API_TRACING), f"SDK does not see API_TRACING in {cfg.raw_config}")
+        expect(auto._openapi_ingestion is True, "SDK in client mode SDK did not choose OpenAPI ingestion")
+        expect(auto._should_trace(EmitMode.ASYNC_WAIT, warn=False), "SDK would not wait on traces in ASYNC_WAIT")
+        for flag in (ServiceFeature.PATCH_CAPABLE, ServiceFeature.STATEFUL_INGESTION, ServiceFeature.IMPACT_ANALYSIS,
+                     ServiceFeature.DATAHUB_CLOUD, ServiceFeature.ASSERTION_NOTE_ASPECT):
+            expect(not cfg.supports_feature(flag), f"server claims {flag.name}, which it does not have")
+        auto.close()
+        return f"version {cfg.service_version} {cfg.parsed_version}, OPEN_API_SDK and API_TRACING on, nothing else claimed"
+
+    # ---- 2. writes that persist ---------------------------------------------------------------------------------
+
+    def check_single_write(self, emitter: DatahubRestEmitter) -> str:
+        mark = self.recorder.mark()
+        mcp = MetadataChangeProposalWrapper(entityUrn=self.ok_urn, aspect=StatusClass(removed=False))
+        trace = emitter.emit_mcp(mcp, emit_mode=EmitMode.ASYNC_WAIT, wait_timeout=self.timeout)
+        return self._expect_waited(trace, mark, {self.ok_urn: ["status"]})
+
+    def check_batch_write(self, emitter: DatahubRestEmitter) -> str:
+        mark = self.recorder.mark()
+        now_ms = int(time.time() * 1000)
+        mcps = [
+            MetadataChangeProposalWrapper(
+                entityUrn=self.ok_urn,
+                aspect=DatasetPropertiesClass(
+                    name="sdk_compat", description=self.description, customProperties={"writer": "acryl-datahub"}
+                ),
+            ),
+            MetadataChangeProposalWrapper(
+                entityUrn=self.ok_urn, aspect=DatasetProfileClass(timestampMillis=now_ms, rowCount=42, columnCount=3)
+            ),
+        ]
+        traces = emitter.emit_mcps(mcps, emit_mode=EmitMode.ASYNC_WAIT, wait_timeout=self.timeout)
+        expect(len(traces) == 1, f"expected one trace for one batch request, got {traces}")
+        self.batch_trace = traces[0]
+        return self._expect_waited(traces[0], mark, {self.ok_urn: ["datasetProperties", "datasetProfile"]})
+
+    def _expect_waited(self, trace: Optional[TraceData], mark: int, expected: Dict[str, List[str]]) -> str:
+        calls = self.recorder.since(mark)
+        writes = [c for c in calls if c["path"].startswith("/openapi/v3/entity/")]
+        polls = [c for c in calls if c["path"].startswith(TRACE_PATH)]
+        expect(len(writes) == 1 and writes[0]["status"] == 202, f"expected one 202 write, got {[(c['method'], c['path'], c['status']) for c in writes]}")
+        expect("async=true" in writes[0]["query"], f"SDK did not write async: {writes[0]['query']}")
+        expect(trace is not None, "the SDK found no trace data in our response (traceparent header / body)")
+        assert trace is not None
+        expect(bool(HEX32.match(trace.trace_id)), f"trace id {trace.trace_id!r} is not 32 lowercase hex")
+        expect(writes[0]["traceparent"].split("-")[1] == trace.trace_id, "SDK's trace id differs from our traceparent")
+        age = abs((datetime.now(timezone.utc) - trace.extract_timestamp()).total_seconds())
+        expect(age < 300, f"SDK decodes the trace id timestamp as {trace.extract_timestamp()} ({age:.0f}s away)")
+        expect(len(polls) >= 1, "the SDK never called the trace endpoint: ASYNC_WAIT did not wait")
+        expect(all(p["status"] == 200 for p in polls), f"trace endpoint answered {[p['status'] for p in polls]}")
+        expect(all(trace.trace_id in p["path"] for p in polls), "trace polls used another trace id")
+        expect("onlyIncludeErrors=false" in polls[0]["query"] and "detailed=true" in polls[0]["query"], f"unexpected trace query {polls[0]['query']}")
+        expect(not trace.data, f"SDK still has unresolved aspects after its wait: {trace.data}")
+        last = polls[-1]["body"]
+        states = {
+            f"{a}": f"{s['primaryStorage']['writeStatus']}/{s['searchStorage']['writeStatus']}"
+            for urn, aspects in last.items()
+            for a, s in aspects.items()
+        }
+        pending_polls = sum(1 for p in polls if "PENDING" in json.dumps(p["body"]))
+        return f"trace {trace.trace_id}, {len(polls)} trace poll(s) ({pending_polls} with PENDING), last: {states}"
+
+    def check_read_back(self) -> str:
+        url = f"{self.gms}/openapi/v3/entity/dataset/{urllib.parse.quote(self.ok_urn, safe='')}"
+        r = requests.get(url, timeout=10, headers=auth_headers())
+        expect(r.status_code == 200, f"GET {url} -> {r.status_code} {r.text[:300]}")
+        body = r.json()
+        expect(body.get("urn") == self.ok_urn, f"urn {body.get('urn')!r}")
+        expect((body.get("status") or {}).get("value") == {"removed": False}, f"status {body.get('status')}")
+        props = (body.get("datasetProperties") or {}).get("value") or {}
+        expect(props.get("description") == self.description, f"datasetProperties {props}")
+        expect(props.get("customProperties") == {"writer": "acryl-datahub"}, f"customProperties {props.get('customProperties')}")
+        return f"status and datasetProperties read back from {url.split('/openapi')[1][:40]}..."
+
+    def check_trace_states(self, emitter: DatahubRestEmitter) -> str:
+        # The SDK's own trace query (get_trace_status), for every aspect of the batch, after its wait loop.
+        trace = TraceData(trace_id=self.batch_trace.trace_id, data={self.ok_urn: ["datasetProperties", "datasetProfile"]})
+        status = emitter.get_trace_status(trace, only_include_errors=False, detailed=True)
+        expect(status is not None, "get_trace_status returned None (SDK thinks API_TRACING is unsupported)")
+        assert status is not None
+        aspects = status.get(self.ok_urn) or {}
+        got = {a: (s["success"], s["primaryStorage"]["writeStatus"], s["searchStorage"]["writeStatus"]) for a, s in aspects.items()}
+        want = {"datasetProperties": (True, "ACTIVE_STATE", "ACTIVE_STATE"), "datasetProfile": (True, "NO_OP", "ACTIVE_STATE")}
+        expect(got == want, f"trace states {got}, expected {want}")
+        return f"{got}"
+
+    # ---- 3. a write we fail -------------------------------------------------------------------------------------
+
+    def check_failed_write(self, emitter: DatahubRestEmitter) -> str:
+        mark = self.recorder.mark()
+        mcp = MetadataChangeProposalWrapper(
+            entityUrn=self.fail_urn,
+            aspect=GlossaryTermsClass(
+                terms=[GlossaryTermAssociationClass(urn="urn:li:glossaryTerm:sdk_compat.Term")],
+                auditStamp=AuditStampClass(time=int(time.time() * 1000), actor="urn:li:corpuser:datahub"),
+            ),
+            headers={"If-Version-Match": "-10000"},
+        )
+        try:
+            emitter.emit_mcp(mcp, emit_mode=EmitMode.ASYNC_WAIT, wait_timeout=self.timeout)
+        except TraceValidationError as e:
+            calls = self.recorder.since(mark)
+            write = next(c for c in calls if c["path"].startswith("/openapi/v3/entity/"))
+            expect(write["status"] == 202, f"write answered {write['status']}, expected 202 (rejection is asynchronous)")
+            info = e.info or {}
+            primary = info.get("primaryStorage") or {}
+            search = info.get("searchStorage") or {}
+            messages = [x.get("message") for x in primary.get("writeExceptions") or []]
+            expect(info.get("success") is False, f"status success={info.get('success')}")
+            expect(primary.get("writeStatus") == "ERROR", f"primary {primary}")
+            expect("Expected version -10000, actual version -1" in messages, f"write exceptions {messages}")
+            expect(search.get("writeStatus") == "ERROR" and search.get("writeMessage") == "Primary storage write failed.", f"search {search}")
+            polls = [c for c in calls if c["path"].startswith(TRACE_PATH)]
+            self.failure = {"class": f"{type(e).__module__}.{type(e).__name__}", "message": e.message}
+            return f"raised {type(e).__name__} after {len(polls)} trace poll(s): {e.message[:160]}..."
+        except TraceTimeoutError as e:
+            raise CheckFailed(f"SDK timed out instead of reporting the failure: {e}") from e
+        except OperationalError as e:
+            raise CheckFailed(f"SDK raised {type(e).__name__} (expected TraceValidationError): {e.message} {e.info}") from e
+        raise CheckFailed("the SDK did not raise: it reported a write we failed as persisted")
+
+    def check_failed_write_not_stored(self) -> str:
+        url = f"{self.gms}/openapi/v3/entity/dataset/{urllib.parse.quote(self.fail_urn, safe='')}/glossaryTerms"
+        r = requests.get(url, timeout=10, headers=auth_headers())
+        expect(r.status_code == 404, f"GET glossaryTerms of the failed write -> {r.status_code} {r.text[:200]}")
+        return "glossaryTerms of the failed write is not stored (404)"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--gms", default=os.environ.get("GMS_URL", "http://127.0.0.1:8080"), help="our service's base URL")
+    parser.add_argument("--timeout", type=float, default=float(os.environ.get("COMPAT_TIMEOUT_SECONDS", "90")), help="ASYNC_WAIT wait_timeout per emit (s)")
+    parser.add_argument("--verbose", action="store_true", help="DEBUG logs of the SDK's emitter")
+    args = parser.parse_args()
+
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:
+        # The SDK logs "Error during status verification" before raising: expected in check 5; the summary says it.
+        logging.getLogger("datahub.emitter.rest_emitter").setLevel(logging.CRITICAL)
+    # A response without traceparent would make the SDK skip its wait silently: make that a failure.
+    warnings.simplefilter("error", APITracingWarning)
+
+    run = Run(args.gms, args.timeout, args.verbose)
+    print(f"acryl-datahub {datahub.__version__} -> {run.gms} (wait_timeout {args.timeout:.0f}s)")
+    try:
+        requests.get(f"{run.gms}/config", timeout=10)
+    except requests.RequestException as e:
+        print(f"ERROR: {run.gms} is not reachable: {e}", file=sys.stderr)
+        return 2
+
+    t0 = time.monotonic()
+    if run.check("1 GET /config: SDK picks OpenAPI ingestion and ASYNC_WAIT tracing", run.check_config):
+        emitter = run.emitter(openapi_ingestion=True)
+        wrote = run.check("2 emit_mcp(status, ASYNC_WAIT): accepted, wait loop saw it persisted", lambda: run.check_single_write(emitter))
+        wrote = run.check("3 emit_mcps([datasetProperties, datasetProfile], ASYNC_WAIT): accepted, persisted", lambda: run.check_batch_write(emitter)) and wrote
+        if wrote:
+            run.check("4 GET /openapi/v3/entity/dataset/{urn} returns the written values", run.check_read_back)
+            run.check("5 get_trace_status: ACTIVE_STATE / NO_OP(timeseries)+ACTIVE_STATE", lambda: run.check_trace_states(emitter))
+        if run.check("6 glossaryTerms with If-Version-Match -10000 (ASYNC_WAIT): SDK raises", lambda: run.check_failed_write(emitter)):
+            run.check("7 the failed write is not stored", run.check_failed_write_not_stored)
+        emitter.close()
+
+    failed = [r for r in run.results if not r["ok"]]
+    print("\n---- acryl-datahub compatibility summary ----")
+    print(f"SDK acryl-datahub {datahub.__version__}, server {run.gms}, {time.monotonic() - t0:.1f}s")
+    print(f"dataset written: {run.ok_urn}")
+    for r in run.results:
+        print(f"  {'ok  ' if r['ok'] else 'FAIL'} {r['name']}")
+    if getattr(run, "failure", None):
+        print(f"failed write raised: {run.failure['class']}: {run.failure['message']}")
+    print(f"{len(run.results) - len(failed)}/{len(run.results)} checks passed" + (" - FAILED" if failed else ""))
+    return 1 if failed or not run.results else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
