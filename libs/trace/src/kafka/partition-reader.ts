@@ -37,8 +37,8 @@ export class PartitionReader implements RangeReader {
   private failure = '';
   private started?: Promise<void>;
   private joined?: { resolve: () => void; reject: (err: Error) => void };
-  /** Batches handed to reads, dropped as stale (fetched before a seek), and fetched for partitions nobody reads. */
-  readonly stats = { batches: 0, staleBatches: 0, strayBatches: 0 };
+  /** Group generations joined; batches handed to reads, dropped as stale (fetched before a seek), and fetched for partitions nobody reads. */
+  readonly stats = { joins: 0, batches: 0, staleBatches: 0, strayBatches: 0 };
 
   constructor(private readonly config: PartitionReaderConfig) {
     this.logger = new Logger(`TraceReader ${config.groupId}`);
@@ -96,7 +96,9 @@ export class PartitionReader implements RangeReader {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.endReads('reader closed');
-    // Let a join in progress settle first: disconnecting under it could leave it to reconnect.
+    // A join in progress stops waiting for its group and disconnects; let it finish that first,
+    // since disconnecting under it could leave it to reconnect.
+    this.joined?.reject(new Error('reader closed'));
     await this.started?.catch(() => undefined);
     await this.consumer.disconnect().catch((err) => this.logger.warn(`disconnect failed: ${errorMessage(err)}`));
   }
@@ -120,6 +122,7 @@ export class PartitionReader implements RangeReader {
   /** Runs synchronously inside kafkajs' join, before the first fetch of the new generation. */
   private onJoin(assigned: number[]): void {
     if (this.state === 'closed' || this.state === 'failed') return;
+    this.stats.joins++;
     const idle = assigned.filter((p) => !this.reads.has(p));
     if (idle.length > 0) this.consumer.pause([{ topic: this.config.topic, partitions: idle }]);
     for (const read of this.reads.values()) {
@@ -130,11 +133,11 @@ export class PartitionReader implements RangeReader {
   }
 
   private async onBatch({ batch, isStale }: EachBatchPayload): Promise<void> {
-    const read = batch.topic === this.config.topic ? this.reads.get(batch.partition) : undefined;
+    const read = this.reads.get(batch.partition); // one topic per reader
     if (read === undefined) {
       // Fetched although nobody reads it (its read just ended, or a partition new to us): keep it stopped.
       this.stats.strayBatches++;
-      this.consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+      this.pause(batch.partition);
       return;
     }
     if (isStale()) {
