@@ -102,6 +102,14 @@ export class Env {
   @IsString() @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'TOPIC_MCL_TIMESERIES must be a valid Kafka topic name' })
   TOPIC_MCL_TIMESERIES: string = 'MetadataChangeLog_Timeseries_v1';
 
+  /** A consumer that stops heartbeating (killed) loses its partitions after this long. */
+  @Transform(toInt) @IsInt() @Min(3000) @Max(300000)
+  KAFKA_CONSUMER_SESSION_TIMEOUT_MS: number = 30000;
+
+  /** How long a rebalance waits for members to rejoin. */
+  @Transform(toInt) @IsInt() @Min(3000) @Max(600000)
+  KAFKA_CONSUMER_REBALANCE_TIMEOUT_MS: number = 60000;
+
   @IsString() @IsNotEmpty()
   MCE_CONSUMER_GROUP: string = 'generic-mce-consumer-job-client';
 

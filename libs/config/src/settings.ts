@@ -18,6 +18,8 @@ export class Settings {
     partitions: number;
     replicationFactor: number;
     produceTimeoutMs: number;
+    sessionTimeoutMs: number;
+    rebalanceTimeoutMs: number;
   };
   readonly topics: { mcp: string; failedMcp: string; mclVersioned: string; mclTimeseries: string };
   readonly groups: { mce: string; mae: string };
@@ -50,6 +52,8 @@ export class Settings {
       partitions: env.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: env.KAFKA_REPLICATION_FACTOR,
       produceTimeoutMs: env.KAFKA_PRODUCE_TIMEOUT_MS,
+      sessionTimeoutMs: env.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
+      rebalanceTimeoutMs: env.KAFKA_CONSUMER_REBALANCE_TIMEOUT_MS,
     };
     this.topics = {
       mcp: env.TOPIC_MCP,

@@ -9,6 +9,6 @@ export class MaeConsumer extends KafkaConsumerService {
   readonly name = 'mae-consumer';
 
   constructor(client: KafkaClient, settings: Settings, processor: ChangeLogProcessor) {
-    super(client, settings.groups.mae, [settings.topics.mclVersioned, settings.topics.mclTimeseries], (batch) => processor.process(batch));
+    super(client, settings, settings.groups.mae, [settings.topics.mclVersioned, settings.topics.mclTimeseries], (batch) => processor.process(batch));
   }
 }

@@ -7,6 +7,7 @@ import { AspectRepository, AspectRow, inTransaction, SqlPool } from '@lib/sql';
 import { sameValue } from './canonical-json';
 import { checkIfVersionMatch } from './if-version-match';
 import { checkCreateConditions } from './create-conditions';
+import { alreadyApplied } from './proposal-source';
 import { InvalidProposal } from './proposal-errors';
 import { aspectVersionOf, propertiesOf, traceIdOf, withoutWriteMarkers } from './system-metadata';
 
@@ -83,7 +84,7 @@ export class AspectWriter {
     return inTransaction(this.sql, async (conn) => {
       const latest = await this.aspects.latestForUpdate(conn, mcp.entityUrn, mcp.aspectName);
       const sameTrace = latest !== undefined && traceIdOf(incoming) !== undefined && traceIdOf(latest.systemMetadata) === traceIdOf(incoming);
-      if (latest && sameTrace && sameValue(latest.value, value)) {
+      if (latest && ((sameTrace && sameValue(latest.value, value)) || alreadyApplied(incoming, latest.systemMetadata))) {
         // Redelivered after it was applied (the consumer died before committing): it is done already.
         return stored('duplicate', latest);
       }

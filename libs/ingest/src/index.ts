@@ -13,3 +13,4 @@ export * from './proposal.processor';
 export * from './mce-consumer';
 export * from './mce-consumer.module';
 export * from './ingest.module';
+export * from './proposal-source';

@@ -9,6 +9,6 @@ export class MceConsumer extends KafkaConsumerService {
   readonly name = 'mce-consumer';
 
   constructor(client: KafkaClient, settings: Settings, processor: ProposalProcessor) {
-    super(client, settings.groups.mce, [settings.topics.mcp], (batch) => processor.process(batch));
+    super(client, settings, settings.groups.mce, [settings.topics.mcp], (batch) => processor.process(batch));
   }
 }

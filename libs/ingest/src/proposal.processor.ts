@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { context, Context, Span, SpanStatusCode } from '@opentelemetry/api';
 import { startConsumerSpan } from '@lib/telemetry';
 import { propertiesOf } from './system-metadata';
+import { withSource } from './proposal-source';
 import { Settings } from '@lib/config';
 import { ConsumedBatch, OutgoingRecord } from '@lib/kafka';
 import { EntityRegistry, exceptionToJson, FailedMetadataChangeProposal, MetadataChangeProposal } from '@lib/metadata';
@@ -34,7 +35,7 @@ export class ProposalProcessor {
     for (const message of batch.messages) {
       const text = message.value?.toString('utf8');
       try {
-        const mcp = parseProposal(text, this.registry);
+        const mcp = withSource(parseProposal(text, this.registry), batch.topic, batch.partition, message.offset);
         spans.set(
           mcp,
           startConsumerSpan('consume', {

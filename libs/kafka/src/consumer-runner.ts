@@ -36,6 +36,7 @@ export class ConsumerRunner {
     private readonly groupId: string,
     private readonly topics: string[],
     private readonly handler: BatchHandler,
+    private readonly timeouts: { sessionTimeoutMs: number; rebalanceTimeoutMs: number } = { sessionTimeoutMs: 30000, rebalanceTimeoutMs: 60000 },
   ) {
     this.logger = new Logger(`Consumer ${groupId}`);
     this.state = { groupId, running: false, joined: false, assignment: {} };
@@ -62,6 +63,9 @@ export class ConsumerRunner {
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
       allowAutoTopicCreation: false,
+      sessionTimeout: this.timeouts.sessionTimeoutMs,
+      rebalanceTimeout: this.timeouts.rebalanceTimeoutMs,
+      heartbeatInterval: Math.min(3000, Math.floor(this.timeouts.sessionTimeoutMs / 3)),
       retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10000, restartOnFailure: async () => !this.stopping },
     });
     const { GROUP_JOIN, CRASH, STOP, DISCONNECT } = consumer.events;

@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import { Settings } from '@lib/config';
 import { CheckOutcome, DependencyCheck } from '@lib/health';
 import { KafkaClient } from './kafka.client';
 import { BatchHandler, ConsumerRunner } from './consumer-runner';
@@ -10,9 +11,9 @@ import { BatchHandler, ConsumerRunner } from './consumer-runner';
 export abstract class KafkaConsumerService extends DependencyCheck implements OnApplicationBootstrap, BeforeApplicationShutdown {
   protected readonly runner: ConsumerRunner;
 
-  protected constructor(client: KafkaClient, groupId: string, topics: string[], handler: BatchHandler) {
+  protected constructor(client: KafkaClient, settings: Settings, groupId: string, topics: string[], handler: BatchHandler) {
     super();
-    this.runner = new ConsumerRunner(client.kafka, groupId, topics, handler);
+    this.runner = new ConsumerRunner(client.kafka, groupId, topics, handler, settings.kafka);
   }
 
   onApplicationBootstrap(): void {
