@@ -1,6 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { Settings, SettingsModule } from '@lib/config';
 import { DependencyCheck, HealthModule } from '@lib/health';
+import { MetricsModule } from '@lib/metrics';
 import { RegistryModule } from '@lib/metadata';
 import { KafkaHealth, KafkaModule } from '@lib/kafka';
 import { SqlHealth, SqlModule } from '@lib/sql';
@@ -20,7 +21,7 @@ import { ServerConfigModule } from './server-config/server-config.module';
 @Module({})
 export class GmsModule {
   static register(settings: Settings): DynamicModule {
-    const imports: DynamicModule['imports'] = [SettingsModule, RegistryModule, KafkaModule, SqlModule, SearchModule, SetupModule, AuthModule, EntityModule, TraceApiModule, ServerConfigModule];
+    const imports: DynamicModule['imports'] = [SettingsModule, MetricsModule, RegistryModule, KafkaModule, SqlModule, SearchModule, SetupModule, AuthModule, EntityModule, TraceApiModule, ServerConfigModule];
     const checks: Type<DependencyCheck>[] = [KafkaHealth, SqlHealth, SearchHealth, SchemaSetup];
     if (settings.embeddedConsumers.includes('mce')) {
       imports.push(MceConsumerModule);

@@ -1,4 +1,6 @@
 import { DynamicModule, Logger, Type } from '@nestjs/common';
+import type { Server } from 'http';
+import type { Duplex } from 'stream';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
 import { exitOnSignals } from '@lib/common';
@@ -31,11 +33,15 @@ export function serve(name: string, opts: ServeOptions): void {
     const traceLog = new Logger('TraceContext');
     initTracing({ serviceName: name, log: (line) => traceLog.log(line) });
     // Body parsing is left to `configure`, which knows the size limit.
-    const app = await NestFactory.create<NestExpressApplication>(opts.module(settings), { logger: new AppLogger(settings.logFormat, logLevels(settings.logLevel)), bodyParser: false });
+    const app = await NestFactory.create<NestExpressApplication>(opts.module(settings), {
+      logger: new AppLogger(settings.logFormat, logLevels(settings.logLevel)),
+      bodyParser: false,
+    });
     exitOnSignals({ close: () => app.close().finally(shutdownTracing) }, (msg) => logger.log(msg));
     opts.configure?.(app, settings);
     const port = opts.port(settings);
     await app.listen(port, settings.http.host);
+    answerClientErrorsWithJson(app.getHttpServer());
     const base = `http://${settings.http.host}:${(app.getHttpServer().address() as { port: number }).port}`;
     const links = Object.entries({ health: 'health', ...opts.links }).map(([k, p]) => `${k} ${base}/${p}`);
     logger.log(`listening on ${base} (${links.join(', ')})`);
@@ -43,5 +49,21 @@ export function serve(name: string, opts: ServeOptions): void {
   run().catch((err) => {
     logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
     process.exit(1);
+  });
+}
+
+/**
+ * Requests Node rejects before they reach the app (a header too large: 431, a malformed request line:
+ * 400) would otherwise get an empty body; every error we send is JSON with a message.
+ */
+function answerClientErrorsWithJson(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) return socket.destroy();
+    const [status, message] =
+      err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'request headers are too large'] : [400, `malformed HTTP request (${err.code ?? 'parse error'})`];
+    const body = JSON.stringify({ statusCode: status, message, error: status === 431 ? 'Request Header Fields Too Large' : 'Bad Request' });
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
 }

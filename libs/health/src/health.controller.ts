@@ -22,6 +22,28 @@ export class HealthController {
   @ApiResponse({ status: 200, description: 'Every dependency is up.' })
   @ApiResponse({ status: 503, description: 'At least one dependency is down; see `error`.' })
   check() {
+    return this.dependencies();
+  }
+
+  /** Liveness: the process is up and its event loop answers. Never looks at a dependency (a Kafka outage must not restart us). */
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: 200 while the process runs.' })
+  @ApiResponse({ status: 200, description: 'The process is up.' })
+  live() {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: the same dependency checks as GET /health; 503 takes the instance out of rotation. */
+  @Get('ready')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: 200 when every dependency is up, 503 naming the ones that are down.' })
+  @ApiResponse({ status: 200, description: 'Every dependency is up.' })
+  @ApiResponse({ status: 503, description: 'At least one dependency is down; see `error`.' })
+  ready() {
+    return this.dependencies();
+  }
+
+  private dependencies() {
     return this.health.check(
       this.checks.map((c) => async () => {
         const indicator = this.indicators.check(c.name);

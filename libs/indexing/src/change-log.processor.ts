@@ -1,8 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { Context, Span, SpanStatusCode } from '@opentelemetry/api';
 import { startConsumerSpan, tracer } from '@lib/telemetry';
 import { ConsumedBatch } from '@lib/kafka';
 import { EntityRegistry } from '@lib/metadata';
+import { Metrics } from '@lib/metrics';
 import { AspectChange, BulkWriter, EntityDocumentRepository, SystemMetadataRepository, TimeseriesRepository } from '@lib/search';
 import { parseChangeLog } from './change-log-parser';
 
@@ -22,6 +23,7 @@ export class ChangeLogProcessor {
     private readonly entities: EntityDocumentRepository,
     private readonly systemMetadata: SystemMetadataRepository,
     private readonly timeseries: TimeseriesRepository,
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
   async process(batch: ConsumedBatch): Promise<void> {
@@ -42,6 +44,7 @@ export class ChangeLogProcessor {
     }
     try {
       await this.index(batch, versioned, events, spans);
+      this.metrics?.changeLogsIndexed.inc(versioned.length + events.length);
     } catch (err) {
       for (const { span } of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
       throw err;
@@ -81,8 +84,10 @@ export class ChangeLogProcessor {
       // waiting for the refresh before committing means a committed event is always findable.
       const outcome = await this.bulk.write(operations, { waitForSearch: events.length > 0 });
       span.setAttributes({ 'db.opensearch.written': outcome.written, 'db.opensearch.unchanged': outcome.unchanged });
+      for (const r of outcome.rejected ?? []) this.logger.error(`OpenSearch refused ${r.label} (${r.status} ${r.error}); skipped, not retried`);
       this.logger.debug(`${batch.topic}[${batch.partition}]@${first}..${last}: ${outcome.written} written, ${outcome.unchanged} unchanged`);
     } catch (err) {
+      this.metrics?.dependencyError('opensearch', 'bulk_index');
       span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
       this.logger.error(`indexing ${batch.topic}[${batch.partition}]@${first}..${last} failed, not committing: ${(err as Error).message}`);
       throw err;

@@ -1,14 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { Settings } from '@lib/config';
 import { tracer } from '@lib/telemetry';
 import { EntityRegistry, MetadataChangeProposal, SystemMetadata, SystemMetadataKeys } from '@lib/metadata';
 import { AspectRepository, AspectRow, inTransaction, SqlPool } from '@lib/sql';
+import { Metrics } from '@lib/metrics';
 import { sameValue } from './canonical-json';
 import { checkIfVersionMatch } from './if-version-match';
 import { checkCreateConditions } from './create-conditions';
 import { alreadyApplied } from './proposal-source';
-import { InvalidProposal } from './proposal-errors';
+import { InvalidProposal, ProposalRejected } from './proposal-errors';
 import { aspectVersionOf, propertiesOf, traceIdOf, withoutWriteMarkers } from './system-metadata';
 
 export const DEFAULT_ACTOR = 'urn:li:corpuser:__anonymous';
@@ -47,6 +48,7 @@ export class AspectWriter {
     private readonly aspects: AspectRepository,
     private readonly registry: EntityRegistry,
     settings: Settings,
+    @Optional() private readonly metrics?: Metrics,
   ) {
     this.database = settings.mysql.database;
   }
@@ -67,6 +69,8 @@ export class AspectWriter {
           });
           return outcome;
         } catch (err) {
+          // A rejected proposal is the caller's problem (412 / failed topic), not a database error.
+          if (!(err instanceof ProposalRejected)) this.metrics?.dependencyError('mysql', 'write_aspect');
           span.recordException(err as Error);
           span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
           throw err;

@@ -1,4 +1,4 @@
-import { EntityRegistry, MetadataChangeProposal, parseUrn, UrnError } from '@lib/metadata';
+import { EntityRegistry, exceedsDepth, MAX_JSON_DEPTH, MetadataChangeProposal, parseUrn, UrnError } from '@lib/metadata';
 import { InvalidProposal } from './proposal-errors';
 
 /**
@@ -39,6 +39,10 @@ export function checkProposal(mcp: MetadataChangeProposal, registry: EntityRegis
   } catch {
     throw new InvalidProposal(`aspect ${mcp.aspectName}: value is not valid JSON`);
   }
+  if (exceedsDepth(value)) throw new InvalidProposal(`aspect ${mcp.aspectName}: value is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  const runId = mcp.systemMetadata?.runId;
+  if (runId !== undefined && (typeof runId !== 'string' || runId.length > 255))
+    throw new InvalidProposal('systemMetadata.runId must be a string of at most 255 characters');
   const result = registry.validateAspect(mcp.entityType, mcp.aspectName, value);
   if (!result.ok) throw new InvalidProposal(result.errors.join('; '));
 }

@@ -1,10 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { context, Context, Span, SpanStatusCode } from '@opentelemetry/api';
 import { startConsumerSpan } from '@lib/telemetry';
 import { propertiesOf } from './system-metadata';
 import { withSource } from './proposal-source';
 import { Settings } from '@lib/config';
 import { ConsumedBatch, OutgoingRecord } from '@lib/kafka';
+import { Metrics } from '@lib/metrics';
 import { EntityRegistry, exceptionToJson, FailedMetadataChangeProposal, MetadataChangeProposal } from '@lib/metadata';
 import { ProposalApplier } from './proposal-applier';
 import { timeseriesChangeLogOf } from './change-log';
@@ -25,6 +26,7 @@ export class ProposalProcessor {
     private readonly applier: ProposalApplier,
     private readonly registry: EntityRegistry,
     private readonly settings: Settings,
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
   async process(batch: ConsumedBatch): Promise<void> {
@@ -54,6 +56,7 @@ export class ProposalProcessor {
         failed.push(this.failedRecord(message.key?.toString('utf8') ?? '', rawProposal(text), err));
       }
     }
+    let rejected = 0;
     try {
       await this.applier.apply(
         good,
@@ -62,12 +65,16 @@ export class ProposalProcessor {
           ...timeseries.map((mcp) => this.timeseriesRecord(mcp)),
           ...results.flatMap((r) => {
             if (!('rejected' in r)) return [];
+            rejected++;
             this.logger.warn(`rejected ${r.mcp.aspectName} of ${r.mcp.entityUrn}: ${r.rejected.message}`);
             return [this.failedRecord(r.mcp.entityUrn, r.mcp, r.rejected)];
           }),
         ],
         (mcp) => spans.get(mcp)?.context ?? context.active(),
       );
+      // Counted once Kafka acknowledged the batch's records: a batch that throws is redelivered and counted then.
+      this.metrics?.proposalsProcessed.inc(batch.messages.length);
+      this.metrics?.failedProposals.inc(failed.length + rejected);
     } catch (err) {
       for (const { span } of spans.values()) span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
       throw err;

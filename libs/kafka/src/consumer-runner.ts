@@ -80,6 +80,14 @@ export class ConsumerRunner {
       this.state.joined = false;
       this.state.lastError = errorMessage(e.payload.error);
       this.logger.error(`crashed: ${this.state.lastError} (restart: ${e.payload.restart})`);
+      // kafkajs gives up on errors it deems unrecoverable; a consumer must never stay dead, so start afresh.
+      if (!e.payload.restart && !this.stopping) {
+        this.consumer = undefined;
+        void consumer
+          .disconnect()
+          .catch(() => undefined)
+          .finally(() => this.start());
+      }
     });
     consumer.on(STOP, () => (this.state.joined = false));
     consumer.on(DISCONNECT, () => (this.state.joined = false));

@@ -6,3 +6,4 @@ export * from './kafka-consumer.service';
 export * from './kafka.module';
 export * from './kafka.health';
 export * from './kafka-publisher';
+export * from './consumer-lag';

@@ -13,6 +13,7 @@ export abstract class KafkaConsumerService extends DependencyCheck implements On
 
   protected constructor(client: KafkaClient, settings: Settings, groupId: string, topics: string[], handler: BatchHandler) {
     super();
+    client.consumerGroups.set(groupId, topics);
     this.runner = new ConsumerRunner(client.kafka, groupId, topics, handler, settings.kafka);
   }
 

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { IHeaders, RecordMetadata } from 'kafkajs';
 import { Settings } from '@lib/config';
 import { withTimeout } from '@lib/common';
+import { Metrics } from '@lib/metrics';
 import { KafkaClient } from './kafka.client';
 
 export interface OutgoingRecord {
@@ -25,6 +26,7 @@ export class KafkaPublisher {
   constructor(
     private readonly client: KafkaClient,
     private readonly settings: Settings,
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
   /** Fails fast (PublishError) when Kafka cannot be reached, before the caller writes anything elsewhere. */
@@ -32,6 +34,7 @@ export class KafkaPublisher {
     try {
       await this.client.getProducer(this.settings.kafka.produceTimeoutMs);
     } catch (err) {
+      this.metrics?.dependencyError('kafka', 'connect');
       throw new PublishError(`Kafka is unreachable: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
@@ -56,6 +59,7 @@ export class KafkaPublisher {
         'Kafka',
       );
     } catch (err) {
+      this.metrics?.dependencyError('kafka', 'produce');
       throw new PublishError(`Kafka did not accept the write: ${err instanceof Error ? err.message : String(err)}`);
     }
   }

@@ -21,6 +21,8 @@ export class KafkaClient implements OnModuleDestroy {
   readonly kafka: Kafka;
   private admin?: Promise<Admin>;
   private producer?: Promise<Producer>;
+  /** The consumer groups this process runs, with their topics (for kafka_consumer_lag). */
+  readonly consumerGroups = new Map<string, string[]>();
 
   constructor(private readonly settings: Settings) {
     this.kafka = new Kafka({

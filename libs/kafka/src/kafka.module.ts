@@ -3,10 +3,11 @@ import { KafkaClient } from './kafka.client';
 import { TopicSetup } from './topic-setup';
 import { KafkaHealth } from './kafka.health';
 import { KafkaPublisher } from './kafka-publisher';
+import { ConsumerLagMetrics } from './consumer-lag';
 
 @Global()
 @Module({
-  providers: [KafkaClient, TopicSetup, KafkaHealth, KafkaPublisher],
+  providers: [KafkaClient, TopicSetup, KafkaHealth, KafkaPublisher, ConsumerLagMetrics],
   exports: [KafkaClient, TopicSetup, KafkaHealth, KafkaPublisher],
 })
 export class KafkaModule {}

@@ -7,3 +7,4 @@ export * from './index-names';
 export * from './entity-registry';
 export * from './registry-loader';
 export * from './registry.module';
+export * from './json-depth';

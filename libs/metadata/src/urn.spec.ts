@@ -160,7 +160,7 @@ describe('properties', () => {
       const entityType = g.pick(TYPES);
       const parts = g.next() < 0.3 ? [g.word()] : [...g.parts(0), g.word()];
       const urn = buildUrnUnchecked(entityType, parts);
-      if (urn.length <= MAX_URN_LENGTH) out.push({ urn, entityType, parts });
+      if (urn.length <= MAX_URN_LENGTH && urn.trim() === urn) out.push({ urn, entityType, parts });
     }
     return out;
   }
@@ -168,6 +168,13 @@ describe('properties', () => {
   function buildUrnUnchecked(entityType: string, parts: string[]): string {
     return `urn:li:${entityType}:${parts.length === 1 ? parts[0] : `(${parts.join(',')})`}`;
   }
+
+  it('rejects leading or trailing whitespace and lone surrogates (they would collide in MySQL)', () => {
+    expect(() => parseUrn('urn:li:tag:k ')).toThrow('has leading or trailing whitespace');
+    expect(() => parseUrn(' urn:li:tag:k')).toThrow(UrnError);
+    expect(() => parseUrn('urn:li:tag:k\uD800')).toThrow('lone surrogate');
+    expect(parseUrn('urn:li:dataset:(urn:li:dataPlatform:hive,a b,PROD)').parts).toEqual(['urn:li:dataPlatform:hive', 'a b', 'PROD']);
+  });
 
   it('round-trips: parsing a built URN gives back its type and parts, and re-assembles to the input', () => {
     for (const { urn, entityType, parts } of validUrns(1)) {

@@ -38,6 +38,13 @@ export class UrnError extends Error {
  * Quotes, `--`, `/*` and other punctuation are legal key characters: URNs reach SQL only as bound parameters.
  */
 export function parseUrn(input: string): ParsedUrn {
+  const parsed = parseUrnText(input);
+  // MySQL compares with PAD SPACE: "a" and "a " would be one row. (Inside a tuple, spaces are just data.)
+  if (input.trim() !== input) throw new UrnError(input, 'has leading or trailing whitespace');
+  return parsed;
+}
+
+function parseUrnText(input: string): ParsedUrn {
   if (typeof input !== 'string') throw new UrnError(String(input), `expected a string, got ${typeof input}`);
   if (input.length === 0) throw new UrnError(input, 'is empty');
   const length = codePointLength(input);
@@ -49,6 +56,8 @@ export function parseUrn(input: string): ParsedUrn {
     const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
     throw new UrnError(input, `contains the control character U+${code}`, control.index);
   }
+  // Ill-formed UTF-16 (a lone surrogate) would be stored as U+FFFD, making distinct URNs one row.
+  if (!(input as string & { isWellFormed(): boolean }).isWellFormed()) throw new UrnError(input, 'is not well-formed Unicode (a lone surrogate)');
   if (!input.startsWith(URN_PREFIX)) throw new UrnError(input, `must start with "${URN_PREFIX}"`, 0);
 
   const typeEnd = input.indexOf(':', URN_PREFIX.length);
@@ -56,11 +65,7 @@ export function parseUrn(input: string): ParsedUrn {
   const entityType = input.slice(URN_PREFIX.length, typeEnd);
   if (entityType === '') throw new UrnError(input, 'has an empty entity type', URN_PREFIX.length);
   if (!ENTITY_TYPE.test(entityType)) {
-    throw new UrnError(
-      input,
-      `entity type "${entityType}" must be letters, digits or "_", starting with a letter`,
-      URN_PREFIX.length,
-    );
+    throw new UrnError(input, `entity type "${entityType}" must be letters, digits or "_", starting with a letter`, URN_PREFIX.length);
   }
 
   const keyStart = typeEnd + 1;
@@ -134,7 +139,7 @@ function tuplePart(input: string, start: number, end: number): string {
   // A part that is itself a URN (a dataset's platform, a job's flow) must be a valid one.
   if (part.startsWith(URN_PREFIX)) {
     try {
-      parseUrn(part);
+      parseUrnText(part);
     } catch (err) {
       if (!(err instanceof UrnError)) throw err;
       const at = err.position === undefined ? start : start + err.position;

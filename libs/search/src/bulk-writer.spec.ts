@@ -32,7 +32,7 @@ describe('BulkWriter', () => {
     expect(search.requests).toHaveLength(0);
   });
 
-  it('throws naming every failed item, even though the request itself answered 200', async () => {
+  it('throws naming every failed item that may succeed on retry, even though the request itself answered 200', async () => {
     search.bulkAnswer = () => ({
       errors: true,
       items: [
@@ -43,10 +43,21 @@ describe('BulkWriter', () => {
     });
     const err = await writer.write([op('a'), op('b'), op('c')]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BulkWriteError);
-    expect((err as BulkWriteError).failures.map((f) => f.label)).toEqual(['doc b', 'doc c']);
-    expect((err as Error).message).toBe(
-      'OpenSearch rejected 2 of 3 bulk items: doc b (400 mapper_parsing_exception: failed to parse field [lastUpdated]); doc c (429 es_rejected_execution_exception: queue full)',
-    );
+    expect((err as BulkWriteError).failures.map((f) => f.label)).toEqual(['doc c']);
+    expect((err as Error).message).toBe('OpenSearch rejected 1 of 3 bulk items: doc c (429 es_rejected_execution_exception: queue full)');
+  });
+
+  it('reports documents refused as malformed (400) instead of retrying them forever', async () => {
+    search.bulkAnswer = () => ({
+      errors: true,
+      items: [
+        { index: { status: 201, result: 'created' } },
+        { index: { status: 400, error: { type: 'illegal_argument_exception', reason: 'Document contains at least one immense term' } } },
+      ],
+    });
+    const outcome = await writer.write([op('a'), op('b')]);
+    expect(outcome.written).toBe(1);
+    expect(outcome.rejected).toEqual([{ label: 'doc b', status: 400, error: 'illegal_argument_exception: Document contains at least one immense term' }]);
   });
 
   it('does not trust the errors flag alone', async () => {

@@ -27,6 +27,11 @@ export interface BulkOutcome {
   written: number;
   /** Items that changed nothing: an update script found nothing newer, or a newer version was stored. */
   unchanged: number;
+  /**
+   * Items OpenSearch refused as malformed (400: a value the mapping cannot take). Retrying would fail the
+   * same way forever and hold up the partition, so they are reported to the caller to log, not thrown.
+   */
+  rejected?: BulkItemFailure[];
 }
 
 export interface BulkItemFailure {
@@ -77,16 +82,18 @@ export class BulkWriter {
     }
     const outcome: BulkOutcome = { written: 0, unchanged: 0 };
     const failures: BulkItemFailure[] = [];
+    const rejected: BulkItemFailure[] = [];
     items.forEach((entry, i) => {
       const op = operations[i];
       const item = Object.values(entry)[0];
       if (item.status === 409 && op.conflictMeansStale) outcome.unchanged++;
       else if (item.error || item.status >= 300) {
-        failures.push({ label: op.label, status: item.status, error: `${item.error?.type ?? 'error'}: ${item.error?.reason ?? 'no reason given'}` });
+        const failure = { label: op.label, status: item.status, error: `${item.error?.type ?? 'error'}: ${item.error?.reason ?? 'no reason given'}` };
+        (item.status === 400 ? rejected : failures).push(failure);
       } else if (item.result === 'noop') outcome.unchanged++;
       else outcome.written++;
     });
     if (failures.length > 0) throw new BulkWriteError(failures, operations.length);
-    return outcome;
+    return rejected.length > 0 ? { ...outcome, rejected } : outcome;
   }
 }

@@ -5,6 +5,7 @@ import { CheckOutcome, DependencyCheck } from '@lib/health';
 import { TopicSetup } from '@lib/kafka';
 import { SqlSetup } from '@lib/sql';
 import { IndexDefinition, SearchSetup } from '@lib/search';
+import { Metrics } from '@lib/metrics';
 
 /** The index definitions this process must create (the system-metadata index plus the registry's). */
 export const INDEX_DEFINITIONS = Symbol('INDEX_DEFINITIONS');
@@ -30,6 +31,7 @@ export class SchemaSetup extends DependencyCheck implements OnApplicationBootstr
     @Optional() private readonly topics?: TopicSetup,
     @Optional() private readonly search?: SearchSetup,
     @Optional() @Inject(INDEX_DEFINITIONS) private readonly indices: IndexDefinition[] = [],
+    @Optional() private readonly metrics?: Metrics,
   ) {
     super();
   }
@@ -59,6 +61,7 @@ export class SchemaSetup extends DependencyCheck implements OnApplicationBootstr
           maxDelayMs: 15000,
           stopped: () => this.stopped,
           onFailure: (err, attempt, next) => {
+            this.metrics?.dependencyError(part, 'setup');
             this.errors.set(part, errorMessage(err));
             this.logger.warn(`${part} setup attempt ${attempt} failed (${errorMessage(err)}); retrying in ${next} ms`);
           },

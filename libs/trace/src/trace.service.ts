@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Span, SpanStatusCode } from '@opentelemetry/api';
 import { errorMessage, withTimeout } from '@lib/common';
 import { tracer } from '@lib/telemetry';
+import { Dependency, Metrics } from '@lib/metrics';
 import {
   aspectResult,
   applyFailedLookup,
@@ -45,6 +46,7 @@ export class TraceService {
     private readonly search: SearchStoreReader,
     private readonly kafka: KafkaLookups,
     @Optional() @Inject(TRACE_STORE_TIMEOUT_MS) private readonly storeTimeoutMs: number = DEFAULT_STORE_TIMEOUT_MS,
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
   async trace(trace: TraceRef, items: TraceItem[], opts: TraceOptions): Promise<TraceResponse> {
@@ -143,11 +145,12 @@ export class TraceService {
   }
 
   /** One store read under a span and a timeout; failure is data, not an exception. */
-  private async read<T>(store: string, system: string, work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
+  private async read<T>(store: string, system: Dependency, work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
     return tracer().startActiveSpan(`trace.read.${system}`, { attributes: { 'db.system': system } }, async (span: Span) => {
       try {
         return { ok: true as const, value: await withTimeout(work(), this.storeTimeoutMs, store) };
       } catch (err) {
+        this.metrics?.dependencyError(system, 'trace_read');
         span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
         return { ok: false as const, error: errorMessage(err) };
       } finally {

@@ -48,6 +48,9 @@ export class TokenVerifier {
     }
     if (!payload) throw new InvalidToken(describe(lastError));
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new InvalidToken('token has no subject (sub)');
+    // The subject becomes `createdby` (255 characters) and appears in logs: keep it short and printable.
+    if (payload.sub.length > 200 || /[\u0000-\u001f\u007f]/.test(payload.sub))
+      throw new InvalidToken('token subject (sub) must be at most 200 printable characters');
     return { actor: payload.sub.startsWith('urn:li:') ? payload.sub : `urn:li:corpuser:${payload.sub}`, scopes: scopesOf(payload) };
   }
 }

@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { checkVersionHeaderFormat, AspectWrite, IF_VERSION_MATCH, ProposalRejected } from '@lib/ingest';
-import { EntityRegistry, parseUrn, SystemMetadata, UrnError } from '@lib/metadata';
+import { EntityRegistry, exceedsDepth, MAX_JSON_DEPTH, parseUrn, SystemMetadata, UrnError } from '@lib/metadata';
 
 /** Turns a write request into validated aspect writes, or a 400 that says which field was wrong. */
 export class WriteRequestReader {
@@ -63,11 +63,13 @@ export class WriteRequestReader {
 
   private aspect(entityType: string, urn: string, name: string, entry: unknown, at: string): AspectWrite {
     this.aspectName(entityType, name, at);
-    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) throw new BadRequestException(`${at} must be an object {value, systemMetadata?, headers?}`);
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+      throw new BadRequestException(`${at} must be an object {value, systemMetadata?, headers?}`);
     const { value, systemMetadata, headers, ...rest } = entry as Record<string, unknown>;
     const unknown = Object.keys(rest);
     if (unknown.length) throw new BadRequestException(`${at}: unexpected field ${unknown[0]} (expected value, systemMetadata, headers)`);
     if (value === undefined) throw new BadRequestException(`${at}.value is required`);
+    if (exceedsDepth(entry)) throw new BadRequestException(`${at} is nested deeper than ${MAX_JSON_DEPTH} levels`);
     const result = this.registry.validateAspect(entityType, name, value);
     if (!result.ok) throw new BadRequestException(`${at}.value: ${result.errors.join('; ')}`);
     return {
@@ -84,9 +86,11 @@ export class WriteRequestReader {
     if (sm === null) return {};
     if (typeof sm !== 'object' || Array.isArray(sm)) throw new BadRequestException(`${at} must be an object`);
     const { runId, properties } = sm as Record<string, unknown>;
-    if (runId !== undefined && typeof runId !== 'string') throw new BadRequestException(`${at}.runId must be a string`);
+    if (runId !== undefined && (typeof runId !== 'string' || runId.length > 255))
+      throw new BadRequestException(`${at}.runId must be a string of at most 255 characters`);
     if (properties !== undefined) {
-      if (!properties || typeof properties !== 'object' || Array.isArray(properties)) throw new BadRequestException(`${at}.properties must be an object of strings`);
+      if (!properties || typeof properties !== 'object' || Array.isArray(properties))
+        throw new BadRequestException(`${at}.properties must be an object of strings`);
       for (const [k, v] of Object.entries(properties)) if (typeof v !== 'string') throw new BadRequestException(`${at}.properties.${k} must be a string`);
     }
     return { ...(runId !== undefined ? { runId } : {}), ...(properties !== undefined ? { properties: properties as Record<string, string> } : {}) };

@@ -1,10 +1,15 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Settings } from '@lib/config';
 import { HttpTracingMiddleware } from '@lib/telemetry';
+import { httpMetricsMiddleware, Metrics } from '@lib/metrics';
 import { setupSwagger } from '../swagger';
 
-/** Tracing first (so even a 404 or a 413 carries traceparent), then JSON bodies up to the limit, then Swagger. */
+/**
+ * Request metrics first (so a 404 or a 413 is timed too), then tracing (so even a 404 or a 413 carries
+ * traceparent), then JSON bodies up to the limit, then Swagger.
+ */
 export function configureHttp(app: NestExpressApplication, settings: Settings): void {
+  app.use(httpMetricsMiddleware(app.get(Metrics)));
   const tracing = new HttpTracingMiddleware();
   app.use(tracing.use.bind(tracing));
   app.useBodyParser('json', { limit: settings.limits.maxRequestBytes });

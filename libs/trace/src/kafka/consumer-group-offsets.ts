@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
+import { Metrics } from '@lib/metrics';
 import { KafkaAdminPort } from './kafka-admin.port';
 import { TRACE_KAFKA_OPTIONS, TraceKafkaOptions, traceKafkaOptions } from './trace-kafka-options';
 
@@ -34,10 +35,13 @@ interface CacheKey {
 export class ConsumerGroupOffsets {
   private readonly cache: LRUCache<string, GroupOffsets, CacheKey>;
   private readonly alwaysRefresh: boolean;
+  /** Admin loads started, to tell a cache hit from a miss. */
+  private loads = 0;
 
   constructor(
     private readonly admin: KafkaAdminPort,
     @Optional() @Inject(TRACE_KAFKA_OPTIONS) options?: Partial<TraceKafkaOptions>,
+    @Optional() private readonly metrics?: Metrics,
   ) {
     const { offsetCacheTtlMs, offsetCacheMax, clock } = traceKafkaOptions(options);
     // lru-cache reads ttl 0 as "never expires"; for us 0 means "do not cache" (loads are still coalesced).
@@ -53,16 +57,31 @@ export class ConsumerGroupOffsets {
   /** The group's committed offsets on `topic`; `skipCache` refetches them. Rejects when Kafka does. */
   async get(groupId: string, topic: string, skipCache = false): Promise<GroupOffsets> {
     const key = JSON.stringify([groupId, topic]);
-    const offsets = await this.cache.fetch(key, {
+    const loadsBefore = this.loads;
+    const pending = this.cache.fetch(key, {
       forceRefresh: skipCache || this.alwaysRefresh,
       context: { groupId, topic },
     });
+    // fetch() starts a load synchronously when it needs one. miss: this call started an admin load;
+    // hit: served from the cache, or by a load already in flight.
+    this.metrics?.offsetCache(this.loads > loadsBefore ? 'miss' : 'hit');
+    const offsets = await pending;
     // Only an aborted load yields undefined; we never abort, but do not answer "no group" for it.
     if (offsets === undefined) throw new Error(`loading the offsets of group ${groupId} on ${topic} was aborted`);
     return offsets;
   }
 
   private async load(groupId: string, topic: string): Promise<GroupOffsets> {
+    this.loads++;
+    try {
+      return await this.loadFromAdmin(groupId, topic);
+    } catch (err) {
+      this.metrics?.dependencyError('kafka', 'fetch_group_offsets');
+      throw err;
+    }
+  }
+
+  private async loadFromAdmin(groupId: string, topic: string): Promise<GroupOffsets> {
     const partitions = await this.admin.committedOffsets(groupId, topic);
     const committed = new Map<number, string>();
     for (const { partition, offset } of partitions) {

@@ -1,0 +1,79 @@
+import { Logger } from '@nestjs/common';
+import { KafkaMessage } from 'kafkajs';
+import { loadEntityRegistry, MetadataChangeLog } from '@lib/metadata';
+import { Metrics } from '@lib/metrics';
+import { BulkWriter, EntityDocumentRepository, SystemMetadataRepository, TimeseriesRepository } from '@lib/search';
+import { FakeSearchClient } from '../../search/src/testing/fake-search-client';
+import { ChangeLogProcessor } from './change-log.processor';
+
+const registry = loadEntityRegistry();
+const URN = 'urn:li:dataset:(urn:li:dataPlatform:hive,db.orders,PROD)';
+
+const mcl = (aspectName: string, value: unknown): MetadataChangeLog => ({
+  entityType: 'dataset',
+  entityUrn: URN,
+  changeType: 'UPSERT',
+  aspectName,
+  aspect: { value: JSON.stringify(value), contentType: 'application/json' },
+  systemMetadata: {
+    lastObserved: 1700000000000,
+    runId: 'no-run-id-provided',
+    version: '1',
+    properties: { telemetryTraceId: '00062c53a468cbd8a1b2c3d4e5f60718' },
+  },
+  created: { time: 1700000000000, actor: 'urn:li:corpuser:jdoe' },
+});
+
+const message = (offset: number, value: unknown): KafkaMessage =>
+  ({
+    offset: String(offset),
+    key: Buffer.from(URN),
+    value: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
+    timestamp: '0',
+    attributes: 0,
+    headers: {},
+  }) as KafkaMessage;
+
+describe('ChangeLogProcessor metrics', () => {
+  let search: FakeSearchClient;
+  let metrics: Metrics;
+  let processor: ChangeLogProcessor;
+
+  beforeEach(() => {
+    search = new FakeSearchClient();
+    metrics = new Metrics();
+    const client = search.asSearchClient();
+    processor = new ChangeLogProcessor(
+      registry,
+      new BulkWriter(client),
+      new EntityDocumentRepository(client, registry),
+      new SystemMetadataRepository(client),
+      new TimeseriesRepository(client, registry),
+      metrics,
+    );
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
+  });
+
+  afterEach(() => jest.restoreAllMocks());
+
+  it('counts the change logs indexed (not the unprocessable ones it skipped)', async () => {
+    await processor.process({
+      topic: 't',
+      partition: 0,
+      messages: [message(1, mcl('status', { removed: false })), message(2, '{'), message(3, mcl('datasetProfile', { timestampMillis: 9 }))],
+    });
+    expect((await metrics.changeLogsIndexed.get()).values[0].value).toBe(2);
+  });
+
+  it('counts an OpenSearch error, and nothing indexed, when the bulk request fails', async () => {
+    search.bulkAnswer = () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:9200');
+    };
+    await expect(processor.process({ topic: 't', partition: 0, messages: [message(5, mcl('status', {}))] })).rejects.toThrow('ECONNREFUSED');
+    expect((await metrics.changeLogsIndexed.get()).values[0].value).toBe(0);
+    expect((await metrics.dependencyErrors.get()).values).toEqual([
+      expect.objectContaining({ labels: { dependency: 'opensearch', operation: 'bulk_index' }, value: 1 }),
+    ]);
+  });
+});

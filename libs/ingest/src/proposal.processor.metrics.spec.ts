@@ -1,0 +1,87 @@
+import { Logger } from '@nestjs/common';
+import { KafkaMessage } from 'kafkajs';
+import { Settings, validateEnv } from '@lib/config';
+import { loadEntityRegistry, MetadataChangeProposal } from '@lib/metadata';
+import { Metrics } from '@lib/metrics';
+import { OutgoingRecord } from '@lib/kafka';
+import { Applied, ProposalApplier } from './proposal-applier';
+import { AspectVersionMismatch } from './proposal-errors';
+import { ProposalProcessor } from './proposal.processor';
+
+const registry = loadEntityRegistry();
+const settings = new Settings(validateEnv({}));
+const urn = (n: number) => `urn:li:dataset:(urn:li:dataPlatform:hive,db.t${n},PROD)`;
+
+function proposal(n: number): MetadataChangeProposal {
+  return {
+    entityType: 'dataset',
+    entityUrn: urn(n),
+    changeType: 'UPSERT',
+    aspectName: 'status',
+    aspect: { value: JSON.stringify({ removed: false }), contentType: 'application/json' },
+    systemMetadata: { lastObserved: 1, runId: 'no-run-id-provided', properties: {} },
+  } as MetadataChangeProposal;
+}
+
+const message = (offset: number, value: unknown): KafkaMessage =>
+  ({
+    offset: String(offset),
+    key: Buffer.from('k'),
+    value: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
+    timestamp: '0',
+    attributes: 0,
+    headers: {},
+  }) as KafkaMessage;
+
+/** Applies every proposal except those of `rejectUrns` (If-Version-Match fails); `fail` makes the batch throw (an outage). */
+class FakeApplier {
+  rejectUrns = new Set<string>();
+  fail?: Error;
+  sent: OutgoingRecord[] = [];
+  async apply(mcps: MetadataChangeProposal[], extra: (results: Applied[]) => OutgoingRecord[]): Promise<Applied[]> {
+    const results = mcps.map((mcp): Applied =>
+      this.rejectUrns.has(mcp.entityUrn)
+        ? { mcp, rejected: new AspectVersionMismatch('-10000', -1) }
+        : ({ mcp, outcome: { kind: 'created' } } as unknown as Applied),
+    );
+    const records = extra(results);
+    if (this.fail) throw this.fail;
+    this.sent.push(...records);
+    return results;
+  }
+}
+
+async function value(metrics: Metrics, name: 'proposalsProcessed' | 'failedProposals') {
+  return (await metrics[name].get()).values[0]?.value;
+}
+
+describe('ProposalProcessor metrics', () => {
+  beforeEach(() => jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined));
+  afterEach(() => jest.restoreAllMocks());
+
+  it('counts every proposal of an acknowledged batch as processed, and the rejected ones as failed', async () => {
+    const applier = new FakeApplier();
+    applier.rejectUrns.add(urn(2));
+    const metrics = new Metrics();
+    const processor = new ProposalProcessor(applier as unknown as ProposalApplier, registry, settings, metrics);
+    await processor.process({ topic: 'MCP', partition: 0, messages: [message(0, proposal(1)), message(1, proposal(2)), message(2, 'not json')] });
+    expect(await value(metrics, 'proposalsProcessed')).toBe(3);
+    expect(await value(metrics, 'failedProposals')).toBe(2);
+    expect(applier.sent.filter((r) => r.topic === settings.topics.failedMcp)).toHaveLength(2);
+  });
+
+  it('counts nothing for a batch that throws (it is redelivered and counted then)', async () => {
+    const applier = new FakeApplier();
+    applier.fail = new Error('MySQL is down');
+    const metrics = new Metrics();
+    const processor = new ProposalProcessor(applier as unknown as ProposalApplier, registry, settings, metrics);
+    await expect(processor.process({ topic: 'MCP', partition: 0, messages: [message(0, proposal(1)), message(1, 'not json')] })).rejects.toThrow('MySQL');
+    expect(await value(metrics, 'proposalsProcessed')).toBe(0);
+    expect(await value(metrics, 'failedProposals')).toBe(0);
+  });
+
+  it('works without Metrics', async () => {
+    const processor = new ProposalProcessor(new FakeApplier() as unknown as ProposalApplier, registry, settings);
+    await expect(processor.process({ topic: 'MCP', partition: 0, messages: [message(0, proposal(1))] })).resolves.toBeUndefined();
+  });
+});

@@ -1,0 +1,12 @@
+import { Global, Module } from '@nestjs/common';
+import { Metrics } from './metrics';
+import { MetricsController } from './metrics.controller';
+
+/** One Metrics (and its registry, with the default process metrics) per process, and `GET /metrics`. */
+@Global()
+@Module({
+  controllers: [MetricsController],
+  providers: [{ provide: Metrics, useFactory: () => new Metrics({ defaultMetrics: true }) }],
+  exports: [Metrics],
+})
+export class MetricsModule {}

@@ -1,0 +1,129 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { withTimeout } from '@lib/common';
+
+/** The systems whose failed calls `dependency_errors_total` counts. */
+export type Dependency = 'kafka' | 'mysql' | 'opensearch';
+
+/** One partition's lag: messages on the topic the group has not committed yet. */
+export interface ConsumerLagSample {
+  group: string;
+  topic: string;
+  partition: number;
+  lag: number;
+}
+
+/** Reads the lag of the process's own consumer groups; called at scrape time. */
+export type ConsumerLagSource = () => Promise<ConsumerLagSample[]>;
+
+/** The `route` label of a request no Nest route matched (404, or rejected before routing, e.g. 413). */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+/** Latency buckets (seconds): sub-millisecond health checks up to a trace at its 10 s deadline. */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export interface MetricsOptions {
+  /** Also register prom-client's default process and Node.js metrics (the app does; unit tests need not). */
+  defaultMetrics?: boolean;
+}
+
+/**
+ * The process's Prometheus instruments, on one registry of its own. Label sets are bounded: routes
+ * are Nest route patterns (never raw URLs), dependencies and operations are fixed strings in code,
+ * lag is labelled by the process's own groups and their topics' partitions.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
+  readonly traceOffsetCache: Counter<'result'>;
+  readonly failedProposals: Counter;
+  readonly proposalsProcessed: Counter;
+  readonly changeLogsIndexed: Counter;
+  readonly dependencyErrors: Counter<'dependency' | 'operation'>;
+  private readonly lagSources = new Map<ConsumerLagSource, number>();
+
+  constructor(options: MetricsOptions = {}) {
+    const registers = [this.registry];
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+    this.httpRequestDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request latency by method, Nest route pattern and status code.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.consumerLag = new Gauge({
+      name: 'kafka_consumer_lag',
+      help: "Messages not yet committed by this process's consumer groups (high watermark - committed offset), read from Kafka at scrape time.",
+      labelNames: ['group', 'topic', 'partition'],
+      registers,
+      collect: () => this.collectLag(),
+    });
+    this.traceOffsetCache = new Counter({
+      name: 'trace_offset_cache_total',
+      help: 'Consumer-group offset look-ups of the trace endpoint: hit (served from the cache or a load in flight) or miss (loaded from Kafka).',
+      labelNames: ['result'],
+      registers,
+    });
+    this.failedProposals = new Counter({ name: 'failed_proposals_total', help: 'Proposals the MCE consumer sent to the failed-proposal topic.', registers });
+    this.proposalsProcessed = new Counter({
+      name: 'proposals_processed_total',
+      help: 'Proposals the MCE consumer finished (applied or sent to the failed-proposal topic), counted once their batch is acknowledged.',
+      registers,
+    });
+    this.changeLogsIndexed = new Counter({ name: 'change_logs_indexed_total', help: 'Change logs the MAE consumer indexed into OpenSearch.', registers });
+    this.dependencyErrors = new Counter({
+      name: 'dependency_errors_total',
+      help: 'Failed calls to Kafka, MySQL or OpenSearch, by dependency and operation.',
+      labelNames: ['dependency', 'operation'],
+      registers,
+    });
+    // Both results exist from the start, so a rate() over them never starts from a missing series.
+    this.traceOffsetCache.inc({ result: 'hit' }, 0);
+    this.traceOffsetCache.inc({ result: 'miss' }, 0);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The text exposition of every metric (what GET /metrics answers). */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  observeHttp(method: string, route: string, status: number, seconds: number): void {
+    this.httpRequestDuration.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  offsetCache(result: 'hit' | 'miss'): void {
+    this.traceOffsetCache.inc({ result });
+  }
+
+  dependencyError(dependency: Dependency, operation: string): void {
+    this.dependencyErrors.inc({ dependency, operation });
+  }
+
+  /** Lag is read from `source` at each scrape, within `timeoutMs`; returns the unregistration. */
+  addConsumerLagSource(source: ConsumerLagSource, timeoutMs: number): () => void {
+    this.lagSources.set(source, timeoutMs);
+    return () => void this.lagSources.delete(source);
+  }
+
+  /**
+   * Replaces every lag series with what the sources read now. A source that fails or times out
+   * counts a Kafka error and its series disappear: an absent series is honest, a stale one is not.
+   */
+  private async collectLag(): Promise<void> {
+    const read = await Promise.all(
+      [...this.lagSources].map(([source, timeoutMs]) =>
+        withTimeout(source(), timeoutMs, 'Kafka consumer lag').catch(() => {
+          this.dependencyError('kafka', 'consumer_lag');
+          return [] as ConsumerLagSample[];
+        }),
+      ),
+    );
+    this.consumerLag.reset();
+    for (const s of read.flat()) this.consumerLag.set({ group: s.group, topic: s.topic, partition: String(s.partition) }, s.lag);
+  }
+}

@@ -1,0 +1,50 @@
+import { Metrics } from '@lib/metrics';
+import { KafkaLookup, TraceRef } from './decisions';
+import { KafkaLookups, PrimaryStoreReader, SearchStoreReader } from './readers/ports';
+import { itemKey, TraceItem } from './trace-item';
+import { TraceService } from './trace.service';
+
+const NOW = Date.UTC(2026, 0, 1);
+const TRACE: TraceRef = { traceId: `${(NOW * 1000).toString(16).padStart(16, '0')}0123456789abcdef`, timestamp: NOW };
+const opts = { onlyIncludeErrors: false, detailed: false, skipCache: false };
+const item: TraceItem = { urn: 'urn:li:dataset:(urn:li:dataPlatform:hive,m,PROD)', entityType: 'dataset', aspect: 'status', isTimeseries: false };
+
+class DownSql extends PrimaryStoreReader {
+  async latest(): Promise<never> {
+    throw new Error('connect ECONNREFUSED 127.0.0.1:3306');
+  }
+}
+class HungSearch extends SearchStoreReader {
+  systemDocs = () => new Promise<never>(() => undefined);
+  timeseriesWritten = () => new Promise<never>(() => undefined);
+}
+class PendingKafka extends KafkaLookups {
+  async proposals(items: TraceItem[]) {
+    return new Map<string, KafkaLookup>(items.map((i) => [itemKey(i), { kind: 'failed', reason: 'no' }]));
+  }
+  async changeLogs(items: TraceItem[]) {
+    return new Map<string, KafkaLookup>(items.map((i) => [itemKey(i), { kind: 'failed', reason: 'no' }]));
+  }
+  async failures() {
+    return new Map();
+  }
+}
+
+describe('TraceService metrics', () => {
+  it('counts each store read that fails or times out as an error of that dependency', async () => {
+    const metrics = new Metrics();
+    const service = new TraceService(new DownSql(), new HungSearch(), new PendingKafka(), 30, metrics);
+    const res = await service.trace(TRACE, [item], opts);
+    expect(res[item.urn].status.primaryStorage.writeStatus).toBe('UNKNOWN');
+    const { values } = await metrics.dependencyErrors.get();
+    const of = (dependency: string) => values.find((v) => v.labels.dependency === dependency && v.labels.operation === 'trace_read')?.value;
+    expect(of('mysql')).toBe(1);
+    // systemDocs (nothing ACTIVE: an empty read is still made) and timeseriesWritten: two timed-out reads.
+    expect(of('opensearch')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('works without Metrics', async () => {
+    const service = new TraceService(new DownSql(), new HungSearch(), new PendingKafka(), 30);
+    await expect(service.trace(TRACE, [item], opts)).resolves.toBeDefined();
+  });
+});
