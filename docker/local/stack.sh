@@ -435,6 +435,18 @@ cmd_down() {
   fi
 }
 
+# Stops one component (for fault-injection tests); `up` starts it again.
+cmd_stop() {
+  case "${1:-}" in
+    kafka) stop_pid kafka "$KAFKA_PID" "$KAFKA_MAIN" ;;
+    opensearch) stop_pid opensearch "$OS_PID" "$OS_MAIN" ;;
+    mysql)
+      if [[ "$(mysql_mode)" == managed ]]; then stop_pid mysql "$MYSQL_PID" "mariadbd"
+      else die "mysql is not managed by this stack (mode: $(mysql_mode)); not stopping it"; fi ;;
+    *) die "usage: stack.sh stop kafka|opensearch|mysql" ;;
+  esac
+}
+
 cmd_status() {
   # exit 0 only when all three are up and healthy (scripts use this to know whether to stop the stack later)
   local pid down=0
@@ -489,7 +501,8 @@ lock() {
 case "${1:-}" in
   up) lock; cmd_up ;;
   down) lock; cmd_down ;;
+  stop) lock; cmd_stop "${2:-}" ;;
   status) cmd_status ;;
   reset) lock; cmd_reset ;;
-  *) echo "[stack] usage: $0 up|down|status|reset" >&2; exit 2 ;;
+  *) echo "[stack] usage: $0 up|down|status|reset|stop <kafka|opensearch|mysql>" >&2; exit 2 ;;
 esac
