@@ -254,11 +254,15 @@ sql_str() { local s="${1//\\/\\\\}"; printf "'%s'" "${s//\'/\'\'}"; }
 # shellcheck disable=SC2016  # literal backticks
 sql_id() { printf '`%s`' "${1//\`/\`\`}"; }
 
+# The MariaDB client honours MYSQL_HOST (and friends) from the environment even with --protocol=SOCKET, and
+# the apps' configuration sets MYSQL_HOST=127.0.0.1: root over TCP is refused, so clear them for root's calls.
+as_root_over_socket() { local prog="$1"; shift; env -u MYSQL_HOST -u MYSQL_TCP_PORT -u MYSQL_PWD -u MYSQL_UNIX_PORT "$prog" --protocol=SOCKET -S "$MYSQL_SOCK" -u root "$@"; }
+
 mysql_provision() {
   local db test u p
   db="$(sql_id "$MYSQL_DATABASE")"; test="$(sql_id "${MYSQL_DATABASE}_test")"
   u="$(sql_str "$MYSQL_USER")"; p="$(sql_str "$MYSQL_PASSWORD")"
-  mariadb --protocol=SOCKET -S "$MYSQL_SOCK" -u root <<EOF
+  as_root_over_socket mariadb <<EOF
 CREATE DATABASE IF NOT EXISTS $db;
 CREATE DATABASE IF NOT EXISTS $test;
 CREATE USER IF NOT EXISTS $u@'localhost' IDENTIFIED BY $p;
@@ -393,7 +397,7 @@ cmd_up() {
     fi
     if (( ! m_done )); then
       if (( MYSQL_PROVISION_PENDING )) && [[ -S "$MYSQL_SOCK" ]] \
-          && mariadb-admin --protocol=SOCKET -S "$MYSQL_SOCK" -u root ping >/dev/null 2>&1; then
+          && as_root_over_socket mariadb-admin ping >/dev/null 2>&1; then
         mysql_provision
         MYSQL_PROVISION_PENDING=0
         log "mysql: database '$MYSQL_DATABASE' (+ '${MYSQL_DATABASE}_test') and user '$MYSQL_USER' ready"
@@ -480,7 +484,7 @@ cmd_status() {
 cmd_reset() {
   if [[ "$(mysql_mode)" == managed ]] && mysql_managed_running; then
     log "mysql: dropping databases '$MYSQL_DATABASE' and '${MYSQL_DATABASE}_test'"
-    mariadb --protocol=SOCKET -S "$MYSQL_SOCK" -u root \
+    as_root_over_socket mariadb \
       -e "DROP DATABASE IF EXISTS $(sql_id "$MYSQL_DATABASE"); DROP DATABASE IF EXISTS $(sql_id "${MYSQL_DATABASE}_test");"
   fi
   cmd_down
