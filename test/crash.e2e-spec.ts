@@ -97,5 +97,5 @@ describe(`crash safety: ${ASPECTS} async aspects while both consumers are SIGKIL
     } finally {
       await sql.end();
     }
-  });
+  }, 120000 + ASPECTS * 60);
 });

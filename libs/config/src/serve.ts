@@ -37,7 +37,10 @@ export function serve(name: string, opts: ServeOptions): void {
       logger: new AppLogger(settings.logFormat, logLevels(settings.logLevel)),
       bodyParser: false,
     });
-    exitOnSignals({ close: () => app.close().finally(shutdownTracing) }, (msg) => logger.log(msg));
+    // Nest destroys modules (SQL pool, Kafka producer) before it closes the HTTP server, which would fail
+    // the requests in flight: stop accepting and let those finish first, then close the app.
+    const drain = () => new Promise<void>((resolve) => (app.getHttpServer() as Server).close(() => resolve()));
+    exitOnSignals({ close: () => drain().then(() => app.close()).finally(shutdownTracing) }, (msg) => logger.log(msg));
     opts.configure?.(app, settings);
     const port = opts.port(settings);
     await app.listen(port, settings.http.host);
