@@ -41,26 +41,63 @@ export class KafkaPublisher {
 
   async send(records: OutgoingRecord[]): Promise<RecordMetadata[]> {
     if (records.length === 0) return [];
-    const byTopic = new Map<string, OutgoingRecord[]>();
-    for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
     const timeout = this.settings.kafka.produceTimeoutMs;
     try {
       const producer = await this.client.getProducer(timeout);
-      return await withTimeout(
-        producer.sendBatch({
-          acks: -1,
-          timeout,
-          topicMessages: [...byTopic].map(([topic, rs]) => ({
-            topic,
-            messages: rs.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
-          })),
-        }),
-        timeout,
-        'Kafka',
-      );
+      const sent: RecordMetadata[] = [];
+      // One request per chunk, in order (a key's records keep their order): a consumer batch of
+      // hundreds of change logs in one request would exceed the broker's message.max.bytes (1 MiB)
+      // and be refused every time, wedging the partition.
+      for (const chunk of chunksOf(records, MAX_REQUEST_RECORD_BYTES)) {
+        const byTopic = new Map<string, OutgoingRecord[]>();
+        for (const r of chunk) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+        sent.push(
+          ...(await withTimeout(
+            producer.sendBatch({
+              acks: -1,
+              timeout,
+              topicMessages: [...byTopic].map(([topic, rs]) => ({
+                topic,
+                messages: rs.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+              })),
+            }),
+            timeout,
+            'Kafka',
+          )),
+        );
+      }
+      return sent;
     } catch (err) {
       this.metrics?.dependencyError('kafka', 'produce');
       throw new PublishError(`Kafka did not accept the write: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+}
+
+/** Record bytes per produce request: well under the broker's default message.max.bytes of 1 MiB. */
+export const MAX_REQUEST_RECORD_BYTES = 512 * 1024;
+
+function recordBytes(r: OutgoingRecord): number {
+  let n = Buffer.byteLength(r.key) + Buffer.byteLength(r.value) + 64;
+  for (const [k, v] of Object.entries(r.headers ?? {})) n += Buffer.byteLength(k) + (v === undefined ? 0 : Buffer.byteLength(String(v)));
+  return n;
+}
+
+/** Consecutive runs of records whose sizes add up to at most `limit` (a larger record goes alone). */
+export function chunksOf(records: OutgoingRecord[], limit: number): OutgoingRecord[][] {
+  const chunks: OutgoingRecord[][] = [];
+  let current: OutgoingRecord[] = [];
+  let size = 0;
+  for (const r of records) {
+    const bytes = recordBytes(r);
+    if (current.length > 0 && size + bytes > limit) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(r);
+    size += bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
