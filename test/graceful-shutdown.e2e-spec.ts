@@ -5,7 +5,7 @@ import { sqlConnection } from './support/stores';
 const enc = encodeURIComponent;
 
 describe('graceful shutdown', () => {
-  it('on SIGTERM the service finishes the requests in flight, then exits 0 within a bounded time', async () => {
+  it('on SIGTERM the service answers every request sent before it, stores each, then exits 0 within a bounded time', async () => {
     const gms = await AppProcess.start('gms');
     await gms.waitHealthy();
     const run = Date.now().toString(36);
@@ -18,14 +18,17 @@ describe('graceful shutdown', () => {
     const answers = await Promise.all(inFlight);
     expect(await exit).toBe(0);
     expect(Date.now() - started).toBeLessThan(30000);
-    // Every request the server had accepted was answered, and every one answered 200 is stored.
-    const written = urns.filter((_, i) => !(answers[i] instanceof Error) && (answers[i] as { status: number }).status === 200);
-    for (const a of answers) if (!(a instanceof Error)) expect({ status: (a as { status: number }).status, body: (a as { body: unknown }).body }).toMatchObject({ status: 200 });
-    expect(written.length).toBeGreaterThan(0);
+    // Every request sent before the signal is answered 200 (none is reset: the server keeps accepting for
+    // SHUTDOWN_ACCEPT_MS and serves what is queued) and stored. fetch's errors come from another realm than
+    // jest's Error, so responses are told apart by their status, not by instanceof.
+    const isResponse = (a: unknown): a is { status: number; body: unknown } => typeof a === 'object' && a !== null && typeof (a as { status?: unknown }).status === 'number';
+    const failures = answers.filter((a) => !isResponse(a)).map((e) => String((e as Error).cause ?? e));
+    expect(failures).toEqual([]);
+    for (const a of answers) if (isResponse(a)) expect({ status: a.status, body: a.body }).toMatchObject({ status: 200 });
     const sql = await sqlConnection();
     try {
       const [rows] = await sql.query("SELECT COUNT(*) AS n FROM metadata_aspect_v2 WHERE urn LIKE ? AND aspect = 'status' AND version = 0", [`urn:li:dataset:(urn:li:dataPlatform:hive,shutdown_${run}.%`]);
-      expect(Number((rows as { n: number }[])[0].n)).toBeGreaterThanOrEqual(written.length);
+      expect(Number((rows as { n: number }[])[0].n)).toBe(urns.length);
     } finally {
       await sql.end();
     }

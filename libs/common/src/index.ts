@@ -2,3 +2,4 @@ export * from './timeout';
 export * from './retry';
 export * from './shutdown';
 export * from './public-route';
+export * from './http-drain';

@@ -45,6 +45,10 @@ export class Env {
   @IsOptional() @IsString()
   ENTITY_REGISTRY_PATH: string = '';
 
+  /** After SIGTERM, how long the HTTP server keeps accepting connections (answering with Connection: close) before it stops. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(60000)
+  SHUTDOWN_ACCEPT_MS: number = 500;
+
   /** Largest request body accepted; larger ones get 413. */
   @Transform(toInt) @IsInt() @Min(1024) @Max(268435456)
   MAX_REQUEST_BYTES: number = 4194304;
@@ -109,6 +113,10 @@ export class Env {
   /** How long a rebalance waits for members to rejoin. */
   @Transform(toInt) @IsInt() @Min(3000) @Max(600000)
   KAFKA_CONSUMER_REBALANCE_TIMEOUT_MS: number = 60000;
+
+  /** Partitions a consumer processes at once (each partition stays in order). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  KAFKA_CONSUMER_PARTITIONS_CONCURRENCY: number = 3;
 
   @IsString() @IsNotEmpty()
   MCE_CONSUMER_GROUP: string = 'generic-mce-consumer-job-client';
@@ -179,6 +187,10 @@ export class Env {
   /** Overall budget of a trace's Kafka look-ups; unfinished ones answer UNKNOWN. */
   @Transform(toInt) @IsInt() @Min(100) @Max(600000)
   TRACE_DEADLINE_MS: number = 10000;
+
+  /** How long an idle trace reader sleeps before it looks for work: the most a Kafka look-up waits to start. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(5000)
+  TRACE_KAFKA_POLL_MS: number = 10;
 
   /** Upper bound on any one dependency call made for a health check. */
   @Transform(toInt) @IsInt() @Min(100) @Max(60000)

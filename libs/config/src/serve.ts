@@ -3,7 +3,7 @@ import type { Server } from 'http';
 import type { Duplex } from 'stream';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
-import { exitOnSignals } from '@lib/common';
+import { exitOnSignals, HttpDrain } from '@lib/common';
 import { AppLogger, initTracing, shutdownTracing } from '@lib/telemetry';
 import { loadSettingsOrExit } from './load-settings';
 import { logLevels } from './log-levels';
@@ -39,8 +39,8 @@ export function serve(name: string, opts: ServeOptions): void {
     });
     // Nest destroys modules (SQL pool, Kafka producer) before it closes the HTTP server, which would fail
     // the requests in flight: stop accepting and let those finish first, then close the app.
-    const drain = () => new Promise<void>((resolve) => (app.getHttpServer() as Server).close(() => resolve()));
-    exitOnSignals({ close: () => drain().then(() => app.close()).finally(shutdownTracing) }, (msg) => logger.log(msg));
+    const http = new HttpDrain(app.getHttpServer() as Server);
+    exitOnSignals({ close: () => http.drain(settings.http.shutdownAcceptMs).then(() => app.close()).finally(shutdownTracing) }, (msg) => logger.log(msg));
     opts.configure?.(app, settings);
     const port = opts.port(settings);
     await app.listen(port, settings.http.host);

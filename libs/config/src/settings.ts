@@ -4,7 +4,7 @@ export type ConsumerName = 'mce' | 'mae';
 
 /** The validated configuration, grouped by the system it concerns. Injected as a Nest provider. */
 export class Settings {
-  readonly http: { host: string; port: number; mceConsumerPort: number; maeConsumerPort: number };
+  readonly http: { host: string; port: number; mceConsumerPort: number; maeConsumerPort: number; shutdownAcceptMs: number };
   readonly embeddedConsumers: ConsumerName[];
   readonly setupOnStart: boolean;
   readonly logLevel: string;
@@ -20,6 +20,7 @@ export class Settings {
     produceTimeoutMs: number;
     sessionTimeoutMs: number;
     rebalanceTimeoutMs: number;
+    partitionsConcurrency: number;
   };
   readonly topics: { mcp: string; failedMcp: string; mclVersioned: string; mclTimeseries: string };
   readonly groups: { mce: string; mae: string };
@@ -35,10 +36,11 @@ export class Settings {
     kafkaMaxMillis: number;
     kafkaConcurrency: number;
     deadlineMs: number;
+    kafkaPollMs: number;
   };
 
   constructor(env: Env) {
-    this.http = { host: env.HOST, port: env.PORT, mceConsumerPort: env.MCE_CONSUMER_PORT, maeConsumerPort: env.MAE_CONSUMER_PORT };
+    this.http = { host: env.HOST, port: env.PORT, mceConsumerPort: env.MCE_CONSUMER_PORT, maeConsumerPort: env.MAE_CONSUMER_PORT, shutdownAcceptMs: env.SHUTDOWN_ACCEPT_MS };
     this.embeddedConsumers = env.RUN_CONSUMERS.split(',').filter((c): c is ConsumerName => c === 'mce' || c === 'mae');
     this.setupOnStart = env.SETUP_ON_START;
     this.logLevel = env.LOG_LEVEL;
@@ -54,6 +56,7 @@ export class Settings {
       produceTimeoutMs: env.KAFKA_PRODUCE_TIMEOUT_MS,
       sessionTimeoutMs: env.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
       rebalanceTimeoutMs: env.KAFKA_CONSUMER_REBALANCE_TIMEOUT_MS,
+      partitionsConcurrency: env.KAFKA_CONSUMER_PARTITIONS_CONCURRENCY,
     };
     this.topics = {
       mcp: env.TOPIC_MCP,
@@ -79,6 +82,7 @@ export class Settings {
       kafkaMaxMillis: env.TRACE_KAFKA_MAX_MILLIS,
       kafkaConcurrency: env.TRACE_KAFKA_CONCURRENCY,
       deadlineMs: env.TRACE_DEADLINE_MS,
+      kafkaPollMs: env.TRACE_KAFKA_POLL_MS,
     };
     this.auth = {
       enabled: env.AUTH_ENABLED,

@@ -11,6 +11,13 @@ export interface ConsumedBatch {
 /** Processes one batch of one partition; throwing means "not done": nothing is committed and the batch is redelivered. */
 export type BatchHandler = (batch: ConsumedBatch) => Promise<void>;
 
+export interface ConsumerTuning {
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  /** Batches of different partitions processed at once. */
+  partitionsConcurrency: number;
+}
+
 export interface ConsumerState {
   groupId: string;
   running: boolean;
@@ -36,7 +43,7 @@ export class ConsumerRunner {
     private readonly groupId: string,
     private readonly topics: string[],
     private readonly handler: BatchHandler,
-    private readonly timeouts: { sessionTimeoutMs: number; rebalanceTimeoutMs: number } = { sessionTimeoutMs: 30000, rebalanceTimeoutMs: 60000 },
+    private readonly tuning: ConsumerTuning = { sessionTimeoutMs: 30000, rebalanceTimeoutMs: 60000, partitionsConcurrency: 1 },
   ) {
     this.logger = new Logger(`Consumer ${groupId}`);
     this.state = { groupId, running: false, joined: false, assignment: {} };
@@ -63,9 +70,9 @@ export class ConsumerRunner {
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: this.timeouts.sessionTimeoutMs,
-      rebalanceTimeout: this.timeouts.rebalanceTimeoutMs,
-      heartbeatInterval: Math.min(3000, Math.floor(this.timeouts.sessionTimeoutMs / 3)),
+      sessionTimeout: this.tuning.sessionTimeoutMs,
+      rebalanceTimeout: this.tuning.rebalanceTimeoutMs,
+      heartbeatInterval: Math.min(3000, Math.floor(this.tuning.sessionTimeoutMs / 3)),
       retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10000, restartOnFailure: async () => !this.stopping },
     });
     const { GROUP_JOIN, CRASH, STOP, DISCONNECT } = consumer.events;
@@ -97,6 +104,8 @@ export class ConsumerRunner {
       await consumer.subscribe({ topics: this.topics, fromBeginning: true });
       await consumer.run({
         autoCommit: false,
+        // Partitions are independent (a URN lives on one): several batches may run at once, each partition in order.
+        partitionsConsumedConcurrently: this.tuning.partitionsConcurrency,
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
           if (!isRunning() || isStale() || batch.messages.length === 0) return;

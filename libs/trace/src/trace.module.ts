@@ -21,6 +21,7 @@ import { TraceService } from './trace.service';
         maxMillis: s.trace.kafkaMaxMillis,
         concurrency: s.trace.kafkaConcurrency,
         deadlineMs: s.trace.deadlineMs,
+        readerPollMs: s.trace.kafkaPollMs,
       }),
     },
     { provide: PrimaryStoreReader, useClass: SqlStoreReader },

@@ -27,7 +27,11 @@ export interface TraceKafkaOptions {
   timestampSkewMs: number;
   /** Reader consumers kept per topic; a second one is only made when two scans need the same partition at once. */
   readersPerTopic: number;
-  /** How long an idle reader sleeps before looking for work, i.e. the worst added latency of a scan (kafkajs maxWaitTimeInMs). */
+  /**
+   * TRACE_KAFKA_POLL_MS: how long an idle reader sleeps before looking for work, i.e. the worst added
+   * latency of a scan (kafkajs maxWaitTimeInMs). Cheap when short: with every partition paused kafkajs
+   * only sleeps, it sends no fetch.
+   */
   readerPollMs: number;
   /** Bytes fetched per partition and request: larger is fewer round trips on long scans. */
   readerFetchBytes: number;
@@ -44,7 +48,7 @@ export const DEFAULT_TRACE_KAFKA_OPTIONS: Readonly<TraceKafkaOptions> = Object.f
   deadlineMs: 10000,
   timestampSkewMs: 5000,
   readersPerTopic: 2,
-  readerPollMs: 100,
+  readerPollMs: 10,
   readerFetchBytes: 4 * 1024 * 1024,
 });
 
