@@ -7,9 +7,9 @@ import { states, traceIdOf, traceWrite } from './support/trace-client';
 /**
  * Crash safety: aspects written while the MCE and MAE consumers are killed (SIGKILL) and restarted
  * several times. Afterwards every write traces ACTIVE_STATE in both stores and SQL holds exactly one
- * version per distinct value: nothing lost, nothing doubled. CRASH_TEST_ASPECTS sizes it (CI keeps it small).
+ * version per distinct value: nothing lost, nothing doubled. CRASH_TEST_ASPECTS sizes it (default 10,000, as the issue asks; about 25 s here).
  */
-const ASPECTS = Number(process.env.CRASH_TEST_ASPECTS ?? 2000);
+const ASPECTS = Number(process.env.CRASH_TEST_ASPECTS ?? 10000);
 const BATCH = 100;
 const KILLS = Number(process.env.CRASH_TEST_KILLS ?? 3);
 const FAST_REBALANCE = { KAFKA_CONSUMER_SESSION_TIMEOUT_MS: '6000', KAFKA_CONSUMER_REBALANCE_TIMEOUT_MS: '6000' };
