@@ -1,0 +1,160 @@
+import { closeSync, openSync, readSync, statSync } from 'fs';
+import { App } from './apps';
+import { Reply, trace, traceIdOf } from './http';
+import { NAMES } from './env';
+import { lagOf, moveGroupToEnd, Stack, waitGroupStable } from './stack';
+import { Row } from './table';
+import { nowMs, sleep, summarize } from './stats';
+
+export interface Ctx {
+  quick: boolean;
+  stack: Stack;
+  logDir: string;
+  gms: App;
+  mce?: App;
+  mae?: App;
+  log: (message: string) => void;
+}
+
+export interface ScenarioResult {
+  rows: Row[];
+  data: Record<string, unknown>;
+}
+
+export async function startMce(ctx: Ctx): Promise<void> {
+  ctx.mce = await App.start('mce-consumer', ctx.logDir);
+  await waitGroupStable(ctx.stack.admin, NAMES.mceGroup);
+}
+
+export async function startMae(ctx: Ctx): Promise<void> {
+  ctx.mae = await App.start('mae-consumer', ctx.logDir);
+  await waitGroupStable(ctx.stack.admin, NAMES.maeGroup);
+}
+
+export async function stopMce(ctx: Ctx): Promise<void> {
+  await ctx.mce?.stop();
+  ctx.mce = undefined;
+}
+
+/** CPU used by an app and by the bench process over the spans of time between start() and stop(), in % of one core. */
+export class CpuMeter {
+  private app = 0;
+  private bench = 0;
+  private wall = 0;
+  private mark?: [number, NodeJS.CpuUsage, number];
+
+  constructor(private readonly target: App) {}
+
+  start(): void {
+    this.mark = [this.target.cpuSeconds(), process.cpuUsage(), nowMs()];
+  }
+
+  stop(): void {
+    const [a0, b0, t0] = this.mark!;
+    const b = process.cpuUsage(b0);
+    this.app += this.target.cpuSeconds() - a0;
+    this.bench += (b.user + b.system) / 1e6;
+    this.wall += (nowMs() - t0) / 1000;
+  }
+
+  async during<T>(work: () => Promise<T>): Promise<T> {
+    this.start();
+    try {
+      return await work();
+    } finally {
+      this.stop();
+    }
+  }
+
+  percent(): { service: number; bench: number } {
+    return { service: Math.round((this.app / this.wall) * 100), bench: Math.round((this.bench / this.wall) * 100) };
+  }
+}
+
+/** Samples an app's RSS every 250 ms while `work` runs; answers the work's result and the samples' figure (MiB, overall = VmHWM). */
+export async function withRss<T>(app: App, work: () => Promise<T>) {
+  const samples: number[] = [];
+  const timer = setInterval(() => samples.push(app.memory().rssBytes / 2 ** 20), 250);
+  try {
+    const result = await work();
+    const { peakRssBytes } = app.memory();
+    return { result, rss: summarize(samples, 'MiB', peakRssBytes / 2 ** 20) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * Waits until the consumers have nothing left to do (MCE lag on the MCP topic and MAE lag on the MCL
+ * topic both 0). When they do not get there within `ms`, the backlog is dropped - the consumer that is
+ * behind is stopped, its group moved to the end of its topic, and restarted - so the next measurement
+ * starts from an idle pipeline; the answer says how many messages were dropped.
+ */
+export async function drainOrDrop(ctx: Ctx, ms: number): Promise<{ waitedMs: number; dropped?: { mcp: number; mcl: number } }> {
+  const t0 = nowMs();
+  const lags = async () => ({ mcp: await lagOf(ctx.stack.admin, NAMES.mceGroup, NAMES.mcp), mcl: await lagOf(ctx.stack.admin, NAMES.maeGroup, NAMES.mcl) });
+  let lag = await lags();
+  while (lag.mcp + lag.mcl > 0 && nowMs() - t0 < ms) {
+    await sleep(250);
+    lag = await lags();
+  }
+  if (lag.mcp + lag.mcl === 0) return { waitedMs: Math.round(nowMs() - t0) };
+  ctx.log(`  consumers did not drain within ${ms} ms (MCE lag ${lag.mcp}, MAE lag ${lag.mcl}): dropping the backlog and restarting them`);
+  const t1 = nowMs();
+  if (lag.mcp > 0) {
+    await stopMce(ctx);
+    await moveGroupToEnd(ctx.stack.admin, NAMES.mceGroup, NAMES.mcp);
+  }
+  if (lag.mcl > 0) {
+    await ctx.mae?.stop();
+    await moveGroupToEnd(ctx.stack.admin, NAMES.maeGroup, NAMES.mcl);
+  }
+  const t2 = nowMs();
+  await Promise.all([lag.mcp > 0 ? startMce(ctx) : undefined, lag.mcl > 0 ? startMae(ctx) : undefined]);
+  ctx.log(`  dropped: stopping took ${Math.round(t2 - t1)} ms, restarting ${Math.round(nowMs() - t2)} ms`);
+  return { waitedMs: Math.round(t1 - t0), dropped: lag };
+}
+
+/** Polls `probe` until it answers true (bounded). */
+export async function until(probe: () => Promise<boolean>, ms: number, what: string): Promise<number> {
+  const t0 = nowMs();
+  while (nowMs() - t0 < ms) {
+    if (await probe().catch(() => false)) return nowMs() - t0;
+    await sleep(100);
+  }
+  throw new Error(`${what}: not within ${ms} ms`);
+}
+
+/**
+ * Where the time of one trace request goes: the request is sent again with X-Enable-Trace-Log, and the
+ * spans the service logged for it (trace-semantics.md section 6) are read back from its log.
+ */
+export async function spanBreakdown(app: App, traceId: string, body: string, flags: Record<string, boolean>): Promise<{ totalMs: number; spans: string[] }> {
+  const offset = statSync(app.logFile).size;
+  const t0 = nowMs();
+  const reply: Reply = await trace(app.url, traceId, body, flags, { 'X-Enable-Trace-Log': 'true' });
+  const totalMs = Math.round((nowMs() - t0) * 100) / 100;
+  await sleep(300);
+  const line = new RegExp(`Trace: ${traceIdOf(reply)}, SpanId: \\w+, ParentId: \\w+, Name: (.*), Duration: ([\\d.]+) ms`);
+  const spans = linesSince(app.logFile, offset)
+    .map((l) => line.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => `${m[1]}: ${m[2]} ms`);
+  return { totalMs, spans };
+}
+
+/** Lines of `file` from byte `from` on that match each pattern: what a consumer logged during a step. */
+export function countInLog(file: string, from: number, patterns: Record<string, RegExp>): Record<string, number> {
+  const lines = linesSince(file, from);
+  return Object.fromEntries(Object.entries(patterns).map(([k, re]) => [k, lines.filter((l) => re.test(l)).length]));
+}
+
+/** The lines appended to `file` since byte `from` (at most the last 64 MiB of them). */
+function linesSince(file: string, from: number): string[] {
+  const size = Math.max(0, statSync(file).size - from);
+  const buffer = Buffer.alloc(Math.min(size, 64 * 2 ** 20));
+  const fd = openSync(file, 'r');
+  readSync(fd, buffer, 0, buffer.length, from + size - buffer.length);
+  closeSync(fd);
+  return buffer.toString('utf8').split('\n');
+}
