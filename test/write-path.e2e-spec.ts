@@ -27,7 +27,7 @@ describe('write path on the real stack', () => {
   let base: string;
 
   beforeAll(async () => {
-    gms = await AppProcess.start('gms', { RUN_CONSUMERS: 'mce,mae', MAX_REQUEST_BYTES: '65536' });
+    gms = await AppProcess.start('gms', { RUN_CONSUMERS: 'mce,mae', MAX_REQUEST_BYTES: '65536', MAX_ASPECT_BYTES: '16384' });
     await gms.waitHealthy();
     base = `${gms.url}/openapi/v3/entity`;
   });
@@ -173,6 +173,9 @@ describe('write path on the real stack', () => {
       ['a missing value', () => postJson(`${base}/dataset`, [{ urn: datasetUrn('bad'), status: {} }]), 400, /status\.value is required/],
       ['a bad async flag', () => postJson(`${base}/dataset?async=maybe`, good()), 400, /async must be true or false/],
       ['a bad If-Version-Match', () => postJson(`${base}/dataset`, [{ urn: datasetUrn('bad'), status: { value: { removed: false }, headers: { 'If-Version-Match': 'x' } } }]), 400, /If-Version-Match must be a whole number/],
+      ['an aspect value over MAX_ASPECT_BYTES', () => postJson(`${base}/dataset`, [{ urn: datasetUrn('bad'), datasetProperties: { value: { description: 'x'.repeat(20000), customProperties: {} } } }]), 413, /body\[0\]\.datasetProperties\.value is too large: \d+ bytes as JSON, at most 16384/],
+      ['a timestamp beyond what a long holds exactly', () => postJson(`${base}/dataset`, [{ urn: datasetUrn('bad'), datasetProfile: { value: { timestampMillis: 1e300 } } }]), 400, /timestampMillis must be <= 9007199254740991/],
+      ['a versions limit of 0', () => getJson(`${base}/dataset/${enc(datasetUrn('bad'))}/status/versions?limit=0`), 400, /limit must be a whole number from 1 to 1000, not 0/],
       ['an oversized body', () => postJson(`${base}/dataset`, [{ urn: datasetUrn('bad'), datasetProperties: { value: { description: 'x'.repeat(70000) } } }]), 413, /too large/i],
     ];
 

@@ -49,6 +49,13 @@ export class Env {
   @Transform(toInt) @IsInt() @Min(0) @Max(60000)
   SHUTDOWN_ACCEPT_MS: number = 500;
 
+  /**
+   * Largest aspect value accepted, as JSON; larger ones get 413. Its change log carries it twice (the new
+   * and the previous value) in one Kafka message, which must stay under the broker's message.max.bytes (1 MiB by default).
+   */
+  @Transform(toInt) @IsInt() @Min(1024) @Max(268435456)
+  MAX_ASPECT_BYTES: number = 409600;
+
   /** Largest request body accepted; larger ones get 413. */
   @Transform(toInt) @IsInt() @Min(1024) @Max(268435456)
   MAX_REQUEST_BYTES: number = 4194304;

@@ -10,7 +10,7 @@ export class Settings {
   readonly logLevel: string;
   readonly logFormat: 'text' | 'json';
   readonly entityRegistryPath?: string;
-  readonly limits: { maxRequestBytes: number; maxBatchAspects: number };
+  readonly limits: { maxRequestBytes: number; maxBatchAspects: number; maxAspectBytes: number };
   readonly healthTimeoutMs: number;
   readonly kafka: {
     brokers: string[];
@@ -46,7 +46,7 @@ export class Settings {
     this.logLevel = env.LOG_LEVEL;
     this.logFormat = env.LOG_FORMAT === 'json' ? 'json' : 'text';
     this.entityRegistryPath = env.ENTITY_REGISTRY_PATH || undefined;
-    this.limits = { maxRequestBytes: env.MAX_REQUEST_BYTES, maxBatchAspects: env.MAX_BATCH_ASPECTS };
+    this.limits = { maxRequestBytes: env.MAX_REQUEST_BYTES, maxBatchAspects: env.MAX_BATCH_ASPECTS, maxAspectBytes: env.MAX_ASPECT_BYTES };
     this.healthTimeoutMs = env.HEALTH_TIMEOUT_MS;
     this.kafka = {
       brokers: env.KAFKA_BROKERS.split(','),

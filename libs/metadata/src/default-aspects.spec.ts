@@ -162,6 +162,8 @@ describe('broken payloads fail naming the field', () => {
     ],
     ['dataset', 'datasetProfile', { rowCount: 10 }, ['datasetProfile.timestampMillis is required']],
     ['dataset', 'datasetProfile', { timestampMillis: 1, rowCount: '10' }, ['datasetProfile.rowCount must be integer']],
+    ['dataset', 'datasetProfile', { timestampMillis: 1e300 }, ['datasetProfile.timestampMillis must be <= 9007199254740991']],
+    ['dataset', 'datasetProfile', { timestampMillis: -1e20 }, ['datasetProfile.timestampMillis must be >= -9007199254740991']],
     ['dataset', 'datasetProfile', { timestampMillis: 1, fieldProfiles: [{ nullCount: 1 }] }, ['datasetProfile.fieldProfiles[0].fieldPath is required']],
     [
       'dataset',

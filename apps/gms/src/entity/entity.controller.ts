@@ -1,4 +1,4 @@
-import { Body, Controller, DefaultValuePipe, Get, Headers, HttpCode, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
+import { BadRequestException, Body, Controller, DefaultValuePipe, Get, Headers, HttpCode, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Settings } from '@lib/config';
@@ -25,7 +25,7 @@ export class EntityController {
     registry: EntityRegistry,
     settings: Settings,
   ) {
-    this.reader = new WriteRequestReader(registry, settings.limits.maxBatchAspects);
+    this.reader = new WriteRequestReader(registry, settings.limits.maxBatchAspects, settings.limits.maxAspectBytes);
   }
 
   @Post(':entityName')
@@ -132,7 +132,7 @@ export class EntityController {
   @Get(':entityName/:urn/:aspectName/versions')
   @RequireScope('read')
   @ApiOperation({ summary: 'Write audit: every stored version of an aspect, who wrote it, when, and the value it replaced' })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', default: 100 } })
+  @ApiQuery({ name: 'limit', required: false, description: 'most versions listed, oldest first', schema: { type: 'integer', default: 100, minimum: 1, maximum: 1000 } })
   getVersions(
     @Param('entityName') entityName: string,
     @Param('urn') urn: string,
@@ -141,6 +141,12 @@ export class EntityController {
   ) {
     const entityType = this.reader.entityType(entityName);
     this.reader.urn(entityType, urn, 'urn');
-    return this.entities.versions(urn, this.reader.aspectName(entityType, aspectName, 'aspectName'), Math.min(Math.max(limit, 1), 1000));
+    return this.entities.versions(urn, this.reader.aspectName(entityType, aspectName, 'aspectName'), limitIn(limit, 1, 1000));
   }
+}
+
+/** A `limit` query value inside [min, max], or a 400 that says so. */
+function limitIn(limit: number, min: number, max: number): number {
+  if (limit < min || limit > max) throw new BadRequestException(`limit must be a whole number from ${min} to ${max}, not ${limit}`);
+  return limit;
 }

@@ -77,6 +77,6 @@ export const ENTITY_RESPONSE_EXAMPLE = [
 
 export const ERROR_RESPONSES: ApiResponseOptions[] = [
   { status: 400, description: 'Malformed JSON, unknown entity type or aspect, malformed URN or one of another entity type, a value failing its schema, an empty batch. The message names the field.' },
-  { status: 413, description: 'The body is larger than MAX_REQUEST_BYTES.' },
+  { status: 413, description: 'The body is larger than MAX_REQUEST_BYTES, or an aspect value larger than MAX_ASPECT_BYTES.' },
   { status: 503, description: 'Kafka (or, for sync writes, MySQL) did not answer in time; nothing was written.' },
 ];

@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import { checkVersionHeaderFormat, AspectWrite, IF_VERSION_MATCH, ProposalRejected } from '@lib/ingest';
 import { EntityRegistry, exceedsDepth, MAX_JSON_DEPTH, parseUrn, SystemMetadata, UrnError } from '@lib/metadata';
 
@@ -7,6 +7,8 @@ export class WriteRequestReader {
   constructor(
     private readonly registry: EntityRegistry,
     private readonly maxAspects: number,
+    /** Largest aspect value, as JSON bytes (MAX_ASPECT_BYTES). */
+    private readonly maxAspectBytes = Number.POSITIVE_INFINITY,
   ) {}
 
   entityType(entityName: string): string {
@@ -70,6 +72,8 @@ export class WriteRequestReader {
     if (unknown.length) throw new BadRequestException(`${at}: unexpected field ${unknown[0]} (expected value, systemMetadata, headers)`);
     if (value === undefined) throw new BadRequestException(`${at}.value is required`);
     if (exceedsDepth(entry)) throw new BadRequestException(`${at} is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    const bytes = Buffer.byteLength(JSON.stringify(value));
+    if (bytes > this.maxAspectBytes) throw new PayloadTooLargeException(`${at}.value is too large: ${bytes} bytes as JSON, at most ${this.maxAspectBytes} (MAX_ASPECT_BYTES)`);
     const result = this.registry.validateAspect(entityType, name, value);
     if (!result.ok) throw new BadRequestException(`${at}.value: ${result.errors.join('; ')}`);
     return {
