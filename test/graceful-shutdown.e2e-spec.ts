@@ -1,5 +1,5 @@
 import { AppProcess } from './support/app-process';
-import { postJson } from './support/http';
+import { getJson, postJson } from './support/http';
 import { sqlConnection } from './support/stores';
 
 const enc = encodeURIComponent;
@@ -33,5 +33,19 @@ describe('graceful shutdown', () => {
       await sql.end();
     }
     expect(gms.output).toContain('SIGTERM received: shutting down');
+  });
+
+  it('from SIGTERM on, readiness answers 503 naming the shutdown while the server still accepts for SHUTDOWN_ACCEPT_MS', async () => {
+    const gms = await AppProcess.start('gms', { SHUTDOWN_ACCEPT_MS: '3000' });
+    await gms.waitHealthy();
+    expect((await getJson(`${gms.url}/health/ready`)).status).toBe(200);
+    const exit = gms.stop('SIGTERM', 30000);
+    await new Promise((r) => setTimeout(r, 500));
+    const ready = await getJson(`${gms.url}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(ready.body.error.shutdown).toEqual({ status: 'down', message: 'shutting down (SIGTERM received)' });
+    expect(ready.headers.get('connection')).toBe('close');
+    expect((await getJson(`${gms.url}/health/live`)).status).toBe(200);
+    expect(await exit).toBe(0);
   });
 });

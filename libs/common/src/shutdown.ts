@@ -1,3 +1,10 @@
+let stopping = false;
+
+/** True once SIGTERM/SIGINT started a graceful stop: readiness answers 503 so a load balancer stops sending. */
+export function isShuttingDown(): boolean {
+  return stopping;
+}
+
 /**
  * Graceful stop on SIGTERM/SIGINT: close the app (finish in-flight work, commit, disconnect) and
  * exit 0; if closing takes longer than `timeoutMs`, exit 1 rather than hang. Nest's own shutdown
@@ -8,6 +15,7 @@ export function exitOnSignals(app: { close(): Promise<void> }, log: (msg: string
   const onSignal = (signal: NodeJS.Signals) => {
     if (closing) return;
     closing = true;
+    stopping = true;
     log(`${signal} received: shutting down`);
     setTimeout(() => {
       log(`shutdown took longer than ${timeoutMs} ms: exiting`);

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { errorMessage, Public } from '@lib/common';
+import { errorMessage, isShuttingDown, Public } from '@lib/common';
 import { DependencyCheck } from './dependency-check';
 
 export const DEPENDENCY_CHECKS = Symbol('DEPENDENCY_CHECKS');
@@ -33,19 +33,24 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: the same dependency checks as GET /health; 503 takes the instance out of rotation. */
+  /**
+   * Readiness: the same dependency checks as GET /health; 503 takes the instance out of rotation. From
+   * SIGTERM on it is 503 whatever the dependencies say (the server still accepts for SHUTDOWN_ACCEPT_MS).
+   */
   @Get('ready')
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: 200 when every dependency is up, 503 naming the ones that are down.' })
   @ApiResponse({ status: 200, description: 'Every dependency is up.' })
   @ApiResponse({ status: 503, description: 'At least one dependency is down; see `error`.' })
   ready() {
-    return this.dependencies();
+    return this.dependencies(isShuttingDown());
   }
 
-  private dependencies() {
-    return this.health.check(
-      this.checks.map((c) => async () => {
+  private dependencies(shuttingDown = false) {
+    const shutdown = () => this.indicators.check('shutdown').down({ message: 'shutting down (SIGTERM received)' });
+    return this.health.check([
+      ...(shuttingDown ? [shutdown] : []),
+      ...this.checks.map((c) => async () => {
         const indicator = this.indicators.check(c.name);
         try {
           const outcome = await c.check();
@@ -54,6 +59,6 @@ export class HealthController {
           return indicator.down({ message: errorMessage(err) });
         }
       }),
-    );
+    ]);
   }
 }
