@@ -45,10 +45,10 @@ export class HttpDrain {
     if (this.closing) closeAfter(res);
     res.once('close', () => {
       this.inFlight.delete(res);
-      const left = (this.sockets.get(socket) ?? 1) - 1;
-      if (!this.sockets.has(socket)) return;
-      this.sockets.set(socket, left);
-      if (this.closing && left === 0) socket.end();
+      const requests = this.sockets.get(socket);
+      if (requests === undefined) return; // the connection is gone already
+      this.sockets.set(socket, requests - 1);
+      if (this.closing && requests === 1) socket.end();
     });
   }
 }

@@ -50,7 +50,11 @@ export class KafkaPublisher {
       // and be refused every time, wedging the partition.
       for (const chunk of chunksOf(records, MAX_REQUEST_RECORD_BYTES)) {
         const byTopic = new Map<string, OutgoingRecord[]>();
-        for (const r of chunk) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+        for (const r of chunk) {
+          const list = byTopic.get(r.topic);
+          if (list) list.push(r);
+          else byTopic.set(r.topic, [r]);
+        }
         sent.push(
           ...(await withTimeout(
             producer.sendBatch({
