@@ -13,6 +13,8 @@ export interface AspectWrite {
   urn: string;
   aspectName: string;
   value: unknown;
+  /** `value` as JSON text, when the caller already serialized it (to check its size): what goes out as is. */
+  valueJson?: string;
   systemMetadata?: Partial<SystemMetadata>;
   headers?: Record<string, string>;
 }
@@ -37,7 +39,7 @@ export class ProposalPublisher {
       entityUrn: w.urn,
       changeType: 'UPSERT',
       aspectName: w.aspectName,
-      aspect: { value: JSON.stringify(w.value), contentType: 'application/json' },
+      aspect: { value: w.valueJson ?? JSON.stringify(w.value), contentType: 'application/json' },
       systemMetadata: {
         ...w.systemMetadata,
         runId: w.systemMetadata?.runId ?? DEFAULT_RUN_ID,

@@ -72,7 +72,8 @@ export class WriteRequestReader {
     if (unknown.length) throw new BadRequestException(`${at}: unexpected field ${unknown[0]} (expected value, systemMetadata, headers)`);
     if (value === undefined) throw new BadRequestException(`${at}.value is required`);
     if (exceedsDepth(entry)) throw new BadRequestException(`${at} is nested deeper than ${MAX_JSON_DEPTH} levels`);
-    const bytes = Buffer.byteLength(JSON.stringify(value));
+    const valueJson = JSON.stringify(value);
+    const bytes = Buffer.byteLength(valueJson);
     if (bytes > this.maxAspectBytes) throw new PayloadTooLargeException(`${at}.value is too large: ${bytes} bytes as JSON, at most ${this.maxAspectBytes} (MAX_ASPECT_BYTES)`);
     const result = this.registry.validateAspect(entityType, name, value);
     if (!result.ok) throw new BadRequestException(`${at}.value: ${result.errors.join('; ')}`);
@@ -81,6 +82,7 @@ export class WriteRequestReader {
       urn,
       aspectName: name,
       value,
+      valueJson,
       ...(systemMetadata !== undefined ? { systemMetadata: this.systemMetadata(systemMetadata, `${at}.systemMetadata`) } : {}),
       ...(headers !== undefined ? { headers: this.headers(headers, `${at}.headers`) } : {}),
     };
