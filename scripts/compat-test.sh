@@ -15,6 +15,7 @@
 #   COMPAT_VENV             venv directory (default: .stack/venv-compat)
 #   COMPAT_TIMEOUT_SECONDS  the SDK's ASYNC_WAIT wait_timeout per emit (default 90)
 #   COMPAT_WAIT_SECONDS     how long to wait for GMS_URL/config to answer before giving up (default 60)
+#   COMPAT_REPORT           write the checks' {passed, failed} as JSON to this file (scripts/test.sh counts them)
 #   COMPAT_UNLOCKED=1       install without constraints.txt (to refresh the lock for a new SDK version)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,5 +62,5 @@ done
 phase_end
 
 phase_start "compat test (acryl-datahub)"
-DATAHUB_TELEMETRY_ENABLED=false "$VENV/bin/python" test/compat/datahub_sdk_compat.py --gms "$GMS_URL"
+DATAHUB_TELEMETRY_ENABLED=false "$VENV/bin/python" test/compat/datahub_sdk_compat.py --gms "$GMS_URL" ${COMPAT_REPORT:+--report "$COMPAT_REPORT"}
 phase_end

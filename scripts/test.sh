@@ -1,13 +1,27 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs, builds, runs the unit tests, starts the real stack
-# (Kafka, MySQL, OpenSearch) unless it is already up, runs the end-to-end tests against it, and
-# stops what it started - also on failure.
+# (Kafka, MySQL, OpenSearch) unless it is already up, runs the end-to-end tests against it, then DataHub's
+# Python SDK and schemathesis against the service, and stops what it started - also on failure.
+# A failing runner does not stop the ones after it. The last line printed is
+#   tests: N passed, M failed
+# counted from the runners' own reports (jest --json, the SDK check's JSON, schemathesis' JUnit XML; a runner
+# that was due and left no report counts as 1 failed); the exit status is non-zero when M > 0 or a phase failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
+REPORTS=.stack/reports
+rm -rf "$REPORTS" .stack/schemathesis/junit.xml
+mkdir -p "$REPORTS"
+# Every runner due in this run, and where it reports.
+runners=("unit=jest:$REPORTS/unit.json")
+if [ "${SKIP_E2E:-0}" != 1 ]; then
+  runners+=("e2e=jest:$REPORTS/e2e.json" "sdk-compat=checks:$REPORTS/compat.json" "schemathesis=junit:.stack/schemathesis/junit.xml")
+fi
+
 started_stack=0
 compat_pid=""
+phase_failed=0
 cleanup() {
   local rc=$?
   if [ -n "$compat_pid" ]; then kill -TERM "$compat_pid" 2>/dev/null || true; wait "$compat_pid" 2>/dev/null || true; fi
@@ -15,15 +29,18 @@ cleanup() {
     phase_start "stack down"; bash docker/local/stack.sh down || true; phase_end
   fi
   print_phases
+  echo "---- tests ----"
+  node scripts/count-tests.js "${runners[@]}" || rc=1
+  [ "$phase_failed" = 0 ] || rc=1
   exit $rc
 }
 trap cleanup EXIT
 
 phase_start "install"; ensure_node_modules; phase_end
 phase_start "build"; npm run --silent build; phase_end
-phase_start "unit tests"; npx jest --config jest.config.js --ci; phase_end
+phase_start "unit tests"; npx jest --config jest.config.js --ci --json --outputFile="$REPORTS/unit.json" || phase_failed=1; phase_end
 
-if [ "${SKIP_E2E:-0}" = 1 ]; then echo "SKIP_E2E=1: end-to-end tests not run"; exit 0; fi
+if [ "${SKIP_E2E:-0}" = 1 ]; then echo "SKIP_E2E=1: end-to-end tests not run"; exit "$phase_failed"; fi
 
 phase_start "stack up"
 if ! bash docker/local/stack.sh status >/dev/null 2>&1; then started_stack=1; fi
@@ -32,7 +49,7 @@ phase_end
 
 phase_start "e2e tests"
 load_local_env
-npx jest --config test/jest-e2e.config.js --runInBand --ci
+npx jest --config test/jest-e2e.config.js --runInBand --ci --json --outputFile="$REPORTS/e2e.json" || phase_failed=1
 phase_end
 
 # A real client written by others: DataHub's own Python SDK, unchanged, in its own virtualenv, against the
@@ -47,13 +64,13 @@ AUTH_ENABLED=true AUTH_JWT_SECRET="$compat_secret" RUN_CONSUMERS=mce,mae PORT="$
   MCE_CONSUMER_GROUP=compat-mce MAE_CONSUMER_GROUP=compat-mae OPENSEARCH_INDEX_PREFIX=compat_ \
   node dist/apps/gms/src/main.js > .stack/logs/gms-compat.log 2>&1 &
 compat_pid=$!
-DATAHUB_GMS_TOKEN="$(AUTH_JWT_SECRET="$compat_secret" node scripts/mint-token.js --sub urn:li:corpuser:sdk-compat)" \
-  bash scripts/compat-test.sh "http://127.0.0.1:$compat_port" || { echo "compat test failed; service log: .stack/logs/gms-compat.log"; tail -n 40 .stack/logs/gms-compat.log; exit 1; }
+DATAHUB_GMS_TOKEN="$(AUTH_JWT_SECRET="$compat_secret" node scripts/mint-token.js --sub urn:li:corpuser:sdk-compat)" COMPAT_REPORT="$REPORTS/compat.json" \
+  bash scripts/compat-test.sh "http://127.0.0.1:$compat_port" || { phase_failed=1; echo "compat test failed; service log: .stack/logs/gms-compat.log"; tail -n 40 .stack/logs/gms-compat.log; }
 phase_end
 
 # The published OpenAPI document, fuzzed by schemathesis against the same service: never a 5xx, never a hang,
 # every 4xx a JSON error (test/schemathesis/README.md).
 phase_start "schemathesis (OpenAPI fuzzing)"
 SCHEMATHESIS_TOKEN="$(AUTH_JWT_SECRET="$compat_secret" node scripts/mint-token.js --sub urn:li:corpuser:schemathesis)" \
-  bash scripts/schemathesis.sh "http://127.0.0.1:$compat_port" || { echo "schemathesis failed; service log: .stack/logs/gms-compat.log"; tail -n 40 .stack/logs/gms-compat.log; exit 1; }
+  bash scripts/schemathesis.sh "http://127.0.0.1:$compat_port" || { phase_failed=1; echo "schemathesis failed; service log: .stack/logs/gms-compat.log"; tail -n 40 .stack/logs/gms-compat.log; }
 phase_end
