@@ -125,6 +125,22 @@ export class Env {
   @Transform(toInt) @IsInt() @Min(1) @Max(64)
   KAFKA_CONSUMER_PARTITIONS_CONCURRENCY: number = 3;
 
+  /** Most proposals (MCE) or change logs (MAE) written in one SQL transaction or one bulk request. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10000)
+  CONSUMER_BATCH_MAX_MESSAGES: number = 500;
+
+  /** Most bytes of aspect values in one SQL transaction or bulk request (a single larger one goes alone). */
+  @Transform(toInt) @IsInt() @Min(65536) @Max(67108864)
+  CONSUMER_BATCH_MAX_BYTES: number = 4194304;
+
+  /** Longest a consumer's fetch waits for CONSUMER_FETCH_MIN_BYTES before it takes what has arrived. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(10000)
+  CONSUMER_BATCH_MAX_WAIT_MS: number = 500;
+
+  /** Bytes a consumer's fetch waits for (up to CONSUMER_BATCH_MAX_WAIT_MS); 1 answers as soon as there is any message. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(67108864)
+  CONSUMER_FETCH_MIN_BYTES: number = 1;
+
   @IsString() @IsNotEmpty()
   MCE_CONSUMER_GROUP: string = 'generic-mce-consumer-job-client';
 

@@ -22,6 +22,8 @@ export class Settings {
     rebalanceTimeoutMs: number;
     partitionsConcurrency: number;
   };
+  /** How consumers batch: what one fetch waits for, and the bounds of one SQL transaction or bulk request. */
+  readonly consumers: { batchMaxMessages: number; batchMaxBytes: number; batchMaxWaitMs: number; fetchMinBytes: number };
   readonly topics: { mcp: string; failedMcp: string; mclVersioned: string; mclTimeseries: string };
   readonly groups: { mce: string; mae: string };
   readonly mysql: { host: string; port: number; user: string; password: string; database: string; poolSize: number };
@@ -57,6 +59,12 @@ export class Settings {
       sessionTimeoutMs: env.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
       rebalanceTimeoutMs: env.KAFKA_CONSUMER_REBALANCE_TIMEOUT_MS,
       partitionsConcurrency: env.KAFKA_CONSUMER_PARTITIONS_CONCURRENCY,
+    };
+    this.consumers = {
+      batchMaxMessages: env.CONSUMER_BATCH_MAX_MESSAGES,
+      batchMaxBytes: env.CONSUMER_BATCH_MAX_BYTES,
+      batchMaxWaitMs: env.CONSUMER_BATCH_MAX_WAIT_MS,
+      fetchMinBytes: env.CONSUMER_FETCH_MIN_BYTES,
     };
     this.topics = {
       mcp: env.TOPIC_MCP,

@@ -1,160 +1,172 @@
-import { Injectable, Optional } from '@nestjs/common';
-import { SpanStatusCode } from '@opentelemetry/api';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { context, Context, Span, SpanStatusCode } from '@opentelemetry/api';
 import { Settings } from '@lib/config';
+import { errorMessage } from '@lib/common';
 import { tracer } from '@lib/telemetry';
-import { EntityRegistry, MetadataChangeProposal, SystemMetadata, SystemMetadataKeys } from '@lib/metadata';
-import { AspectRepository, AspectRow, inTransaction, SqlPool } from '@lib/sql';
+import { EntityRegistry, MetadataChangeProposal } from '@lib/metadata';
+import { AspectRepository, inTransaction, SqlPool } from '@lib/sql';
 import { Metrics } from '@lib/metrics';
-import { sameValue } from './canonical-json';
-import { checkIfVersionMatch } from './if-version-match';
-import { checkCreateConditions } from './create-conditions';
-import { alreadyApplied } from './proposal-source';
-import { InvalidProposal, ProposalRejected } from './proposal-errors';
-import { aspectVersionOf, propertiesOf, traceIdOf, withoutWriteMarkers } from './system-metadata';
-
-export const DEFAULT_ACTOR = 'urn:li:corpuser:__anonymous';
+import { needsEntityCheck } from './create-conditions';
+import { ProposalRejected, UnstorableProposal } from './proposal-errors';
+import { aspectKeys, planWrites, WriteKind, WriteOutcome, WritePlan } from './write-rules';
 
 /** What each kind of write did to the table, for the span. */
 const OPERATION: Record<WriteKind, string> = { created: 'INSERT', updated: 'INSERT+UPDATE', 'no-op': 'UPDATE', duplicate: 'SELECT' };
 const ROWS: Record<WriteKind, number> = { created: 1, updated: 2, 'no-op': 1, duplicate: 0 };
 
 /**
- * created: first version; updated: a new version, the old one kept as history; no-op: same value,
- * only lastObserved and the write markers moved; duplicate: this very proposal was applied before
- * (a redelivery), nothing changed.
+ * MySQL errors caused by one row's content rather than by the database: retrying cannot help, so when a
+ * single proposal's own transaction fails this way, the proposal is rejected (failed topic) instead.
  */
-export type WriteKind = 'created' | 'updated' | 'no-op' | 'duplicate';
+const ROW_DATA_ERRORS = new Set([
+  'ER_DATA_TOO_LONG',
+  'ER_TRUNCATED_WRONG_VALUE',
+  'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD',
+  'ER_BAD_NULL_ERROR',
+  'ER_WARN_DATA_OUT_OF_RANGE',
+  'ER_INVALID_CHARACTER_STRING',
+  'ER_NET_PACKET_TOO_LARGE',
+]);
 
-export interface WriteOutcome {
-  kind: WriteKind;
-  value: unknown;
-  systemMetadata: SystemMetadata;
-  createdOn: number;
-  createdBy: string;
-  previous?: { value: unknown; systemMetadata: SystemMetadata | null };
-}
+export type WriteResult = WriteOutcome | ProposalRejected;
 
 /**
- * The one place that versions an aspect in SQL - used by the MCE consumer and by synchronous
- * writes alike. Each proposal is one transaction with the latest row locked, so concurrent writers
- * of the same aspect queue up rather than lose a version.
+ * The one place that versions aspects in SQL, for the MCE consumer and synchronous writes alike. Proposals
+ * are written in chunks (bounded in count and bytes), each chunk in ONE transaction: one locking read of the
+ * latest rows, one read of their highest versions, the rules applied in memory in order (write-rules.ts),
+ * then one multi-row insert (history and new aspects) and one multi-row overwrite of the changed latest rows.
+ * A chunk whose transaction fails is written again one proposal per transaction, so a row the database
+ * refuses fails that proposal alone; an outage still throws, and the caller retries the whole batch.
  */
 @Injectable()
 export class AspectWriter {
+  private readonly logger = new Logger(AspectWriter.name);
   private readonly database: string;
 
   constructor(
     private readonly sql: SqlPool,
     private readonly aspects: AspectRepository,
     private readonly registry: EntityRegistry,
-    settings: Settings,
+    private readonly settings: Settings,
     @Optional() private readonly metrics?: Metrics,
   ) {
     this.database = settings.mysql.database;
   }
 
-  /** One proposal in one transaction, under a span with the database semantics of what it did. */
-  write(mcp: MetadataChangeProposal, now: () => number = Date.now): Promise<WriteOutcome> {
-    return tracer().startActiveSpan(
-      'ingestAspectToLocalDB',
-      { attributes: { 'db.system': 'mysql', 'db.collection.name': 'metadata_aspect_v2', 'db.namespace': this.database } },
-      async (span) => {
-        try {
-          const outcome = await this.writeInTransaction(mcp, now);
-          span.setAttributes({
-            'db.operation': OPERATION[outcome.kind],
-            'db.rows_affected': ROWS[outcome.kind],
-            'aspect.write': outcome.kind,
-            'aspect.version': outcome.systemMetadata?.version ?? '',
-          });
-          return outcome;
-        } catch (err) {
-          // A rejected proposal is the caller's problem (412 / failed topic), not a database error.
-          if (!(err instanceof ProposalRejected)) this.metrics?.dependencyError('mysql', 'write_aspect');
-          span.recordException(err as Error);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-          throw err;
-        } finally {
-          span.end();
-        }
-      },
-    );
+  /**
+   * Writes the proposals in order and returns what each did, in the same order. `contextOf` gives each
+   * proposal's trace context, under which its `ingestAspectToLocalDB` span is recorded.
+   */
+  async write(
+    mcps: MetadataChangeProposal[],
+    contextOf: (mcp: MetadataChangeProposal) => Context = () => context.active(),
+    now: () => number = Date.now,
+  ): Promise<WriteResult[]> {
+    const results: WriteResult[] = [];
+    for (const chunk of this.chunks(mcps)) {
+      const spans = chunk.map((mcp) => this.startSpan(mcp, contextOf(mcp), chunk.length));
+      try {
+        const outcomes = await this.writeChunk(chunk, now);
+        outcomes.forEach((r, i) => endSpan(spans[i], r));
+        results.push(...outcomes);
+      } catch (err) {
+        for (const span of spans) endSpan(span, err);
+        throw err;
+      }
+    }
+    return results;
   }
 
-  private async writeInTransaction(mcp: MetadataChangeProposal, now: () => number): Promise<WriteOutcome> {
-    const value = parseValue(mcp);
-    const incoming = mcp.systemMetadata;
-    const actor = mcp.created?.actor ?? DEFAULT_ACTOR;
+  private async writeChunk(chunk: MetadataChangeProposal[], now: () => number): Promise<WriteResult[]> {
+    try {
+      return (await this.inOneTransaction(chunk, now)).results;
+    } catch (err) {
+      if (chunk.length === 1) return [this.rejectIfRowData(err)];
+      this.metrics?.dependencyError('mysql', 'write_batch');
+      this.logger.warn(`batch transaction of ${chunk.length} proposals failed (${errorMessage(err)}); writing them one at a time`);
+      const results: WriteResult[] = [];
+      for (const mcp of chunk) {
+        try {
+          results.push(...(await this.inOneTransaction([mcp], now)).results);
+        } catch (one) {
+          results.push(this.rejectIfRowData(one));
+        }
+      }
+      return results;
+    }
+  }
+
+  private inOneTransaction(chunk: MetadataChangeProposal[], now: () => number): Promise<WritePlan> {
     return inTransaction(this.sql, async (conn) => {
-      const latest = await this.aspects.latestForUpdate(conn, mcp.entityUrn, mcp.aspectName);
-      const sameTrace = latest !== undefined && traceIdOf(incoming) !== undefined && traceIdOf(latest.systemMetadata) === traceIdOf(incoming);
-      if (latest && ((sameTrace && sameValue(latest.value, value)) || alreadyApplied(incoming, latest.systemMetadata))) {
-        // Redelivered after it was applied (the consumer died before committing): it is done already.
-        return stored('duplicate', latest);
-      }
-      const actual = latest ? (aspectVersionOf(latest.systemMetadata) ?? (await this.aspects.maxVersion(conn, mcp.entityUrn, mcp.aspectName)) + 1) : -1;
-      checkIfVersionMatch(mcp.headers, actual);
-      await checkCreateConditions(mcp.headers, latest !== undefined, () => this.aspects.entityExists(conn, mcp.entityUrn));
-      const time = now();
-
-      if (latest && sameValue(latest.value, value)) {
-        const sm: SystemMetadata = {
-          ...(latest.systemMetadata as unknown as SystemMetadata),
-          lastObserved: time,
-          runId: incoming?.runId ?? (latest.systemMetadata?.runId as string),
-          lastRunId: latest.systemMetadata?.runId as string | undefined,
-          properties: { ...propertiesOf(latest.systemMetadata), ...propertiesOf(incoming), [SystemMetadataKeys.isNoOp]: 'true' },
-        };
-        await this.aspects.updateLatestSystemMetadata(conn, mcp.entityUrn, mcp.aspectName, sm as unknown as Record<string, unknown>);
-        return { ...stored('no-op', latest), systemMetadata: sm };
-      }
-
-      let newVersion = 1;
-      if (latest) {
-        const history = Math.max(await this.aspects.maxVersion(conn, mcp.entityUrn, mcp.aspectName), 0) + 1;
-        await this.aspects.copyLatestToHistory(conn, mcp.entityUrn, mcp.aspectName, history);
-        newVersion = history + 1;
-      }
-      const sm: SystemMetadata = {
-        ...(incoming ?? { runId: 'no-run-id-provided' }),
-        lastObserved: time,
-        version: String(newVersion),
-        registryName: this.registry.name,
-        registryVersion: this.registry.version,
-        ...(latest?.systemMetadata?.runId ? { lastRunId: latest.systemMetadata.runId as string } : {}),
-        properties: withoutWriteMarkers(propertiesOf(incoming)),
-      };
-      const row = {
-        urn: mcp.entityUrn,
-        aspect: mcp.aspectName,
-        value,
-        systemMetadata: sm as unknown as Record<string, unknown>,
-        createdOn: new Date(time),
-        createdBy: actor,
-      };
-      if (latest) await this.aspects.replaceLatest(conn, row);
-      else await this.aspects.insert(conn, row, 0);
-      return {
-        kind: latest ? 'updated' : 'created',
-        value,
-        systemMetadata: sm,
-        createdOn: time,
-        createdBy: actor,
-        ...(latest ? { previous: { value: latest.value, systemMetadata: latest.systemMetadata as unknown as SystemMetadata } } : {}),
-      };
+      const pairs = aspectKeys(chunk);
+      const latest = await this.aspects.lockLatestMany(conn, pairs);
+      const maxVersions = await this.aspects.maxVersionMany(conn, pairs);
+      const checkEntities = [...new Set(chunk.filter((m) => needsEntityCheck(m.headers)).map((m) => m.entityUrn))];
+      const existingEntities = await this.aspects.existingEntities(conn, checkEntities);
+      const plan = planWrites(chunk, { latest, maxVersions, existingEntities }, { registry: this.registry, now });
+      await this.aspects.insertMany(conn, [...plan.history, ...plan.created]);
+      await this.aspects.replaceLatestMany(conn, plan.replaced);
+      return plan;
     });
   }
-}
 
-/** An outcome that leaves the stored value as it is. */
-function stored(kind: WriteKind, row: AspectRow): WriteOutcome {
-  return { kind, value: row.value, systemMetadata: row.systemMetadata as unknown as SystemMetadata, createdOn: row.createdOn, createdBy: row.createdBy };
-}
-
-function parseValue(mcp: MetadataChangeProposal): unknown {
-  try {
-    return JSON.parse(mcp.aspect.value);
-  } catch {
-    throw new InvalidProposal(`aspect ${mcp.aspectName} of ${mcp.entityUrn}: value is not valid JSON`);
+  /** In a one-proposal transaction, a row the database refuses is that proposal's fault; anything else is an outage. */
+  private rejectIfRowData(err: unknown): ProposalRejected {
+    const code = (err as { code?: string }).code ?? '';
+    if (!ROW_DATA_ERRORS.has(code)) {
+      this.metrics?.dependencyError('mysql', 'write_aspect');
+      throw err;
+    }
+    return new UnstorableProposal(`the database refused the row (${code}): ${errorMessage(err)}`);
   }
+
+  /** Consecutive runs of proposals within the configured count and bytes (a single larger proposal is a chunk of its own). */
+  private *chunks(mcps: MetadataChangeProposal[]): Generator<MetadataChangeProposal[]> {
+    const { batchMaxMessages, batchMaxBytes } = this.settings.consumers;
+    let chunk: MetadataChangeProposal[] = [];
+    let bytes = 0;
+    for (const mcp of mcps) {
+      const size = mcp.aspect.value.length;
+      if (chunk.length > 0 && (chunk.length >= batchMaxMessages || bytes + size > batchMaxBytes)) {
+        yield chunk;
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(mcp);
+      bytes += size;
+    }
+    if (chunk.length > 0) yield chunk;
+  }
+
+  private startSpan(mcp: MetadataChangeProposal, parent: Context, batchSize: number): Span {
+    return tracer().startSpan(
+      'ingestAspectToLocalDB',
+      {
+        attributes: {
+          'db.system': 'mysql',
+          'db.collection.name': 'metadata_aspect_v2',
+          'db.namespace': this.database,
+          'db.operation.batch.size': batchSize,
+          'aspect.name': mcp.aspectName,
+        },
+      },
+      parent,
+    );
+  }
+}
+
+function endSpan(span: Span, result: WriteResult | unknown): void {
+  if (result instanceof Error) {
+    span.recordException(result);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: result.message });
+  } else {
+    const outcome = result as WriteOutcome;
+    span.setAttributes({
+      'db.operation': OPERATION[outcome.kind],
+      'db.rows_affected': ROWS[outcome.kind],
+      'aspect.write': outcome.kind,
+      'aspect.version': outcome.systemMetadata?.version ?? '',
+    });
+  }
+  span.end();
 }

@@ -1,5 +1,5 @@
 import { GenericAspect, MetadataChangeLog, MetadataChangeProposal, SystemMetadata } from '@lib/metadata';
-import { WriteOutcome } from './aspect-writer';
+import { WriteOutcome } from './write-rules';
 
 const json = (v: unknown): GenericAspect => ({ value: JSON.stringify(v), contentType: 'application/json' });
 

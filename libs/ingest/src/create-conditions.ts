@@ -9,17 +9,20 @@ function flag(headers: Record<string, string> | undefined, name: string): string
   return key === undefined ? undefined : String(headers![key]).toLowerCase();
 }
 
+/** Whether checking these headers needs to know if the entity exists (so the writer reads that up front). */
+export function needsEntityCheck(headers: Record<string, string> | undefined): boolean {
+  return flag(headers, CREATE_IF_ENTITY_NOT_EXISTS) === 'true';
+}
+
 /**
  * createIfNotExists=false: only update an aspect that exists. createIfEntityNotExists=true: only
  * write when the entity has no aspect yet. Both are preconditions, so a failure is a 412.
  */
-export function checkCreateConditions(headers: Record<string, string> | undefined, aspectExists: boolean, entityExists: () => Promise<boolean>): Promise<void> | void {
+export function checkCreateConditions(headers: Record<string, string> | undefined, aspectExists: boolean, entityExists: () => boolean): void {
   if (flag(headers, CREATE_IF_NOT_EXISTS) === 'false' && !aspectExists) {
     throw new ProposalRejected('Aspect does not exist and createIfNotExists is false', 412);
   }
-  if (flag(headers, CREATE_IF_ENTITY_NOT_EXISTS) === 'true') {
-    return entityExists().then((exists) => {
-      if (exists) throw new ProposalRejected('Entity already exists and createIfEntityNotExists is true', 412);
-    });
+  if (needsEntityCheck(headers) && entityExists()) {
+    throw new ProposalRejected('Entity already exists and createIfEntityNotExists is true', 412);
   }
 }

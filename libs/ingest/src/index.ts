@@ -3,6 +3,7 @@ export * from './canonical-json';
 export * from './system-metadata';
 export * from './if-version-match';
 export * from './create-conditions';
+export * from './write-rules';
 export * from './aspect-writer';
 export * from './change-log';
 export * from './message-telemetry';

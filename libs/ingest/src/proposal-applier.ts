@@ -4,7 +4,8 @@ import { Settings } from '@lib/config';
 import { KafkaPublisher, OutgoingRecord } from '@lib/kafka';
 import { MetadataChangeProposal } from '@lib/metadata';
 import { tracer } from '@lib/telemetry';
-import { AspectWriter, WriteOutcome } from './aspect-writer';
+import { AspectWriter } from './aspect-writer';
+import { WriteOutcome } from './write-rules';
 import { changeLogOf } from './change-log';
 import { stampTelemetry, traceHeaders } from './message-telemetry';
 import { ProposalRejected } from './proposal-errors';
@@ -13,7 +14,7 @@ export type Applied = { mcp: MetadataChangeProposal; outcome: WriteOutcome } | {
 
 /**
  * Applies proposals to SQL and emits their change logs: the shared core of the MCE consumer and of
- * synchronous writes. Proposals of one URN are applied in order; different URNs in parallel.
+ * synchronous writes. Proposals are written in order, in batch transactions (AspectWriter).
  * An outage (SQL or Kafka) throws, so the caller retries the whole batch - which is safe, because a
  * proposal applied before is recognised as a duplicate and only its change log is emitted again.
  */
@@ -62,26 +63,7 @@ export class ProposalApplier {
   }
 
   private async writeAll(mcps: MetadataChangeProposal[], contextOf: (mcp: MetadataChangeProposal) => Context): Promise<Applied[]> {
-    const results: Applied[] = new Array(mcps.length);
-    const byUrn = new Map<string, number[]>();
-    mcps.forEach((m, i) => byUrn.set(m.entityUrn, [...(byUrn.get(m.entityUrn) ?? []), i]));
-    const queues = [...byUrn.values()];
-    const workers = Math.max(1, Math.min(this.settings.mysql.poolSize, queues.length));
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: workers }, async () => {
-        while (next < queues.length) {
-          for (const i of queues[next++]) {
-            try {
-              results[i] = { mcp: mcps[i], outcome: await context.with(contextOf(mcps[i]), () => this.writer.write(mcps[i])) };
-            } catch (err) {
-              if (!(err instanceof ProposalRejected)) throw err;
-              results[i] = { mcp: mcps[i], rejected: err };
-            }
-          }
-        }
-      }),
-    );
-    return results;
+    const results = await this.writer.write(mcps, contextOf);
+    return results.map((r, i) => (r instanceof ProposalRejected ? { mcp: mcps[i], rejected: r } : { mcp: mcps[i], outcome: r }));
   }
 }

@@ -24,3 +24,8 @@ export class AspectVersionMismatch extends ProposalRejected {
 export class InvalidProposal extends ProposalRejected {
   override name = 'InvalidProposal';
 }
+
+/** The database refused to store the proposal's row (a value too long for its column, say). */
+export class UnstorableProposal extends ProposalRejected {
+  override name = 'UnstorableProposal';
+}

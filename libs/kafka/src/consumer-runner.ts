@@ -16,6 +16,11 @@ export interface ConsumerTuning {
   rebalanceTimeoutMs: number;
   /** Batches of different partitions processed at once. */
   partitionsConcurrency: number;
+  /** Longest a fetch waits for `fetchMinBytes` (so no message waits longer for its batch). */
+  batchMaxWaitMs?: number;
+  fetchMinBytes?: number;
+  /** Most bytes fetched per partition, so one batch of one partition stays about this size. */
+  batchMaxBytes?: number;
 }
 
 export interface ConsumerState {
@@ -73,6 +78,9 @@ export class ConsumerRunner {
       sessionTimeout: this.tuning.sessionTimeoutMs,
       rebalanceTimeout: this.tuning.rebalanceTimeoutMs,
       heartbeatInterval: Math.min(3000, Math.floor(this.tuning.sessionTimeoutMs / 3)),
+      ...(this.tuning.batchMaxWaitMs !== undefined ? { maxWaitTimeInMs: this.tuning.batchMaxWaitMs } : {}),
+      ...(this.tuning.fetchMinBytes !== undefined ? { minBytes: this.tuning.fetchMinBytes } : {}),
+      ...(this.tuning.batchMaxBytes !== undefined ? { maxBytesPerPartition: this.tuning.batchMaxBytes } : {}),
       retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10000, restartOnFailure: async () => !this.stopping },
     });
     const { GROUP_JOIN, CRASH, STOP, DISCONNECT } = consumer.events;

@@ -14,7 +14,7 @@ export abstract class KafkaConsumerService extends DependencyCheck implements On
   protected constructor(client: KafkaClient, settings: Settings, groupId: string, topics: string[], handler: BatchHandler) {
     super();
     client.consumerGroups.set(groupId, topics);
-    this.runner = new ConsumerRunner(client.kafka, groupId, topics, handler, settings.kafka);
+    this.runner = new ConsumerRunner(client.kafka, groupId, topics, handler, { ...settings.kafka, ...settings.consumers });
   }
 
   onApplicationBootstrap(): void {

@@ -5,13 +5,44 @@ import { AspectRow, RawAspectRow, toAspectRow } from './aspect-row';
 
 const COLUMNS = 'urn, aspect, version, metadata, systemmetadata, createdon, createdby, createdfor';
 
-export interface NewAspectRow {
+export interface AspectKey {
   urn: string;
   aspect: string;
-  value: unknown;
-  systemMetadata: Record<string, unknown>;
+}
+
+/** A latest row as locked for writing: parsed, and its JSON columns as stored. */
+export interface LockedAspectRow extends AspectRow {
+  metadataText: string;
+  systemMetadataText: string | null;
+}
+
+/** A row to write, its JSON columns already serialized. */
+export interface StoredAspectRow {
+  urn: string;
+  aspect: string;
+  version: number;
+  metadataText: string;
+  systemMetadataText: string | null;
   createdOn: Date;
   createdBy: string;
+  createdFor: string | null;
+}
+
+/** One map key for an (urn, aspect) pair; NUL appears in neither. */
+export function aspectKey(urn: string, aspect: string): string {
+  return `${urn}\u0000${aspect}`;
+}
+
+function pairPredicate(pairs: AspectKey[], extra = ''): string {
+  return `(${pairs.map(() => `(urn = ? AND aspect = ? ${extra})`).join(' OR ')})`;
+}
+
+function pairParams(pairs: AspectKey[]): string[] {
+  return pairs.flatMap((p) => [p.urn, p.aspect]);
+}
+
+function rowValues(r: StoredAspectRow): unknown[] {
+  return [r.urn, r.aspect, r.version, r.metadataText, r.systemMetadataText, r.createdOn, r.createdBy, r.createdFor];
 }
 
 /**
@@ -22,69 +53,66 @@ export interface NewAspectRow {
 export class AspectRepository {
   constructor(private readonly sql: SqlPool) {}
 
-  /** The latest row, locked for the rest of the transaction. */
-  async latestForUpdate(conn: PoolConnection, urn: string, aspect: string): Promise<AspectRow | undefined> {
+  /**
+   * The latest rows of many (urn, aspect) pairs in ONE query, locked for the rest of the transaction, with
+   * their JSON columns also as stored (a history copy keeps the text byte for byte). Rows are locked in
+   * primary-key order, so two transactions locking overlapping sets queue up rather than deadlock.
+   */
+  async lockLatestMany(conn: PoolConnection, pairs: AspectKey[]): Promise<LockedAspectRow[]> {
+    if (pairs.length === 0) return [];
     const [rows] = await conn.query<RowDataPacket[]>(
-      `SELECT ${COLUMNS} FROM metadata_aspect_v2 WHERE urn = ? AND aspect = ? AND version = 0 FOR UPDATE`,
-      [urn, aspect],
+      `SELECT ${COLUMNS} FROM metadata_aspect_v2 WHERE ${pairPredicate(pairs, 'AND version = 0')} ORDER BY urn, aspect FOR UPDATE`,
+      pairParams(pairs),
     );
-    return rows.length ? toAspectRow(rows[0] as RawAspectRow) : undefined;
+    return rows.map((r) => ({ ...toAspectRow(r as RawAspectRow), metadataText: r.metadata as string, systemMetadataText: r.systemmetadata as string | null }));
   }
 
-  async maxVersion(conn: PoolConnection, urn: string, aspect: string): Promise<number> {
-    const [rows] = await conn.query<RowDataPacket[]>('SELECT MAX(version) AS v FROM metadata_aspect_v2 WHERE urn = ? AND aspect = ?', [urn, aspect]);
-    return rows[0]?.v === null || rows[0]?.v === undefined ? -1 : Number(rows[0].v);
+  /** The highest stored version of each pair that has rows, in ONE query (key `urn` + NUL + `aspect`). */
+  async maxVersionMany(conn: PoolConnection, pairs: AspectKey[]): Promise<Map<string, number>> {
+    const result = new Map<string, number>();
+    if (pairs.length === 0) return result;
+    const [rows] = await conn.query<RowDataPacket[]>(
+      `SELECT urn, aspect, MAX(version) AS v FROM metadata_aspect_v2 WHERE ${pairPredicate(pairs)} GROUP BY urn, aspect`,
+      pairParams(pairs),
+    );
+    for (const r of rows) result.set(aspectKey(r.urn as string, r.aspect as string), Number(r.v));
+    return result;
   }
 
-  async entityExists(conn: PoolConnection, urn: string): Promise<boolean> {
-    const [rows] = await conn.query<RowDataPacket[]>('SELECT 1 AS present FROM metadata_aspect_v2 WHERE urn = ? LIMIT 1', [urn]);
-    return rows.length > 0;
+  /** Which of these entities have at least one row, in ONE query. */
+  async existingEntities(conn: PoolConnection, urns: string[]): Promise<Set<string>> {
+    if (urns.length === 0) return new Set();
+    const [rows] = await conn.query<RowDataPacket[]>('SELECT DISTINCT urn FROM metadata_aspect_v2 WHERE urn IN (?)', [urns]);
+    return new Set(rows.map((r) => r.urn as string));
   }
 
-  async insert(conn: PoolConnection, row: NewAspectRow, version: number): Promise<void> {
-    await conn.query(`INSERT INTO metadata_aspect_v2 (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`, [
-      row.urn,
-      row.aspect,
-      version,
-      JSON.stringify(row.value),
-      JSON.stringify(row.systemMetadata),
-      row.createdOn,
-      row.createdBy,
-    ]);
+  /**
+   * Inserts rows in ONE statement. A row whose key exists already fails the whole statement with
+   * ER_DUP_ENTRY (a concurrent writer won the race): the caller's transaction is retried and re-reads.
+   */
+  async insertMany(conn: PoolConnection, rows: StoredAspectRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await conn.query(`INSERT INTO metadata_aspect_v2 (${COLUMNS}) VALUES ?`, [rows.map(rowValues)]);
   }
 
-  /** Copies the current latest row to history `version` (the previous value stays readable). */
-  async copyLatestToHistory(conn: PoolConnection, urn: string, aspect: string, version: number): Promise<void> {
+  /** Overwrites latest rows (version 0) that exist and this transaction holds locked, in ONE statement. */
+  async replaceLatestMany(conn: PoolConnection, rows: StoredAspectRow[]): Promise<void> {
+    if (rows.length === 0) return;
     await conn.query(
-      `INSERT INTO metadata_aspect_v2 (${COLUMNS})
-       SELECT urn, aspect, ?, metadata, systemmetadata, createdon, createdby, createdfor
-       FROM metadata_aspect_v2 WHERE urn = ? AND aspect = ? AND version = 0`,
-      [version, urn, aspect],
+      `INSERT INTO metadata_aspect_v2 (${COLUMNS}) VALUES ?
+       ON DUPLICATE KEY UPDATE metadata = VALUES(metadata), systemmetadata = VALUES(systemmetadata),
+         createdon = VALUES(createdon), createdby = VALUES(createdby), createdfor = VALUES(createdfor)`,
+      [rows.map((r) => rowValues({ ...r, version: 0 }))],
     );
-  }
-
-  async replaceLatest(conn: PoolConnection, row: NewAspectRow): Promise<void> {
-    await conn.query(
-      'UPDATE metadata_aspect_v2 SET metadata = ?, systemmetadata = ?, createdon = ?, createdby = ?, createdfor = NULL WHERE urn = ? AND aspect = ? AND version = 0',
-      [JSON.stringify(row.value), JSON.stringify(row.systemMetadata), row.createdOn, row.createdBy, row.urn, row.aspect],
-    );
-  }
-
-  /** A no-op write touches only the latest row's system metadata. */
-  async updateLatestSystemMetadata(conn: PoolConnection, urn: string, aspect: string, systemMetadata: Record<string, unknown>): Promise<void> {
-    await conn.query('UPDATE metadata_aspect_v2 SET systemmetadata = ? WHERE urn = ? AND aspect = ? AND version = 0', [
-      JSON.stringify(systemMetadata),
-      urn,
-      aspect,
-    ]);
   }
 
   /** The latest rows of many (urn, aspect) pairs in ONE query. */
-  async latestMany(pairs: { urn: string; aspect: string }[]): Promise<AspectRow[]> {
+  async latestMany(pairs: AspectKey[]): Promise<AspectRow[]> {
     if (pairs.length === 0) return [];
-    const where = pairs.map(() => '(urn = ? AND aspect = ?)').join(' OR ');
-    const params = pairs.flatMap((p) => [p.urn, p.aspect]);
-    const [rows] = await this.sql.pool.query<RowDataPacket[]>(`SELECT ${COLUMNS} FROM metadata_aspect_v2 WHERE version = 0 AND (${where})`, params);
+    const [rows] = await this.sql.pool.query<RowDataPacket[]>(
+      `SELECT ${COLUMNS} FROM metadata_aspect_v2 WHERE ${pairPredicate(pairs, 'AND version = 0')}`,
+      pairParams(pairs),
+    );
     return rows.map((r) => toAspectRow(r as RawAspectRow));
   }
 
