@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync
 import { loadavg, tmpdir } from 'os';
 import { join, relative } from 'path';
 import { Partitioners } from 'kafkajs';
-import { REPO_ROOT } from '../test/support/stack-env';
+import { REPO_ROOT } from '../support/stack-env';
 import { App } from './lib/apps';
 import { Ctx, startMae, until } from './lib/context';
 import { ENV, kafka, machine, NAMES, searchClient, sqlPool } from './lib/env';

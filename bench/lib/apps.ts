@@ -1,8 +1,8 @@
 import { ChildProcess, execSync, spawn } from 'child_process';
 import { closeSync, openSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { freePort } from '../../test/support/app-process';
-import { REPO_ROOT } from '../../test/support/stack-env';
+import { freePort } from '../../support/free-port';
+import { REPO_ROOT } from '../../support/stack-env';
 import { ENV } from './env';
 import { sleep } from './stats';
 

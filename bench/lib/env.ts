@@ -2,7 +2,7 @@ import { Client } from '@opensearch-project/opensearch';
 import { Kafka, logLevel } from 'kafkajs';
 import { createPool, Pool } from 'mysql2/promise';
 import { cpus, freemem, loadavg, totalmem, release } from 'os';
-import { stackEnv } from '../../test/support/stack-env';
+import { stackEnv } from '../../support/stack-env';
 
 /**
  * The bench runs on the local stack under names of its own (suffix `_bench`, index prefix `bench_`),
