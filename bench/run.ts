@@ -206,11 +206,19 @@ async function main(): Promise<void> {
     );
 
     log('restarting with 2 processes of each kind');
-    await Promise.all([...c.gmsAll.map((a) => a.stop()), stopMce(c), stopMae(c)]);
+    // The old gms stops (its trace readers leave their groups: seconds) while the new processes start; the
+    // consumers stop first, so the new ones' groups are theirs alone.
+    const oldGms = c.gmsAll;
+    const gmsStopped = Promise.all(oldGms.map((a) => a.stop()));
+    await Promise.all([stopMce(c), stopMae(c)]);
     c.procs = 2;
-    const [gms2] = await Promise.all([startGms(logDir, c.procs), startMce(c), startMae(c)]);
-    useGms(gms2);
-    log(`gms with ${c.procs} processes: ${gms2.mode}`);
+    try {
+      const [gms2] = await Promise.all([startGms(logDir, c.procs), startMce(c), startMae(c)]);
+      useGms(gms2);
+      log(`gms with ${c.procs} processes: ${gms2.mode}`);
+    } finally {
+      await gmsStopped;
+    }
     await warmUp(c);
     const one = settled1.data as { sustainedAspectsPerSec: { service: number | null; floor: number | null }; topReached: { floor: boolean } };
     await scenario('settleScaled', `2. sustained rate with ${c.procs} processes of each kind`, () =>

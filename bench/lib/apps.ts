@@ -34,7 +34,8 @@ export class App {
 
   static async start(name: AppName, logDir: string, extra: Record<string, string> = {}, label: string = name): Promise<App> {
     const port = await freePort();
-    const logFile = join(logDir, `${label.replace(/[^\w-]+/g, '-')}-${(started[label] = (started[label] ?? 0) + 1)}.log`);
+    // Numbered in the order of starts: 03-gms.log, 07-mce-consumer-2.log (the second of two MCE consumer processes), ...
+    const logFile = join(logDir, `${String(++starts).padStart(2, '0')}-${label.replace('#', '-')}.log`);
     const fd = openSync(logFile, 'a');
     const child = spawn(process.execPath, [join(REPO_ROOT, `dist/apps/${name}/src/main.js`)], {
       cwd: REPO_ROOT,
@@ -127,7 +128,7 @@ export class App {
   }
 }
 
-const started: Record<string, number> = {};
+let starts = 0;
 
 /** Direct children of `pid` (from /proc/<pid>/task/<tid>/children). */
 export function childrenOf(pid: number): number[] {

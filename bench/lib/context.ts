@@ -94,7 +94,9 @@ export function memoryRows(when: string, peaks: PeakRss[]): Row[] {
   return kinds.map((kind) => {
     const mine = peaks.filter((p) => p.label.replace(/#\d+$/, '') === kind);
     const max = Math.max(...mine.map((p) => p.peakRssMiB));
-    const list = mine.map((p) => `${p.role === 'worker' ? 'worker ' : mine.length > 1 ? `${p.label} ` : ''}${p.peakRssMiB}`).join(', ');
+    const workers = mine.some((p) => p.role === 'worker');
+    const name = (p: PeakRss) => (workers ? `${p.role} ` : mine.length > 1 ? `${p.label} ` : '');
+    const list = mine.map((p) => `${name(p)}${p.peakRssMiB}`).join(', ');
     return {
       scenario: 'memory',
       case: `${kind} peak RSS, ${when}${mine.length > 1 ? ` (${list})` : ''}`,

@@ -203,24 +203,27 @@ const timing = (quick: boolean) => ({
   rampMs: quick ? 3000 : 6000,
   rampDrainMs: quick ? 4000 : 10000,
   /** Each ramp stops when its budget is spent, so the run stays bounded whatever the code under test does. */
-  rampBudgetMs: quick ? 35000 : 100000,
-  scaledRampBudgetMs: quick ? 25000 : 60000,
+  rampBudgetMs: quick ? 35000 : 90000,
+  scaledRampBudgetMs: quick ? 25000 : 50000,
 });
 
 /** Runs climbs side by side, the same rates in turn for each (so drift in the machine's load hits both), until each is over or the budget is spent. */
 async function runClimbs(ctx: Ctx, s: Stepper, climbs: Partial<Record<Side, Climb>>, budgetMs: number): Promise<void> {
   const t = timing(ctx.quick);
   const t0 = nowMs();
+  const all = Object.keys(climbs) as Side[];
   for (;;) {
-    const sides = (Object.keys(climbs) as Side[]).filter((side) => climbs[side]!.next() !== undefined);
+    const sides = all.filter((side) => climbs[side]!.next() !== undefined);
     if (sides.length === 0) return;
-    if (nowMs() - t0 > budgetMs) {
-      sides.forEach((side) => climbs[side]!.stop());
-      ctx.log(`  ramp budget of ${budgetMs / 1000} s spent: stopped`);
-      return;
-    }
     const rate = Math.min(...sides.map((side) => climbs[side]!.next()!));
-    for (const side of sides.filter((x) => climbs[x]!.next() === rate)) climbs[side]!.record(rate, await s.step(side, rate, t.rampMs, t.rampDrainMs));
+    for (const side of sides.filter((x) => climbs[x]!.next() === rate)) {
+      if (nowMs() - t0 > budgetMs) {
+        all.forEach((x) => climbs[x]!.stop());
+        ctx.log(`  ramp budget of ${budgetMs / 1000} s spent: stopped`);
+        return;
+      }
+      climbs[side]!.record(rate, await s.step(side, rate, t.rampMs, t.rampDrainMs));
+    }
   }
 }
 
