@@ -92,9 +92,9 @@ export class Climb {
 
   verdict(): string {
     const t = this.tried();
-    const range = `${t[0]}-${t[t.length - 1]}/s tried`;
+    const range = `${t[0]}-${t[t.length - 1]}/s tried${this.cut ? ', ramp cut short by its time budget' : ''}`;
     if (this.sustained === undefined) return `none kept up (${range})`;
-    return `${this.topReached ? 'at least ' : ''}${this.sustained}/s (${range}${this.cut ? ', ramp cut short by its time budget' : ''})`;
+    return `${this.topReached ? 'at least ' : ''}${this.sustained}/s (${range})`;
   }
 }
 
