@@ -206,18 +206,19 @@ async function main(): Promise<void> {
     );
 
     log('restarting with 2 processes of each kind');
-    // The old gms stops (its trace readers leave their groups: seconds) while the new processes start; the
-    // consumers stop first, so the new ones' groups are theirs alone.
-    const oldGms = c.gmsAll;
-    const gmsStopped = Promise.all(oldGms.map((a) => a.stop()));
-    await Promise.all([stopMce(c), stopMae(c)]);
+    // Stopping takes seconds (a consumer waits for its fetch, gms for its trace readers): the new gms and MCE
+    // consumers (scenario 4 stopped the old one) start meanwhile; the new MAE consumers once the old one has
+    // left its group, so the group is theirs alone.
+    const gmsStopped = Promise.all(c.gmsAll.map((a) => a.stop()));
+    const maeStopped = stopMae(c);
+    await stopMce(c);
     c.procs = 2;
     try {
-      const [gms2] = await Promise.all([startGms(logDir, c.procs), startMce(c), startMae(c)]);
+      const [gms2] = await Promise.all([startGms(logDir, c.procs), startMce(c), maeStopped.then(() => startMae(c))]);
       useGms(gms2);
       log(`gms with ${c.procs} processes: ${gms2.mode}`);
     } finally {
-      await gmsStopped;
+      await Promise.all([gmsStopped, maeStopped]);
     }
     await warmUp(c);
     const one = settled1.data as { sustainedAspectsPerSec: { service: number | null; floor: number | null }; topReached: { floor: boolean } };
