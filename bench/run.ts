@@ -9,9 +9,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync
 import { loadavg, tmpdir } from 'os';
 import { join, relative } from 'path';
 import { Partitioners } from 'kafkajs';
-import { REPO_ROOT } from '../test/support/stack-env';
+import { REPO_ROOT } from '../support/stack-env';
 import { App } from './lib/apps';
-import { Ctx, startMae, until } from './lib/context';
+import { appsOf, Ctx, memoryRows, peakRss, PeakRss, RSS_LIMIT_MIB, startGms, startMae, startMce, stopMae, stopMce, until } from './lib/context';
 import { ENV, kafka, machine, NAMES, searchClient, sqlPool } from './lib/env';
 import { closeHttp, post, trace, traceIdOf } from './lib/http';
 import { ASPECT, RUN, serviceBody, urns } from './lib/payloads';
@@ -19,8 +19,8 @@ import { resetBenchState, Stack } from './lib/stack';
 import { nowMs, summarize } from './lib/stats';
 import { chartSvg } from './lib/svg';
 import { markdownTable, Row, textTable } from './lib/table';
-import { ingest } from './scenarios/ingest';
-import { settle } from './scenarios/settle';
+import { ingest, ingestScaled } from './scenarios/ingest';
+import { settle, settleScaled } from './scenarios/settle';
 import { traceFailed } from './scenarios/trace-failed';
 import { traceLog } from './scenarios/trace-log';
 import { tracePending } from './scenarios/trace-pending';
@@ -96,6 +96,18 @@ async function versions(stack: Stack) {
   return { mysql: (rows as { v: string }[])[0].v, opensearch: (info.body as { version: { number: string } }).version.number, kafkajs: '2.2.4' };
 }
 
+/** One write of 10 aspects through each gms, traced until settled: the pipeline is warm before the settle steps. */
+async function warmUp(c: Ctx): Promise<void> {
+  await Promise.all(
+    c.gmsAll.map(async (g, k) => {
+      const warm = urns(`warm${c.procs}p${k}`, 0, 10);
+      const warmTrace = traceIdOf(await post(`${g.url}/openapi/v3/entity/dataset`, serviceBody(warm)));
+      const body = JSON.stringify(Object.fromEntries(warm.map((u) => [u, [ASPECT]])));
+      await until(async () => notActive((await trace(g.url, warmTrace, body)).body, warm) === 0, 60000, 'warm-up write settling');
+    }),
+  );
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const chartOf = args.indexOf('--chart');
@@ -148,8 +160,8 @@ async function main(): Promise<void> {
     log(`mode ${results.mode}; app logs in ${logDir}`);
     await resetBenchState(stack);
     log('bench topics, groups, indices and rows reset; starting a gms for the ingest scenarios');
-    const ingestGms = await App.start('gms', logDir, { TOPIC_MCP: NAMES.ingestMcp });
-    ctx = { quick, stack, logDir, gms: ingestGms, log };
+    const ingestGms = await startGms(logDir, 1, { TOPIC_MCP: NAMES.ingestMcp });
+    ctx = { quick, stack, logDir, gms: ingestGms.apps[0], gmsAll: ingestGms.apps, mce: [], mae: [], procs: 1, log };
     const c = ctx;
     const scenario = async <T extends { rows: Row[] }>(key: string, title: string, work: () => Promise<T>): Promise<T> => {
       log(title);
@@ -160,46 +172,77 @@ async function main(): Promise<void> {
       rows.push(...out.rows);
       return out;
     };
+    /** Peak RSS (VmHWM) of every process, taken right after the highest load of each phase. */
+    const peaks: Record<string, PeakRss[]> = {};
+    const useGms = (g: { apps: App[] }) => {
+      c.gmsAll = g.apps;
+      c.gms = g.apps[0];
+    };
 
     await scenario('ingest', '1. async ingest vs bare producer', () => ingest(c));
     await scenario('traceLog', '6. ingest with and without X-Enable-Trace-Log', () => traceLog(c));
-    results.ingestGmsMemory = { peakRssMiB: Math.round(ingestGms.memory().peakRssBytes / 2 ** 20) };
+    peaks['ingest, 1 process'] = peakRss(c.gmsAll);
+    await Promise.all(c.gmsAll.map((a) => a.stop()));
+    c.procs = 2;
+    const scaledGms = await startGms(logDir, c.procs, { TOPIC_MCP: NAMES.ingestMcp });
+    useGms(scaledGms);
+    log(`gms for ingest with ${c.procs} processes: ${scaledGms.mode}`);
+    results.gmsScaledMode = scaledGms.mode;
+    await scenario('ingestScaled', `1. async ingest, batch 100, ${c.procs} gms processes vs bare producer`, () => ingestScaled(c, scaledGms.mode));
+    peaks[`ingest, ${c.procs} processes`] = peakRss(c.gmsAll);
     log('starting gms and the MAE consumer');
-    await ingestGms.stop();
-    [c.gms] = await Promise.all([App.start('gms', logDir), startMae(c)]);
+    await Promise.all(c.gmsAll.map((a) => a.stop()));
+    c.procs = 1;
+    const [gms1] = await Promise.all([startGms(logDir, 1), startMae(c)]);
+    useGms(gms1);
     // Scenario 5 first, while the MCP topic holds nothing but its own filler; it leaves the MCE consumer running.
     await scenario('traceFailed', '5. detailed trace of failed writes at 10k and 100k other messages', () => traceFailed(c));
-    const warm = urns('warm', 0, 10);
-    const warmTrace = traceIdOf(await post(`${c.gms.url}/openapi/v3/entity/dataset`, serviceBody(warm)));
-    const body = JSON.stringify(Object.fromEntries(warm.map((u) => [u, [ASPECT]])));
-    await until(async () => notActive((await trace(c.gms.url, warmTrace, body)).body, warm) === 0, 60000, 'warm-up write settling');
-    await scenario('settle', '2. end-to-end settle time and sustained rate', () => settle(c));
+    await warmUp(c);
+    const settled1 = await scenario('settle', '2. end-to-end settle time and sustained rate (service and floor)', () => settle(c));
+    peaks['settle ramp, 1 process each'] = peakRss(appsOf(c));
     const settled = await scenario('traceSettled', '3. trace of settled writes vs SQL query + mget', () => traceSettled(c));
     await scenario('tracePending', '4. trace of pending writes (MCE consumer stopped)', () =>
       tracePending(c, { traceId: String(settled.data.traceId), urns: urns('s3', 0, 1000) }),
     );
-    const peak = (a: App) => Math.round(a.memory().peakRssBytes / 2 ** 20);
-    const mcePeak = (results.scenarios.tracePending as { data: { mcePeakRssMiB: number } }).data.mcePeakRssMiB;
-    results.memory = { gms: peak(c.gms), 'mce-consumer': mcePeak, 'mae-consumer': c.mae ? peak(c.mae) : null, unit: 'MiB (VmHWM)' };
-    for (const [name, mib] of [
-      ['gms', peak(c.gms)],
-      ['mce-consumer', mcePeak],
-      ['mae-consumer', c.mae ? peak(c.mae) : NaN],
-    ] as const) {
-      rows.push({ scenario: 'memory', case: `${name} peak RSS (VmHWM since its start)`, figure: summarize([mib], 'MiB', mib) });
+
+    log('restarting with 2 processes of each kind');
+    // Stopping takes seconds (a consumer waits for its fetch, gms for its trace readers): the new gms and MCE
+    // consumers (scenario 4 stopped the old one) start meanwhile; the new MAE consumers once the old one has
+    // left its group, so the group is theirs alone.
+    const gmsStopped = Promise.all(c.gmsAll.map((a) => a.stop()));
+    const maeStopped = stopMae(c);
+    await stopMce(c);
+    c.procs = 2;
+    try {
+      const [gms2] = await Promise.all([startGms(logDir, c.procs), startMce(c), maeStopped.then(() => startMae(c))]);
+      useGms(gms2);
+      log(`gms with ${c.procs} processes: ${gms2.mode}`);
+    } finally {
+      await Promise.all([gmsStopped, maeStopped]);
     }
+    await warmUp(c);
+    const one = settled1.data as { sustainedAspectsPerSec: { service: number | null; floor: number | null }; topReached: { floor: boolean } };
+    await scenario('settleScaled', `2. sustained rate with ${c.procs} processes of each kind`, () =>
+      settleScaled(c, one.sustainedAspectsPerSec.service ?? 200, one.sustainedAspectsPerSec.floor, one.topReached.floor),
+    );
+    peaks[`settle ramp, ${c.procs} processes each`] = peakRss(appsOf(c));
+    results.memory = { unit: 'MiB (VmHWM, per process)', limitMiB: RSS_LIMIT_MIB, peaks };
+    for (const [when, list] of Object.entries(peaks)) rows.push(...memoryRows(when, list));
   } catch (err) {
     // An app that died under us (crash, or a signal from outside the bench) is the likelier story than the request error.
-    const dead = [ctx?.gms, ctx?.mce, ctx?.mae].filter((a): a is App => a?.exitCode !== null && a?.exitCode !== undefined);
+    const dead = (ctx ? appsOf(ctx) : []).filter((a) => a.exitCode !== null);
     const why = dead.map((a) => `${a.name} (pid ${a.pid}) exited with ${a.exitCode}; last lines of ${a.logFile}:\n${tail(a.logFile)}`).join('\n');
     results.error = `${err instanceof Error ? err.stack : String(err)}${why ? `\n${why}` : ''}`;
     console.error(results.error);
     process.exitCode = 1;
   } finally {
-    await Promise.all([ctx?.gms.stop(), ctx?.mce?.stop(), ctx?.mae?.stop()]);
+    await Promise.all((ctx ? appsOf(ctx) : []).map((a) => a.stop()));
     if (!keep) await resetBenchState(stack).catch((err) => console.warn(`cleanup failed: ${String(err)}`));
     results.machine = { ...(results.machine as object), loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100) };
     results.totalMs = Math.round(nowMs() - t0);
+    // Rows grouped by scenario, in the order each first appears (the multi-process settle row joins scenario 2's).
+    const order = [...new Set(rows.map((r) => r.scenario))];
+    rows.sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
     results.rows = rows;
     await Promise.all([stack.producer.disconnect(), stack.admin.disconnect(), stack.sql.end(), stack.search.close()]).catch(() => undefined);
     closeHttp();

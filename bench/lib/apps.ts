@@ -1,8 +1,8 @@
 import { ChildProcess, execSync, spawn } from 'child_process';
-import { closeSync, openSync, readFileSync } from 'fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { freePort } from '../../test/support/app-process';
-import { REPO_ROOT } from '../../test/support/stack-env';
+import { freePort } from '../../support/free-port';
+import { REPO_ROOT } from '../../support/stack-env';
 import { ENV } from './env';
 import { sleep } from './stats';
 
@@ -18,8 +18,13 @@ export class App {
   private exited: Promise<number | null>;
   exitCode: number | null = null;
 
+  /** Child processes seen so far (cluster workers), so stop() can make sure none outlives the bench. */
+  private readonly seenChildren = new Set<number>();
+
   private constructor(
     readonly name: AppName,
+    /** How the bench names this process in its output: the app's name, with #2 for a second process. */
+    readonly label: string,
     readonly url: string,
     readonly logFile: string,
     private readonly child: ChildProcess,
@@ -27,9 +32,10 @@ export class App {
     this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve((this.exitCode = code ?? (signal ? 128 : null)))));
   }
 
-  static async start(name: AppName, logDir: string, extra: Record<string, string> = {}): Promise<App> {
+  static async start(name: AppName, logDir: string, extra: Record<string, string> = {}, label: string = name): Promise<App> {
     const port = await freePort();
-    const logFile = join(logDir, `${name}.log`);
+    // Numbered in the order of starts: 03-gms.log, 07-mce-consumer-2.log (the second of two MCE consumer processes), ...
+    const logFile = join(logDir, `${String(++starts).padStart(2, '0')}-${label.replace('#', '-')}.log`);
     const fd = openSync(logFile, 'a');
     const child = spawn(process.execPath, [join(REPO_ROOT, `dist/apps/${name}/src/main.js`)], {
       cwd: REPO_ROOT,
@@ -37,7 +43,7 @@ export class App {
       stdio: ['ignore', fd, fd],
     });
     closeSync(fd);
-    const app = new App(name, `http://127.0.0.1:${port}`, logFile, child);
+    const app = new App(name, label, `http://127.0.0.1:${port}`, logFile, child);
     await app.waitHealthy();
     return app;
   }
@@ -63,28 +69,110 @@ export class App {
     throw new Error(`${this.name} not healthy within ${ms} ms (last: ${last.slice(0, 500)}); see ${this.logFile}`);
   }
 
-  /** Resident set size now and at its peak (VmRSS, VmHWM), in bytes, from /proc. */
-  memory(): { rssBytes: number; peakRssBytes: number } {
-    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-    return { rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM') };
+  /** The process and its children (the workers of a gms started with GMS_WORKERS > 1). */
+  pids(): number[] {
+    const kids = childrenOf(this.pid);
+    kids.forEach((k) => this.seenChildren.add(k));
+    return [this.pid, ...kids];
   }
 
-  /** CPU time the process used so far (user + system), in seconds, from /proc. */
+  /** Resident set size now and at its peak (VmRSS, VmHWM) of each of its processes, in bytes, from /proc. */
+  processes(): { pid: number; role: 'main' | 'worker'; rssBytes: number; peakRssBytes: number }[] {
+    return this.pids().flatMap((pid) => {
+      try {
+        return [{ pid, role: pid === this.pid ? ('main' as const) : ('worker' as const), ...memoryOf(pid) }];
+      } catch {
+        return []; // a worker that exited between the listing and the read
+      }
+    });
+  }
+
+  /** Resident set size now and at its peak, in bytes, summed over its processes (one, unless it has workers). */
+  memory(): { rssBytes: number; peakRssBytes: number } {
+    return this.processes().reduce((a, p) => ({ rssBytes: a.rssBytes + p.rssBytes, peakRssBytes: a.peakRssBytes + p.peakRssBytes }), {
+      rssBytes: 0,
+      peakRssBytes: 0,
+    });
+  }
+
+  /** CPU time its processes used so far (user + system), in seconds, from /proc. */
   cpuSeconds(): number {
-    return cpuSecondsOf(this.pid);
+    return this.pids().reduce((sum, pid) => {
+      try {
+        return sum + cpuSecondsOf(pid);
+      } catch {
+        return sum;
+      }
+    }, 0);
   }
 
   async stop(ms = 30000): Promise<number | null> {
-    if (this.exitCode !== null) return this.exitCode;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), ms);
-    try {
-      return await this.exited;
-    } finally {
-      clearTimeout(timer);
+    if (this.exitCode === null) {
+      this.pids();
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), ms);
+      try {
+        await this.exited;
+      } finally {
+        clearTimeout(timer);
+      }
     }
+    // Workers normally stop with their primary; one still running (same pid, still our app) is stopped here.
+    for (const pid of this.seenChildren) {
+      for (let i = 0; i < 100 && isAppProcess(pid, this.name); i++) {
+        if (i === 0 || i === 80) signal(pid, i === 0 ? 'SIGTERM' : 'SIGKILL');
+        await sleep(100);
+      }
+    }
+    return this.exitCode;
   }
+}
+
+let starts = 0;
+
+/** Direct children of `pid` (from /proc/<pid>/task/<tid>/children). */
+export function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+  } catch {
+    return [];
+  }
+}
+
+/** VmRSS and VmHWM of `pid`, in bytes. */
+function memoryOf(pid: number): { rssBytes: number; peakRssBytes: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM') };
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
+  }
+}
+
+function isAppProcess(pid: number, name: AppName): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`dist/apps/${name}/`);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the built gms runs several HTTP workers when told GMS_WORKERS (cluster mode): the string is in
+ * its configuration (dist/libs/config) or in the gms app itself.
+ */
+export function gmsWorkersSupported(): boolean {
+  const has = (dir: string): boolean =>
+    existsSync(dir) &&
+    readdirSync(dir, { withFileTypes: true }).some((e) =>
+      e.isDirectory() ? has(join(dir, e.name)) : e.name.endsWith('.js') && readFileSync(join(dir, e.name), 'utf8').includes('GMS_WORKERS'),
+    );
+  return has(join(REPO_ROOT, 'dist/libs/config')) || has(join(REPO_ROOT, 'dist/apps/gms'));
 }
 
 /** CPU time process `pid` used so far (user + system), in seconds, from /proc/<pid>/stat. */

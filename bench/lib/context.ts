@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync, statSync } from 'fs';
-import { App } from './apps';
+import { App, AppName, gmsWorkersSupported } from './apps';
 import { Reply, trace, traceIdOf } from './http';
 import { NAMES } from './env';
 import { lagOf, moveGroupToEnd, Stack, waitGroupStable } from './stack';
@@ -10,9 +10,14 @@ export interface Ctx {
   quick: boolean;
   stack: Stack;
   logDir: string;
+  /** The gms trace requests go to (the first, when there are several). */
   gms: App;
-  mce?: App;
-  mae?: App;
+  /** Every gms process the bench started: one (with GMS_WORKERS=1 or =2), or two when the build has no GMS_WORKERS. */
+  gmsAll: App[];
+  mce: App[];
+  mae: App[];
+  /** Processes of each kind: 1, or 2 for the multi-process figures. */
+  procs: number;
   log: (message: string) => void;
 }
 
@@ -21,19 +26,89 @@ export interface ScenarioResult {
   data: Record<string, unknown>;
 }
 
+/** Every app process of the context. */
+export const appsOf = (ctx: Ctx): App[] => [...ctx.gmsAll, ...ctx.mce, ...ctx.mae];
+
+/** The gms to send request `seq` to: the load is spread round-robin when there are several gms processes. */
+export const gmsUrl = (ctx: Ctx, seq: number): string => ctx.gmsAll[seq % ctx.gmsAll.length].url;
+
+const labelOf = (name: AppName, k: number, of: number) => (of > 1 ? `${name}#${k + 1}` : name);
+
+/**
+ * Starts gms as `procs` processes' worth: GMS_WORKERS=1 for one; for two, GMS_WORKERS=2 when the build
+ * supports it (cluster mode: one port, the primary hands connections to its workers), else two gms
+ * processes on two ports.
+ */
+export async function startGms(logDir: string, procs: number, extra: Record<string, string> = {}): Promise<{ apps: App[]; mode: string }> {
+  if (procs === 1) return { apps: [await App.start('gms', logDir, { GMS_WORKERS: '1', ...extra })], mode: 'one process, GMS_WORKERS=1' };
+  if (gmsWorkersSupported()) {
+    const app = await App.start('gms', logDir, { GMS_WORKERS: String(procs), ...extra });
+    return { apps: [app], mode: `GMS_WORKERS=${procs} (cluster mode: one port)` };
+  }
+  // Started at once: the bench starts a one-process gms on the same topics first, so their setup finds them all there.
+  const apps = await Promise.all(Array.from({ length: procs }, (_, k) => App.start('gms', logDir, { GMS_WORKERS: '1', ...extra }, labelOf('gms', k, procs))));
+  return { apps, mode: `${procs} gms processes on ${procs} ports (this build has no GMS_WORKERS), requests spread round-robin` };
+}
+
+async function startConsumers(ctx: Ctx, name: 'mce-consumer' | 'mae-consumer', group: string): Promise<App[]> {
+  const apps = await Promise.all(Array.from({ length: ctx.procs }, (_, k) => App.start(name, ctx.logDir, {}, labelOf(name, k, ctx.procs))));
+  await waitGroupStable(ctx.stack.admin, group, ctx.procs);
+  return apps;
+}
+
 export async function startMce(ctx: Ctx): Promise<void> {
-  ctx.mce = await App.start('mce-consumer', ctx.logDir);
-  await waitGroupStable(ctx.stack.admin, NAMES.mceGroup);
+  ctx.mce = await startConsumers(ctx, 'mce-consumer', NAMES.mceGroup);
 }
 
 export async function startMae(ctx: Ctx): Promise<void> {
-  ctx.mae = await App.start('mae-consumer', ctx.logDir);
-  await waitGroupStable(ctx.stack.admin, NAMES.maeGroup);
+  ctx.mae = await startConsumers(ctx, 'mae-consumer', NAMES.maeGroup);
 }
 
 export async function stopMce(ctx: Ctx): Promise<void> {
-  await ctx.mce?.stop();
-  ctx.mce = undefined;
+  await Promise.all(ctx.mce.map((a) => a.stop()));
+  ctx.mce = [];
+}
+
+export async function stopMae(ctx: Ctx): Promise<void> {
+  await Promise.all(ctx.mae.map((a) => a.stop()));
+  ctx.mae = [];
+}
+
+export interface PeakRss {
+  label: string;
+  pid: number;
+  role: 'main' | 'worker';
+  peakRssMiB: number;
+}
+
+/** VmHWM of every process of these apps (a gms with workers: its primary and each worker), in MiB. */
+export function peakRss(apps: App[]): PeakRss[] {
+  return apps.flatMap((a) => a.processes().map((p) => ({ label: a.label, pid: p.pid, role: p.role, peakRssMiB: Math.round(p.peakRssBytes / 2 ** 20) })));
+}
+
+export const RSS_LIMIT_MIB = 512;
+
+/** One row per kind of app: the largest VmHWM of its processes as the figure, each process listed in the case, flagged above 512 MiB. */
+export function memoryRows(when: string, peaks: PeakRss[]): Row[] {
+  const kinds = [...new Set(peaks.map((p) => p.label.replace(/#\d+$/, '')))];
+  return kinds.map((kind) => {
+    const mine = peaks.filter((p) => p.label.replace(/#\d+$/, '') === kind);
+    const max = Math.max(...mine.map((p) => p.peakRssMiB));
+    const workers = mine.some((p) => p.role === 'worker');
+    const name = (p: PeakRss) => (workers ? `${p.role} ` : mine.length > 1 ? `${p.label} ` : '');
+    const list = mine.map((p) => `${name(p)}${p.peakRssMiB}`).join(', ');
+    return {
+      scenario: 'memory',
+      case: `${kind} peak RSS, ${when}${mine.length > 1 ? ` (${list})` : ''}`,
+      figure: summarize(
+        mine.map((p) => p.peakRssMiB),
+        'MiB',
+        max,
+      ),
+      target: `<= ${RSS_LIMIT_MIB} MiB each`,
+      met: max <= RSS_LIMIT_MIB,
+    };
+  });
 }
 
 /** CPU used by an app and by the bench process over the spans of time between start() and stop(), in % of one core. */
@@ -43,16 +118,20 @@ export class CpuMeter {
   private wall = 0;
   private mark?: [number, NodeJS.CpuUsage, number];
 
-  constructor(private readonly target: App) {}
+  constructor(private readonly targets: App[]) {}
+
+  private appSeconds(): number {
+    return this.targets.reduce((sum, a) => sum + a.cpuSeconds(), 0);
+  }
 
   start(): void {
-    this.mark = [this.target.cpuSeconds(), process.cpuUsage(), nowMs()];
+    this.mark = [this.appSeconds(), process.cpuUsage(), nowMs()];
   }
 
   stop(): void {
     const [a0, b0, t0] = this.mark!;
     const b = process.cpuUsage(b0);
-    this.app += this.target.cpuSeconds() - a0;
+    this.app += this.appSeconds() - a0;
     this.bench += (b.user + b.system) / 1e6;
     this.wall += (nowMs() - t0) / 1000;
   }
@@ -71,13 +150,17 @@ export class CpuMeter {
   }
 }
 
-/** Samples an app's RSS every 250 ms while `work` runs; answers the work's result and the samples' figure (MiB, overall = VmHWM). */
-export async function withRss<T>(app: App, work: () => Promise<T>) {
+/**
+ * Samples the RSS of apps (summed over all their processes) every 250 ms while `work` runs; answers the
+ * work's result and the samples' figure (MiB, overall = the sum of their VmHWM).
+ */
+export async function withRss<T>(apps: App[], work: () => Promise<T>) {
   const samples: number[] = [];
-  const timer = setInterval(() => samples.push(app.memory().rssBytes / 2 ** 20), 250);
+  const sum = (key: 'rssBytes' | 'peakRssBytes') => apps.reduce((s, a) => s + a.memory()[key], 0);
+  const timer = setInterval(() => samples.push(sum('rssBytes') / 2 ** 20), 250);
   try {
     const result = await work();
-    const { peakRssBytes } = app.memory();
+    const peakRssBytes = sum('peakRssBytes');
     return { result, rss: summarize(samples, 'MiB', peakRssBytes / 2 ** 20) };
   } finally {
     clearInterval(timer);
@@ -87,7 +170,7 @@ export async function withRss<T>(app: App, work: () => Promise<T>) {
 /**
  * Waits until the consumers have nothing left to do (MCE lag on the MCP topic and MAE lag on the MCL
  * topic both 0). When they do not get there within `ms`, the backlog is dropped - the consumer that is
- * behind is stopped, its group moved to the end of its topic, and restarted - so the next measurement
+ * behind is stopped (all its processes), its group moved to the end of its topic, and restarted - so the next measurement
  * starts from an idle pipeline; the answer says how many messages were dropped.
  */
 export async function drainOrDrop(ctx: Ctx, ms: number): Promise<{ waitedMs: number; dropped?: { mcp: number; mcl: number } }> {
@@ -106,7 +189,7 @@ export async function drainOrDrop(ctx: Ctx, ms: number): Promise<{ waitedMs: num
     await moveGroupToEnd(ctx.stack.admin, NAMES.mceGroup, NAMES.mcp);
   }
   if (lag.mcl > 0) {
-    await ctx.mae?.stop();
+    await stopMae(ctx);
     await moveGroupToEnd(ctx.stack.admin, NAMES.maeGroup, NAMES.mcl);
   }
   const t2 = nowMs();

@@ -2,7 +2,7 @@ import { Client } from '@opensearch-project/opensearch';
 import { Kafka, logLevel } from 'kafkajs';
 import { createPool, Pool } from 'mysql2/promise';
 import { cpus, freemem, loadavg, totalmem, release } from 'os';
-import { stackEnv } from '../../test/support/stack-env';
+import { stackEnv } from '../../support/stack-env';
 
 /**
  * The bench runs on the local stack under names of its own (suffix `_bench`, index prefix `bench_`),
@@ -12,7 +12,9 @@ export const SUFFIX = '_bench';
 
 export function benchEnv(): Record<string, string> {
   process.env.E2E_SUFFIX = SUFFIX;
-  return { ...stackEnv(), KAFKA_CLIENT_ID: 'metadata-service-bench', LOG_LEVEL: 'log' };
+  // 6 partitions per topic (the e2e tests use 3): two consumer processes of a group then each run
+  // 3 partitions at once, as one process does on its own (the consumers process up to 3 partitions at once).
+  return { ...stackEnv(), KAFKA_CLIENT_ID: 'metadata-service-bench', LOG_LEVEL: 'log', KAFKA_TOPIC_PARTITIONS: '6' };
 }
 
 export const ENV = benchEnv();

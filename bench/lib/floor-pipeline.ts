@@ -2,7 +2,10 @@ import { Consumer, EachBatchPayload } from 'kafkajs';
 import { systemMetadataDocId } from '../../libs/search/src/doc-ids';
 import { systemMetadataIndex } from '../../libs/search/src/index-definitions';
 import { kafka, NAMES } from './env';
-import { createFloorTopics, Stack, waitGroupStable } from './stack';
+import { createFloorTopics, lagOf, moveGroupToEnd, Stack, waitGroupStable } from './stack';
+import { nowMs, sleep } from './stats';
+
+const PARTITIONS_CONCURRENCY = 3;
 
 interface Mcp {
   entityUrn: string;
@@ -32,6 +35,10 @@ export class FloorPipeline {
         body: { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: systemMetadataIndex.mappings },
       });
     }
+    await this.startConsumers();
+  }
+
+  private async startConsumers(): Promise<void> {
     await this.consume(NAMES.floorMceGroup, NAMES.floorMcp, (p) => this.applyProposals(p));
     await this.consume(NAMES.floorMaeGroup, NAMES.floorMcl, (p) => this.indexChangeLogs(p));
     await Promise.all([waitGroupStable(this.stack.admin, NAMES.floorMceGroup), waitGroupStable(this.stack.admin, NAMES.floorMaeGroup)]);
@@ -39,6 +46,31 @@ export class FloorPipeline {
 
   async stop(): Promise<void> {
     await Promise.all(this.consumers.map((c) => c.disconnect()));
+    this.consumers.length = 0;
+  }
+
+  /**
+   * Like drainOrDrop for the service: waits until both floor consumers have nothing left to do; when they
+   * do not get there within `ms`, stops them, moves both groups to the end of their topics and restarts them.
+   */
+  async idle(ms: number): Promise<{ waitedMs: number; dropped?: { mcp: number; mcl: number } }> {
+    const t0 = nowMs();
+    const lags = async () => ({
+      mcp: await lagOf(this.stack.admin, NAMES.floorMceGroup, NAMES.floorMcp),
+      mcl: await lagOf(this.stack.admin, NAMES.floorMaeGroup, NAMES.floorMcl),
+    });
+    let lag = await lags();
+    while (lag.mcp + lag.mcl > 0 && nowMs() - t0 < ms) {
+      await sleep(250);
+      lag = await lags();
+    }
+    const waitedMs = Math.round(nowMs() - t0);
+    if (lag.mcp + lag.mcl === 0) return { waitedMs };
+    await this.stop();
+    await moveGroupToEnd(this.stack.admin, NAMES.floorMceGroup, NAMES.floorMcp);
+    await moveGroupToEnd(this.stack.admin, NAMES.floorMaeGroup, NAMES.floorMcl);
+    await this.startConsumers();
+    return { waitedMs, dropped: lag };
   }
 
   private async consume(groupId: string, topic: string, handle: (p: EachBatchPayload) => Promise<void>): Promise<void> {
@@ -47,6 +79,8 @@ export class FloorPipeline {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
+      // As many partitions at once as the service's consumers (KAFKA_CONSUMER_PARTITIONS_CONCURRENCY, default 3).
+      partitionsConsumedConcurrently: PARTITIONS_CONCURRENCY,
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async (payload) => {

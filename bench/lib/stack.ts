@@ -59,15 +59,15 @@ export async function moveGroupToEnd(admin: Admin, groupId: string, topic: strin
   await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
 }
 
-/** Waits until `groupId` has a member and is Stable (a consumer process has really joined). */
-export async function waitGroupStable(admin: Admin, groupId: string, ms = 60000): Promise<void> {
+/** Waits until `groupId` has `members` members and is Stable (the consumer processes have really joined). */
+export async function waitGroupStable(admin: Admin, groupId: string, members = 1, ms = 60000): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     const { groups } = await admin.describeGroups([groupId]);
-    if (groups[0]?.state === 'Stable' && groups[0].members.length > 0) return;
+    if (groups[0]?.state === 'Stable' && groups[0].members.length >= members) return;
     await sleep(200);
   }
-  throw new Error(`consumer group ${groupId} did not become Stable within ${ms} ms`);
+  throw new Error(`consumer group ${groupId} did not become Stable with ${members} member(s) within ${ms} ms`);
 }
 
 /** Total messages on a topic (sum of high watermarks; the bench topics start empty). */

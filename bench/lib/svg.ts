@@ -1,4 +1,4 @@
-/** A hand-written SVG chart (no charting dependency): two log-scale line panels from a results file. */
+/** A hand-written SVG chart (no charting dependency): log-scale line panels from a results file. */
 
 export interface Series {
   label: string;
@@ -83,13 +83,19 @@ function panel(p: Panel, ox: number): string {
 
 type Fig = { median: number; p90: number; p99: number; p999: number };
 
-/** The chart of one results file: settle-time percentiles (scenario 2) and trace latency against body size (scenario 3). */
+/** The chart of one results file: settle-time percentiles (scenario 2), trace latency against body size (scenario 3) and settle p99 against offered rate (scenario 2's ramps). */
 export function chartSvg(results: {
   startedAt: string;
   mode: string;
   machine: { cores: number };
   scenarios: {
-    settle?: { data: { steady: Record<string, { service: { settle: Fig }; floor: { settle: Fig } }> } };
+    settle?: {
+      data: {
+        steady: Record<string, { service: { settle: Fig }; floor: { settle: Fig } }>;
+        ramp?: { service?: Record<string, { settle: Fig }>; floor?: Record<string, { settle: Fig }> };
+      };
+    };
+    settleScaled?: { data: { processes: number; ramp: Record<string, { settle: Fig }> } };
     traceSettled?: { data: Record<string, unknown> };
   };
 }): string {
@@ -126,7 +132,7 @@ export function chartSvg(results: {
         xTicks: pcts,
         logX: false,
         series: settleSeries,
-        marks: [{ y: 1000, label: 'target p99 @200/s' }],
+        marks: [{ y: 300, label: 'target p99 @1000/s' }],
       },
       0,
     ),
@@ -142,12 +148,43 @@ export function chartSvg(results: {
       W,
     ),
   ];
+  // Settle p99 against the offered rate: the steady steps and every ramp step, per side.
+  const byRate = (steps: Record<string, { settle: Fig }>): [number, number][] =>
+    Object.entries(steps)
+      .map(([k, v]): [number, number] => [Number(k.replace('rate', '')), v.settle.p99])
+      .sort((a, b) => a[0] - b[0]);
+  const steps = (side: 'service' | 'floor') => ({
+    ...Object.fromEntries(Object.entries(steady).map(([k, v]) => [k, v[side]])),
+    ...(results.scenarios.settle?.data.ramp?.[side] ?? {}),
+  });
+  const scaled = results.scenarios.settleScaled?.data;
+  const rampSeries: Series[] = [
+    { label: 'service, 1 process each', color: '#1f77b4', points: byRate(steps('service')) },
+    { label: 'floor', color: '#1f77b4', dashed: true, points: byRate(steps('floor')) },
+    ...(scaled ? [{ label: `service, ${scaled.processes} processes each`, color: '#d62728', points: byRate(scaled.ramp) }] : []),
+  ];
+  const rates = [...new Set(rampSeries.flatMap((x) => x.points.map(([r]) => r)))].sort((a, b) => a - b);
+  if (rates.length > 0)
+    panels.push(
+      panel(
+        {
+          title: 'Settle p99 against offered rate (ramp)',
+          xTitle: 'aspects/s offered (log)',
+          yTitle: 'p99 ms (log)',
+          xTicks: rates.map((r) => [r, r >= 1000 ? `${r / 1000}k` : String(r)]),
+          logX: true,
+          series: rampSeries,
+        },
+        2 * W,
+      ),
+    );
+  const width = panels.length * W;
   const caption = `${results.mode} run ${results.startedAt}, ${results.machine.cores} cores`;
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H + 14}" viewBox="0 0 ${2 * W} ${H + 14}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${H + 14}" viewBox="0 0 ${width} ${H + 14}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
     ...panels,
-    `<text x="${W}" y="${H + 8}" text-anchor="middle" fill="#666">${esc(caption)}</text>`,
+    `<text x="${width / 2}" y="${H + 8}" text-anchor="middle" fill="#666">${esc(caption)}</text>`,
     '</svg>',
   ].join('\n');
 }

@@ -1,4 +1,4 @@
-import { CpuMeter, Ctx, ScenarioResult, withRss } from '../lib/context';
+import { CpuMeter, Ctx, gmsUrl, ScenarioResult, withRss } from '../lib/context';
 import { NAMES } from '../lib/env';
 import { post } from '../lib/http';
 import { closedLoop, LoadTally } from '../lib/load';
@@ -12,6 +12,51 @@ const POOL = 64;
 /** Rounds alternating the measured side and its floor, so drift in the machine's load (others' jobs) hits both alike. */
 export const rounds = (quick: boolean) => (quick ? 1 : 4);
 
+/** Ingest targets: aspects/s of the service against the bare producer's (batches of 1 have none). */
+const TARGETS: Record<number, number> = { 10: 0.5, 100: 0.7 };
+
+/**
+ * One cell of scenario 1: `batch`-aspect requests from 8 concurrent clients to the gms processes of
+ * `ctx.gmsAll` (spread round-robin), alternating in rounds with the bare producer's loops.
+ */
+async function cell(ctx: Ctx, batch: number, ms: number, warmMs: number, label: string): Promise<{ row: Row; data: Record<string, unknown> }> {
+  const bodies = Array.from({ length: POOL }, (_, k) => serviceBody(urns(`s1p${ctx.procs}b${batch}`, k * batch, batch), k * batch));
+  const messages = Array.from({ length: POOL }, (_, k) => mcpMessages(urns(`s1p${ctx.procs}b${batch}`, k * batch, batch), newTraceId(), k * batch));
+  const service = async (seq: number) => ((await post(`${gmsUrl(ctx, seq)}/openapi/v3/entity/dataset`, bodies[seq % POOL])).status === 202 ? batch : 0);
+  const floor = async (seq: number) => {
+    await ctx.stack.producer.sendBatch({ acks: -1, timeout: 5000, topicMessages: [{ topic: NAMES.ingestMcp, messages: messages[seq % POOL] }] });
+    return batch;
+  };
+  await closedLoop(CLIENTS, warmMs, service);
+  await closedLoop(CLIENTS, warmMs, floor);
+  const [sTally, fTally] = [new LoadTally(), new LoadTally()];
+  const [sCpu, fCpu] = [new CpuMeter(ctx.gmsAll), new CpuMeter(ctx.gmsAll)];
+  for (let r = 0; r < rounds(ctx.quick); r++) {
+    await sCpu.during(() => closedLoop(CLIENTS, ms / rounds(ctx.quick), service, sTally));
+    await fCpu.during(() => closedLoop(CLIENTS, ms / rounds(ctx.quick), floor, fTally));
+  }
+  const [s, f] = [sTally.result(), fTally.result()];
+  const ratio = round(s.throughput.value! / f.throughput.value!, 2);
+  ctx.log(
+    `  batch ${batch}, ${label}: service ${s.throughput.value} aspects/s (${s.errors} errors; CPU % of a core: gms ${sCpu.percent().service}, bench ${sCpu.percent().bench}), ` +
+      `floor ${f.throughput.value} aspects/s (bench CPU ${fCpu.percent().bench}%), ratio ${ratio}`,
+  );
+  const target = TARGETS[batch];
+  return {
+    data: { service: { ...s, cpu: sCpu.percent() }, floor: { ...f, cpu: fCpu.percent() } },
+    row: {
+      scenario: '1 ingest',
+      case: `batch ${batch}, ${CLIENTS} clients, ${label}`,
+      figure: s.throughput,
+      floor: f.throughput,
+      ratio,
+      ...(target !== undefined ? { target: `>= ${target}x`, met: ratio >= target } : {}),
+    },
+  };
+}
+
+const timing = (quick: boolean) => ({ ms: quick ? 1500 : 8000, warmMs: quick ? 300 : 1500 });
+
 /**
  * Scenario 1: aspects accepted per second through POST /openapi/v3/entity/dataset (async, 202), with
  * batches of 1, 10 and 100 aspects from 8 concurrent clients, beside a bare kafkajs producer sending
@@ -19,47 +64,31 @@ export const rounds = (quick: boolean) => (quick ? 1 : 4);
  * its own with no consumers, on a topic of its own (NAMES.ingestMcp), which the floor writes to as well.
  */
 export async function ingest(ctx: Ctx): Promise<ScenarioResult> {
-  const ms = ctx.quick ? 1500 : 8000;
-  const warmMs = ctx.quick ? 300 : 1500;
+  const { ms, warmMs } = timing(ctx.quick);
   const rows: Row[] = [];
   const data: Record<string, unknown> = { clients: CLIENTS, durationMs: ms, rounds: rounds(ctx.quick) };
-  const { result: cells, rss } = await withRss(ctx.gms, async () => {
+  const { result: cells, rss } = await withRss(ctx.gmsAll, async () => {
     const out: Record<string, unknown> = {};
     for (const batch of [1, 10, 100]) {
-      const bodies = Array.from({ length: POOL }, (_, k) => serviceBody(urns(`s1b${batch}`, k * batch, batch), k * batch));
-      const messages = Array.from({ length: POOL }, (_, k) => mcpMessages(urns(`s1b${batch}`, k * batch, batch), newTraceId(), k * batch));
-      const service = async (seq: number) => ((await post(`${ctx.gms.url}/openapi/v3/entity/dataset`, bodies[seq % POOL])).status === 202 ? batch : 0);
-      const floor = async (seq: number) => {
-        await ctx.stack.producer.sendBatch({ acks: -1, timeout: 5000, topicMessages: [{ topic: NAMES.ingestMcp, messages: messages[seq % POOL] }] });
-        return batch;
-      };
-      await closedLoop(CLIENTS, warmMs, service);
-      await closedLoop(CLIENTS, warmMs, floor);
-      const [sTally, fTally] = [new LoadTally(), new LoadTally()];
-      const [sCpu, fCpu] = [new CpuMeter(ctx.gms), new CpuMeter(ctx.gms)];
-      for (let r = 0; r < rounds(ctx.quick); r++) {
-        await sCpu.during(() => closedLoop(CLIENTS, ms / rounds(ctx.quick), service, sTally));
-        await fCpu.during(() => closedLoop(CLIENTS, ms / rounds(ctx.quick), floor, fTally));
-      }
-      const [s, f] = [sTally.result(), fTally.result()];
-      out[`batch${batch}`] = { service: { ...s, cpu: sCpu.percent() }, floor: { ...f, cpu: fCpu.percent() } };
-      const ratio = round(s.throughput.value! / f.throughput.value!, 2);
-      ctx.log(
-        `  batch ${batch}: service ${s.throughput.value} aspects/s (${s.errors} errors; CPU % of a core: gms ${sCpu.percent().service}, bench ${sCpu.percent().bench}), ` +
-          `floor ${f.throughput.value} aspects/s (bench CPU ${fCpu.percent().bench}%), ratio ${ratio}`,
-      );
-      rows.push({
-        scenario: '1 ingest',
-        case: `batch ${batch}, ${CLIENTS} clients`,
-        figure: s.throughput,
-        floor: f.throughput,
-        ratio,
-        ...(batch === 100 ? { target: '>= 0.7x', met: ratio >= 0.7 } : {}),
-      });
+      const c = await cell(ctx, batch, ms, warmMs, '1 gms process');
+      out[`batch${batch}`] = c.data;
+      rows.push(c.row);
     }
     return out;
   });
-  rows.push({ scenario: '1 ingest', case: 'gms RSS during ingest (overall = VmHWM)', figure: rss });
+  rows.push({ scenario: '1 ingest', case: 'gms RSS during ingest, 1 process (overall = VmHWM)', figure: rss });
   Object.assign(data, { cells, gmsRss: rss });
   return { rows, data };
+}
+
+/** Scenario 1 at batch 100 with `ctx.procs` gms processes' worth (`mode` says how they run), beside the bare producer again. */
+export async function ingestScaled(ctx: Ctx, mode: string): Promise<ScenarioResult> {
+  const { ms, warmMs } = timing(ctx.quick);
+  const label = `${ctx.procs} gms processes`;
+  // The processes are new: warm them up longer than the cells of ingest(), which follow each other on one warm gms.
+  const { result: c, rss } = await withRss(ctx.gmsAll, () => cell(ctx, 100, ms, warmMs * 4, label));
+  return {
+    rows: [c.row, { scenario: '1 ingest', case: `gms RSS during ingest, ${label}, summed (overall = sum of VmHWM)`, figure: rss }],
+    data: { clients: CLIENTS, durationMs: ms, rounds: rounds(ctx.quick), processes: ctx.procs, mode, batch100: c.data, gmsRss: rss },
+  };
 }

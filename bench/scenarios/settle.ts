@@ -1,6 +1,6 @@
 import { statSync } from 'fs';
-import { App, cpuSecondsOf, stackProcesses } from '../lib/apps';
-import { countInLog, Ctx, drainOrDrop, ScenarioResult } from '../lib/context';
+import { cpuSecondsOf, stackProcesses } from '../lib/apps';
+import { appsOf, countInLog, Ctx, drainOrDrop, gmsUrl, ScenarioResult } from '../lib/context';
 import { NAMES } from '../lib/env';
 import { FloorPipeline } from '../lib/floor-pipeline';
 import { post, traceIdOf, trace } from '../lib/http';
@@ -21,7 +21,7 @@ const MCE_TROUBLE = {
   restarts: /Restarting the consumer/,
 };
 
-interface Step {
+export interface Step {
   load: OpenLoopResult;
   /** ms; writes still unsettled at the end of the drain are counted with their time so far (a lower bound). */
   settle: Figure;
@@ -39,25 +39,89 @@ interface Step {
 
 type Side = 'service' | 'floor';
 
-/**
- * Scenario 2: end-to-end settle time - from the 202 (the producer's ack, for the floor) until the write
- * is ACTIVE_STATE in both stores - at steady offered rates, in batches of 10 aspects; and the highest
- * offered rate at which the consumers keep up (their lag does not grow). The floor is FloorPipeline.
- */
-export async function settle(ctx: Ctx): Promise<ScenarioResult> {
-  const ms = ctx.quick ? 2000 : 20000;
-  const steadyDrainMs = ctx.quick ? 3000 : 30000;
-  const rows: Row[] = [];
-  const data: Record<string, unknown> = { batch: BATCH, durationMs: ms };
-  let tag = 0;
+/** The rates (aspects/s) a ramp steps through: up from where it starts while it keeps up, down while it does not. */
+export const LADDER = [20, 50, 100, 200, 300, 500, 700, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 12000, 16000];
 
-  const step = async (side: Side, rate: number, stepMs: number, drainMs = steadyDrainMs): Promise<Step> => {
-    const t = `s2${side[0]}${rate}_${tag++}`;
-    const before = side === 'service' ? await drainOrDrop(ctx, drainMs) : undefined;
-    const apps = [...[ctx.gms, ctx.mce, ctx.mae].filter((a): a is App => !!a), ...stackProcesses()];
-    const mceLogFile = ctx.mce?.logFile;
-    const mceLogFrom = mceLogFile ? statSync(mceLogFile).size : 0;
-    const cpu0 = apps.map((a) => cpuSecondsOf(a.pid));
+/**
+ * One side's search for its sustained rate on LADDER: the first step decides the direction; going up,
+ * the last rate that kept up before one fell behind; going down, the first rate that kept up. Steps
+ * already measured (the steady ones) are reused, not run again.
+ */
+export class Climb {
+  readonly steps: Record<string, Step> = {};
+  sustained?: number;
+  /** The ramp reached the top of LADDER still keeping up: the sustained rate is at least that. */
+  topReached = false;
+  /** The ramp ran out of its time budget before it found where it falls behind. */
+  cut = false;
+  private direction?: 'up' | 'down';
+  private i: number;
+  private done = false;
+
+  constructor(
+    start: number,
+    private readonly known: Map<number, Step> = new Map(),
+  ) {
+    this.i = Math.max(0, LADDER.filter((r) => r <= start).length - 1);
+  }
+
+  /** The next rate to try, or undefined when the search is over. */
+  next(): number | undefined {
+    while (!this.done && this.known.has(LADDER[this.i])) this.record(LADDER[this.i], this.known.get(LADDER[this.i])!);
+    return this.done ? undefined : LADDER[this.i];
+  }
+
+  record(rate: number, step: Step): void {
+    if (!this.known.has(rate)) this.steps[`rate${rate}`] = step;
+    this.direction ??= step.bounded ? 'up' : 'down';
+    if (step.bounded) this.sustained = Math.max(this.sustained ?? 0, rate);
+    if (this.direction === 'up' ? !step.bounded : step.bounded) this.done = true;
+    this.i += this.direction === 'up' ? 1 : -1;
+    if (this.i >= LADDER.length) this.topReached = this.done = true;
+    if (this.i < 0) this.done = true;
+  }
+
+  stop(): void {
+    if (!this.done) this.cut = this.done = true;
+  }
+
+  /** The rates it tried, lowest first. */
+  tried(): number[] {
+    return [...new Set([...this.known.keys(), ...Object.keys(this.steps).map((k) => Number(k.slice(4)))])].sort((a, b) => a - b);
+  }
+
+  verdict(): string {
+    const t = this.tried();
+    const range = `${t[0]}-${t[t.length - 1]}/s tried${this.cut ? ', ramp cut short by its time budget' : ''}`;
+    if (this.sustained === undefined) return `none kept up (${range})`;
+    return `${this.topReached ? 'at least ' : ''}${this.sustained}/s (${range})`;
+  }
+}
+
+export interface Stepper {
+  step(side: Side, rate: number, stepMs: number, drainMs: number): Promise<Step>;
+}
+
+/**
+ * Runs steps of offered load: batches of 10 aspects at `rate` aspects/s for `stepMs`, through the
+ * service (spread over its gms processes) or through the floor pipeline, each write watched until it
+ * settles. Before each step both pipelines are brought to idle (their backlog dropped if they do not
+ * drain within `drainMs`), so a side that fell behind does not load the machine during the next step.
+ */
+export function stepper(ctx: Ctx, floor: FloorPipeline | undefined): Stepper {
+  let tag = 0;
+  const step = async (side: Side, rate: number, stepMs: number, drainMs: number): Promise<Step> => {
+    const t = `s2${side[0]}${ctx.procs}p${rate}_${tag++}`;
+    const service = await drainOrDrop(ctx, drainMs);
+    const floorIdle = floor ? await floor.idle(drainMs) : undefined;
+    if (floorIdle?.dropped) ctx.log(`  floor did not drain within ${drainMs} ms: dropped its backlog ${JSON.stringify(floorIdle.dropped)}`);
+    const before = side === 'service' ? service : floorIdle;
+    const meters: { label: string; seconds: () => number }[] = [
+      ...appsOf(ctx).map((a) => ({ label: a.label, seconds: () => a.cpuSeconds() })),
+      ...stackProcesses().map((p) => ({ label: p.name, seconds: () => cpuSecondsOf(p.pid) })),
+    ];
+    const mceLogs = ctx.mce.map((a) => ({ file: a.logFile, from: statSync(a.logFile).size }));
+    const cpu0 = meters.map((m) => m.seconds());
     const bench0 = process.cpuUsage();
     const poller = new SettlePoller(ctx.stack.search, side === 'service' ? NAMES.systemMetadataIndex : NAMES.floorIndex);
     const [group1, topic1, group2, topic2] =
@@ -77,7 +141,7 @@ export async function settle(ctx: Ctx): Promise<ScenarioResult> {
     const send = async (seq: number): Promise<boolean> => {
       const list = urns(t, seq * BATCH, BATCH);
       if (side === 'service') {
-        const reply = await post(`${ctx.gms.url}/openapi/v3/entity/dataset`, serviceBody(list, seq * BATCH));
+        const reply = await post(`${gmsUrl(ctx, seq)}/openapi/v3/entity/dataset`, serviceBody(list, seq * BATCH));
         if (reply.status !== 202) return false;
         const at = nowMs();
         const traceId = traceIdOf(reply);
@@ -97,7 +161,7 @@ export async function settle(ctx: Ctx): Promise<ScenarioResult> {
     };
     const load = await openLoop(rate, BATCH, stepMs, send);
     const endOfLoad = (nowMs() - t0) / 1000;
-    const cpu = Object.fromEntries(apps.map((a, i) => [a.name, Math.round(((cpuSecondsOf(a.pid) - cpu0[i]) / endOfLoad) * 100)]));
+    const cpu: Record<string, number> = Object.fromEntries(meters.map((m, i) => [m.label, Math.round(((m.seconds() - cpu0[i]) / endOfLoad) * 100)]));
     const b = process.cpuUsage(bench0);
     cpu.bench = Math.round(((b.user + b.system) / 1e6 / endOfLoad) * 100);
     await poller.drain(drainMs);
@@ -115,62 +179,139 @@ export async function settle(ctx: Ctx): Promise<ScenarioResult> {
       ...(before ? { before } : {}),
       cpu,
       lag,
+      // "Falls behind": the lag grows by 10 % of the rate per second or more, or the load could not be sent, or writes did not settle.
       bounded: growthPerSec < 0.1 * rate && load.sentPerSec >= 0.95 * rate && unsettled === 0,
     };
     if (side === 'service') result.checked = await checkWithTraceEndpoint(ctx, sent);
-    if (side === 'service' && mceLogFile) result.mceLog = countInLog(mceLogFile, mceLogFrom, MCE_TROUBLE);
+    if (side === 'service' && mceLogs.length) {
+      const counts = mceLogs.map((l) => countInLog(l.file, l.from, MCE_TROUBLE));
+      result.mceLog = Object.fromEntries(Object.keys(MCE_TROUBLE).map((k) => [k, counts.reduce((s, c) => s + c[k], 0)]));
+    }
     ctx.log(
-      `  ${side} ${rate}/s: settle median ${result.settle.median} ms, p99 ${result.settle.p99} ms (n ${result.settle.n}, unsettled ${unsettled}), ` +
+      `  ${side}${side === 'service' ? ` (${ctx.procs} process${ctx.procs > 1 ? 'es' : ''} each)` : ''} ${rate}/s: settle median ${result.settle.median} ms, p99 ${result.settle.p99} ms (n ${result.settle.n}, unsettled ${unsettled}), ` +
         `sent ${load.sentPerSec}/s, lag max ${lag.max} growth ${growthPerSec}/s, CPU ${JSON.stringify(cpu)}${result.mceLog ? `, MCE log ${JSON.stringify(result.mceLog)}` : ''}${before?.dropped ? `, dropped backlog before: ${JSON.stringify(before.dropped)}` : ''} -> ${result.bounded ? 'keeps up' : 'falls behind'}${result.checked ? `; trace check: ${result.checked}` : ''}`,
     );
     return result;
   };
+  return { step };
+}
 
-  const floor = new FloorPipeline(ctx.stack);
-  const steady: Record<string, { service: Step; floor: Step }> = {};
-  await floor.start();
-  for (const rate of [200, 1000]) {
-    const service = await step('service', rate, ms);
-    const f = await step('floor', rate, ms);
-    steady[`rate${rate}`] = { service, floor: f };
-    rows.push({
-      scenario: '2 settle',
-      case: `${rate} aspects/s offered, ${service.bounded ? 'keeps up' : 'falls behind'}`,
-      figure: service.settle,
-      floor: f.settle,
-      ratio: round(service.settle.p99 / f.settle.p99, 2),
-      ratioOf: 'p99',
-      ...(rate === 200 ? { target: 'p99 < 1000 ms', met: service.settle.p99 < 1000 && service.unsettled === 0 } : {}),
-    });
-  }
-  data.steady = steady;
-  const floorStopped = floor.stop(); // leaving the groups takes a fetch wait (~5 s): overlap it with the ramp
+/** Steps' lengths: steady steps (long, for the percentiles) and ramp steps (shorter, for the lag's trend). */
+const timing = (quick: boolean) => ({
+  steadyMs: quick ? 2000 : 15000,
+  steadyDrainMs: quick ? 3000 : 30000,
+  rampMs: quick ? 3000 : 6000,
+  rampDrainMs: quick ? 4000 : 10000,
+  /** Each ramp stops when its budget is spent, so the run stays bounded whatever the code under test does. */
+  rampBudgetMs: quick ? 35000 : 90000,
+  scaledRampBudgetMs: quick ? 25000 : 50000,
+});
 
-  // The sustained rate: from the steady steps, step up past 1000/s, or down below 1000/s (below 200/s when that failed too).
-  const ramp: Record<string, Step> = {};
-  let sustained: number | undefined = steady.rate1000.service.bounded ? 1000 : steady.rate200.service.bounded ? 200 : undefined;
-  if (!ctx.quick) {
-    const up = steady.rate1000.service.bounded;
-    for (const rate of up ? [1500, 2000, 3000, 4000] : steady.rate200.service.bounded ? [700, 500, 300] : [100, 50, 20]) {
-      const s = await step('service', rate, 8000, 15000);
-      ramp[`rate${rate}`] = s;
-      if (up && !s.bounded) break;
-      if (up) sustained = rate;
-      if (!up && s.bounded) {
-        sustained = Math.max(sustained ?? 0, rate);
-        break;
+/** Runs climbs side by side, the same rates in turn for each (so drift in the machine's load hits both), until each is over or the budget is spent. */
+async function runClimbs(ctx: Ctx, s: Stepper, climbs: Partial<Record<Side, Climb>>, budgetMs: number): Promise<void> {
+  const t = timing(ctx.quick);
+  const t0 = nowMs();
+  const all = Object.keys(climbs) as Side[];
+  for (;;) {
+    const sides = all.filter((side) => climbs[side]!.next() !== undefined);
+    if (sides.length === 0) return;
+    const rate = Math.min(...sides.map((side) => climbs[side]!.next()!));
+    for (const side of sides.filter((x) => climbs[x]!.next() === rate)) {
+      if (nowMs() - t0 > budgetMs) {
+        all.forEach((x) => climbs[x]!.stop());
+        ctx.log(`  ramp budget of ${budgetMs / 1000} s spent: stopped`);
+        return;
       }
+      climbs[side]!.record(rate, await s.step(side, rate, t.rampMs, t.rampDrainMs));
     }
   }
-  data.ramp = ramp;
-  data.sustainedAspectsPerSec = sustained ?? null;
-  data.sustainedNote = ctx.quick ? 'quick run: only 200/s and 1000/s were tried' : 'highest offered rate tried at which the consumer lag did not grow';
-  const tried = [200, 1000, ...Object.keys(ramp).map((k) => Number(k.slice(4)))];
-  const keepUp = sustained !== undefined ? summarize([sustained], 'aspects/s', sustained) : summarize([], 'aspects/s');
-  await floorStopped;
-  const verdict = sustained !== undefined ? 'highest rate tried that kept up' : `none of ${Math.min(...tried)}-${Math.max(...tried)}/s kept up`;
-  rows.push({ scenario: '2 settle', case: `sustained rate: ${verdict}${ctx.quick ? ' (coarse)' : ''}`, figure: keepUp });
+}
+
+const figureOf = (rate: number | undefined) => (rate !== undefined ? summarize([rate], 'aspects/s', rate) : summarize([], 'aspects/s'));
+
+/**
+ * Scenario 2: end-to-end settle time - from the 202 (the producer's ack, for the floor) until the write
+ * is ACTIVE_STATE in both stores - at steady offered rates of 200 and 1,000 aspects/s, in batches of 10
+ * aspects; then the sustained rate of the service and of the floor (FloorPipeline), ramped the same way
+ * in turn: 1,500, 2,000, 3,000, 4,000, ... until each falls behind (or down from 1,000 when that did).
+ * With one process of each kind; settleScaled() ramps the service again with two.
+ */
+export async function settle(ctx: Ctx): Promise<ScenarioResult> {
+  const t = timing(ctx.quick);
+  const rows: Row[] = [];
+  const data: Record<string, unknown> = { batch: BATCH, steadyMs: t.steadyMs, rampStepMs: t.rampMs, processes: ctx.procs };
+  const floor = new FloorPipeline(ctx.stack);
+  const s = stepper(ctx, floor);
+  const steady: Record<string, { service: Step; floor: Step }> = {};
+  await floor.start();
+  try {
+    for (const rate of [200, 1000]) {
+      const service = await s.step('service', rate, t.steadyMs, t.steadyDrainMs);
+      const f = await s.step('floor', rate, t.steadyMs, t.steadyDrainMs);
+      steady[`rate${rate}`] = { service, floor: f };
+      const ratio = round(service.settle.p99 / f.settle.p99, 2);
+      rows.push({
+        scenario: '2 settle',
+        case: `${rate} aspects/s offered, ${service.bounded ? 'keeps up' : 'falls behind'}`,
+        figure: service.settle,
+        floor: f.settle,
+        ratio,
+        ratioOf: 'p99',
+        ...(rate === 200
+          ? { target: 'p99 <= 2x floor', met: ratio <= 2 && service.unsettled === 0 }
+          : { target: 'p99 <= 300 ms', met: service.settle.p99 <= 300 && service.unsettled === 0 }),
+      });
+    }
+    data.steady = steady;
+    const known = (side: Side) => new Map([200, 1000].map((r) => [r, steady[`rate${r}`][side]]));
+    const climbs = { service: new Climb(1000, known('service')), floor: new Climb(1000, known('floor')) };
+    await runClimbs(ctx, s, climbs, t.rampBudgetMs);
+    const sustained = { service: climbs.service.sustained ?? null, floor: climbs.floor.sustained ?? null };
+    data.ramp = { service: climbs.service.steps, floor: climbs.floor.steps };
+    data.sustainedAspectsPerSec = sustained;
+    data.sustainedNote =
+      'highest offered rate tried at which the lag did not grow (by 10 % of the rate per second or more), the load was sent in full and every write settled' +
+      `; ramp steps of ${t.rampMs / 1000} s${ctx.quick ? ' (quick run: coarse)' : ''}`;
+    data.verdicts = { service: climbs.service.verdict(), floor: climbs.floor.verdict() };
+    data.topReached = { service: climbs.service.topReached, floor: climbs.floor.topReached };
+    const ratio = sustained.service !== null && sustained.floor ? round(sustained.service / sustained.floor, 2) : undefined;
+    rows.push({
+      scenario: '2 settle',
+      case: `sustained rate, 1 process each: service ${climbs.service.verdict()}; floor ${climbs.floor.verdict()}${ctx.quick ? ' (coarse)' : ''}`,
+      figure: figureOf(climbs.service.sustained),
+      floor: figureOf(climbs.floor.sustained),
+      ...(ratio !== undefined ? { ratio } : {}),
+      target: '>= 0.5x floor',
+      met: ratio !== undefined && ratio >= 0.5 && !climbs.floor.topReached,
+    });
+  } finally {
+    await floor.stop();
+  }
   return { rows, data };
+}
+
+/**
+ * Scenario 2 again with `ctx.procs` processes of each kind (the caller started them): the service's
+ * sustained rate, ramped from `start` (the one-process sustained rate), beside the floor's sustained rate
+ * measured by settle() in the same run.
+ */
+export async function settleScaled(ctx: Ctx, start: number, floorSustained: number | null, floorTopReached: boolean): Promise<ScenarioResult> {
+  const t = timing(ctx.quick);
+  const climb = new Climb(start);
+  await runClimbs(ctx, stepper(ctx, undefined), { service: climb }, t.scaledRampBudgetMs);
+  const ratio = climb.sustained !== undefined && floorSustained ? round(climb.sustained / floorSustained, 2) : undefined;
+  const rows: Row[] = [
+    {
+      scenario: '2 settle',
+      case: `sustained rate, ${ctx.procs} processes each: service ${climb.verdict()}; floor as above${ctx.quick ? ' (coarse)' : ''}`,
+      figure: figureOf(climb.sustained),
+      floor: figureOf(floorSustained ?? undefined),
+      ...(ratio !== undefined ? { ratio } : {}),
+      target: '>= 0.5x floor',
+      met: ratio !== undefined && ratio >= 0.5 && !floorTopReached,
+    },
+  ];
+  return { rows, data: { processes: ctx.procs, start, ramp: climb.steps, sustainedAspectsPerSec: climb.sustained ?? null, verdict: climb.verdict() } };
 }
 
 /** How a sample of the step's writes reads through the trace endpoint after the drain (settled ones: ACTIVE_STATE/ACTIVE_STATE). */

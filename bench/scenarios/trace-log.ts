@@ -25,7 +25,7 @@ export async function traceLog(ctx: Ctx): Promise<ScenarioResult> {
     const [plain, logged] = [send({}), send({ 'X-Enable-Trace-Log': 'true' })];
     await closedLoop(CLIENTS, ctx.quick ? 300 : 1500, logged);
     const [wTally, oTally] = [new LoadTally(), new LoadTally()];
-    const [wCpu, oCpu] = [new CpuMeter(ctx.gms), new CpuMeter(ctx.gms)];
+    const [wCpu, oCpu] = [new CpuMeter([ctx.gms]), new CpuMeter([ctx.gms])];
     let logBytes = 0;
     for (let r = 0; r < rounds(ctx.quick); r++) {
       await oCpu.during(() => closedLoop(CLIENTS, ms / rounds(ctx.quick), plain, oTally));

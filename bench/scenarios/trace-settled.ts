@@ -82,8 +82,8 @@ export async function traceSettled(ctx: Ctx): Promise<ScenarioResult> {
       floor: f,
       ratio,
       ratioOf: 'median',
-      target: '<= 1.5x',
-      met: ratio <= 1.5,
+      target: '<= 1.3x',
+      met: ratio <= 1.3,
     });
   }
   return { rows, data };

@@ -1,23 +1,13 @@
 import { ChildProcess, spawn } from 'child_process';
-import { createServer } from 'net';
 import { join } from 'path';
+import { freePort } from '../../support/free-port';
 import { REPO_ROOT, stackEnv } from './stack-env';
 
 export type AppName = 'gms' | 'mce-consumer' | 'mae-consumer';
 
 const PORT_VARIABLE: Record<AppName, string> = { gms: 'PORT', 'mce-consumer': 'MCE_CONSUMER_PORT', 'mae-consumer': 'MAE_CONSUMER_PORT' };
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** One of our apps, run from dist/ as its own process, the way production runs it. */
 export class AppProcess {
