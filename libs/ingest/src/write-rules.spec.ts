@@ -142,7 +142,7 @@ describe('planWrites', () => {
   });
 
   it('rejects a value that is not JSON without touching its neighbours', () => {
-    const bad = { ...proposal(1, 'status', {}), aspect: { value: '{nope', contentType: 'application/json' } };
+    const bad: MetadataChangeProposal = { ...proposal(1, 'status', {}), aspect: { value: '{nope', contentType: 'application/json' } };
     const plan = writeBatch(new Map(), [proposal(2, 'status', { removed: false }), bad, proposal(3, 'status', { removed: false })]);
     expect(kinds(plan)).toEqual(['created', 'rejected: aspect status of ' + urnOf(1) + ': value is not valid JSON', 'created']);
   });
