@@ -59,7 +59,14 @@ describe('ChangeLogProcessor', () => {
     expect(bulkActions(request)).toEqual([
       { update: { _index: 't_datasetindex_v2', _id: URN, retry_on_conflict: 3 } },
       { index: { _index: 't_system_metadata_service_v1', _id: systemMetadataDocId(URN, 'status'), version: 1700000000000, version_type: 'external_gte' } },
-      { index: { _index: 't_system_metadata_service_v1', _id: systemMetadataDocId(URN, 'datasetProperties'), version: 1700000000000, version_type: 'external_gte' } },
+      {
+        index: {
+          _index: 't_system_metadata_service_v1',
+          _id: systemMetadataDocId(URN, 'datasetProperties'),
+          version: 1700000000000,
+          version_type: 'external_gte',
+        },
+      },
     ]);
     const [entity, status] = bulkDocuments(request);
     expect(entity.script.params.changes.map((c: { aspect: string }) => c.aspect)).toEqual(['status', 'datasetProperties']);
@@ -68,8 +75,26 @@ describe('ChangeLogProcessor', () => {
     expect(request.refresh).toBeUndefined();
   });
 
+  it('makes one bulk request per partition batch, whatever its size (measured: 300 change logs of 100 URNs -> 1 request of 400 items)', async () => {
+    const urns = Array.from({ length: 100 }, (_, i) => `urn:li:dataset:(urn:li:dataPlatform:hive,db.t${i},PROD)`);
+    const messages = urns.flatMap((urn, i) =>
+      ['status', 'datasetProperties', 'ownership'].map((aspect, j) => ({
+        ...message(i * 3 + j, { ...mcl(aspect, aspect === 'ownership' ? { owners: [] } : {}), entityUrn: urn }),
+        key: Buffer.from(urn),
+      })),
+    );
+    await processor.process({ topic: 'MetadataChangeLog_Versioned_v1', partition: 0, messages });
+    expect(search.calls('bulk')).toHaveLength(1);
+    // One scripted upsert per URN, one system-metadata document per (URN, aspect).
+    expect(bulkActions(search.calls('bulk')[0])).toHaveLength(100 + 300);
+  });
+
   it('indexes timeseries change logs into their aspect index and waits until they are searchable', async () => {
-    await processor.process({ topic: 'MetadataChangeLog_Timeseries_v1', partition: 0, messages: [message(3, mcl('datasetProfile', { timestampMillis: 1700000000000, rowCount: 7 }))] });
+    await processor.process({
+      topic: 'MetadataChangeLog_Timeseries_v1',
+      partition: 0,
+      messages: [message(3, mcl('datasetProfile', { timestampMillis: 1700000000000, rowCount: 7 }))],
+    });
     const request = search.calls('bulk')[0];
     expect(bulkActions(request).map((a) => a.index._index)).toEqual(['t_dataset_datasetprofileaspect_v1']);
     expect(bulkDocuments(request)[0]).toMatchObject({ urn: URN, telemetryTraceId: TRACE, event: { rowCount: 7 } });
@@ -97,7 +122,10 @@ describe('ChangeLogProcessor', () => {
   it('throws when OpenSearch rejects any item, so the batch is not committed', async () => {
     search.bulkAnswer = () => ({
       errors: true,
-      items: [{ update: { status: 200, result: 'updated' } }, { index: { status: 503, error: { type: 'unavailable_shards_exception', reason: 'primary shard is not active' } } }],
+      items: [
+        { update: { status: 200, result: 'updated' } },
+        { index: { status: 503, error: { type: 'unavailable_shards_exception', reason: 'primary shard is not active' } } },
+      ],
     });
     await expect(processor.process({ topic: 't', partition: 0, messages: [message(5, mcl('status', {}))] })).rejects.toThrow(
       `OpenSearch rejected 1 of 2 bulk items: system metadata ${URN} status (503 unavailable_shards_exception: primary shard is not active)`,
