@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { setTimeout as sleep } from 'timers/promises';
 import { SearchClient } from './search.client';
 
 export interface BulkTarget {
@@ -29,9 +30,12 @@ export interface BulkOutcome {
   unchanged: number;
   /**
    * Items OpenSearch refused as malformed (400: a value the mapping cannot take). Retrying would fail the
-   * same way forever and hold up the partition, so they are reported to the caller to log, not thrown.
+   * same way forever and hold up the partition, so they are handed to the caller, which must not drop them
+   * silently (the MAE consumer logs each at error level and counts it), instead of being thrown.
    */
-  rejected?: BulkItemFailure[];
+  rejected?: BulkItemRefusal[];
+  /** Items that failed with a retriable status and were sent again (counted once per re-send). */
+  resent?: number;
 }
 
 export interface BulkItemFailure {
@@ -40,17 +44,37 @@ export interface BulkItemFailure {
   error: string;
 }
 
-/** OpenSearch refused some items of a bulk request; the whole batch is to be retried. */
+/** An item refused with 400, with the operation itself, so that the caller can say exactly what was refused. */
+export interface BulkItemRefusal extends BulkItemFailure {
+  operation: BulkOperation;
+}
+
+/**
+ * How `write` re-sends items that failed with a retriable status (429, 5xx, a version conflict that does not
+ * mean stale, ...): only those items, after a bounded exponential backoff, round after round until none is
+ * left, or until `signal` aborts (the consumer is stopping) - then it throws BulkWriteError, so the batch is
+ * not committed and is redelivered.
+ */
+export interface BulkRetryPolicy {
+  initialDelayMs: number;
+  maxDelayMs: number;
+  signal?: AbortSignal;
+  /** Called before each wait: the failed items, and how many items will be sent again (see resendSet). */
+  onRetry?: (retry: { failures: BulkItemFailure[]; resending: number; attempt: number; delayMs: number }) => void;
+}
+
+/** OpenSearch did not accept some items of a bulk request (and they were not, or no longer, retried). */
 export class BulkWriteError extends Error {
   override readonly name = 'BulkWriteError';
 
   constructor(
     readonly failures: BulkItemFailure[],
     readonly total: number,
+    note = '',
   ) {
     const shown = failures.slice(0, 5).map((f) => `${f.label} (${f.status} ${f.error})`);
     const more = failures.length > shown.length ? `; and ${failures.length - shown.length} more` : '';
-    super(`OpenSearch rejected ${failures.length} of ${total} bulk items: ${shown.join('; ')}${more}`);
+    super(`OpenSearch rejected ${failures.length} of ${total} bulk items: ${shown.join('; ')}${more}${note}`);
   }
 }
 
@@ -58,6 +82,15 @@ interface BulkResponseItem {
   status: number;
   result?: string;
   error?: { type?: string; reason?: string };
+}
+
+interface Round {
+  written: number;
+  unchanged: number;
+  rejected: BulkItemRefusal[];
+  /** Positions (in the operations sent) of the items that may succeed when sent again. */
+  retriable: number[];
+  failures: BulkItemFailure[];
 }
 
 /**
@@ -69,31 +102,88 @@ export class BulkWriter {
   constructor(private readonly search: SearchClient) {}
 
   /**
-   * Throws BulkWriteError naming the failed items. `waitForSearch` returns only once the documents are
+   * Without `retry`, throws BulkWriteError naming the failed items. With it, re-sends only the failed items
+   * (see BulkRetryPolicy) and returns once every item is written, unchanged or refused (400). A transport
+   * error (no answer at all) is thrown either way. `waitForSearch` returns only once the documents are
    * visible to search (refresh=wait_for), for readers that cannot use real-time get.
    */
-  async write(operations: BulkOperation[], options: { waitForSearch?: boolean } = {}): Promise<BulkOutcome> {
-    if (operations.length === 0) return { written: 0, unchanged: 0 };
+  async write(operations: BulkOperation[], options: { waitForSearch?: boolean; retry?: BulkRetryPolicy } = {}): Promise<BulkOutcome> {
+    const outcome: BulkOutcome = { written: 0, unchanged: 0 };
+    const rejected: BulkItemRefusal[] = [];
+    let pending = operations;
+    let delay = options.retry?.initialDelayMs ?? 0;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const round = await this.send(pending, options.waitForSearch ?? false);
+      outcome.written += round.written;
+      outcome.unchanged += round.unchanged;
+      rejected.push(...round.rejected);
+      if (round.retriable.length === 0) break;
+      const retry = options.retry;
+      if (!retry) throw new BulkWriteError(round.failures, operations.length);
+      if (retry.signal?.aborted) throw new BulkWriteError(round.failures, operations.length, '; stopping, so not retried here');
+      const next = resendSet(pending, round.retriable);
+      const jittered = Math.round(delay * (0.8 + Math.random() * 0.4));
+      retry.onRetry?.({ failures: round.failures, resending: next.length, attempt, delayMs: jittered });
+      try {
+        await sleep(jittered, undefined, { signal: retry.signal });
+      } catch {
+        throw new BulkWriteError(round.failures, operations.length, '; stopping, so not retried here');
+      }
+      outcome.resent = (outcome.resent ?? 0) + next.length;
+      pending = next;
+      delay = Math.min(delay * 2, retry.maxDelayMs);
+    }
+    return rejected.length > 0 ? { ...outcome, rejected } : outcome;
+  }
+
+  private async send(operations: BulkOperation[], waitForSearch: boolean): Promise<Round> {
     const body = operations.flatMap((op) => [op.action, op.document]);
-    const res = await this.search.client.bulk({ body, ...(options.waitForSearch ? { refresh: 'wait_for' as const } : {}) });
+    const res = await this.search.client.bulk({ body, ...(waitForSearch ? { refresh: 'wait_for' as const } : {}) });
     const items = (res.body.items ?? []) as Record<string, BulkResponseItem>[];
     if (items.length !== operations.length) {
       throw new Error(`OpenSearch answered ${items.length} items to a bulk request of ${operations.length}`);
     }
-    const outcome: BulkOutcome = { written: 0, unchanged: 0 };
-    const failures: BulkItemFailure[] = [];
-    const rejected: BulkItemFailure[] = [];
+    const round: Round = { written: 0, unchanged: 0, rejected: [], retriable: [], failures: [] };
     items.forEach((entry, i) => {
       const op = operations[i];
       const item = Object.values(entry)[0];
-      if (item.status === 409 && op.conflictMeansStale) outcome.unchanged++;
+      if (item.status === 409 && op.conflictMeansStale) round.unchanged++;
       else if (item.error || item.status >= 300) {
         const failure = { label: op.label, status: item.status, error: `${item.error?.type ?? 'error'}: ${item.error?.reason ?? 'no reason given'}` };
-        (item.status === 400 ? rejected : failures).push(failure);
-      } else if (item.result === 'noop') outcome.unchanged++;
-      else outcome.written++;
+        if (item.status === 400) round.rejected.push({ ...failure, operation: op });
+        else {
+          round.retriable.push(i);
+          round.failures.push(failure);
+        }
+      } else if (item.result === 'noop') round.unchanged++;
+      else round.written++;
     });
-    if (failures.length > 0) throw new BulkWriteError(failures, operations.length);
-    return rejected.length > 0 ? { ...outcome, rejected } : outcome;
+    return round;
   }
+}
+
+/**
+ * What to send again: the failed items, and after each, any later item of the same batch that targets the
+ * same document (index and id) - even one that succeeded - so that a document's writes land in the order
+ * they were logged (re-sending only an older write of a document after a newer one succeeded would put the
+ * older one back wherever the version guard cannot tell them apart, e.g. equal versions or timeseries ids).
+ * Every item is idempotent (deterministic ids, external_gte versions, the entity script's version check),
+ * so sending one again is safe. When every document appears once, exactly the failed items are sent.
+ */
+function resendSet(operations: BulkOperation[], failed: number[]): BulkOperation[] {
+  const failedAt = new Set(failed);
+  const failedDocs = new Set<string>();
+  return operations.filter((op, i) => {
+    const key = documentKey(op);
+    if (failedAt.has(i)) {
+      failedDocs.add(key);
+      return true;
+    }
+    return failedDocs.has(key);
+  });
+}
+
+function documentKey(op: BulkOperation): string {
+  const target = 'index' in op.action ? op.action.index : op.action.update;
+  return `${target._index}\u0000${target._id}`;
 }
