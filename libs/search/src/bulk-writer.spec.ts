@@ -146,12 +146,21 @@ describe('BulkWriter', () => {
     });
 
     it("re-sends, after a failed item, the later items of the same document too, so the document's writes keep their order", async () => {
-      // x1 and x2 write the same document (e.g. the same aspect twice in one batch, with equal versions): x1 failed, x2 succeeded.
+      // x1, x2 and x3 write the same document (e.g. the same aspect three times in one batch, with equal versions):
+      // x1 failed, x2 succeeded, x3 was refused (400: sending it again would be refused again).
       const x1 = op('x', { document: { id: 'x', value: 1 }, label: 'x first' });
       const x2 = op('x', { document: { id: 'x', value: 2 }, label: 'x second' });
-      script([(i) => i.map((_, k) => (k === 0 ? failed(429) : created))]);
-      await writer.write([x1, op('y'), x2], { retry: fast });
+      const x3 = op('x', { document: { id: 'x', value: 3 }, label: 'x third' });
+      script([(i) => i.map((_, k) => (k === 0 ? failed(429) : k === 3 ? failed(400, 'mapper_parsing_exception') : created))]);
+      const outcome = await writer.write([x1, op('y'), x2, x3], { retry: fast });
       expect(search.calls('bulk')[1].body).toEqual([x1.action, x1.document, x2.action, x2.document]);
+      // Each item counted once, by its last answer.
+      expect(outcome).toEqual({
+        written: 3,
+        unchanged: 0,
+        resent: 2,
+        rejected: [{ label: 'x third', status: 400, error: 'mapper_parsing_exception: try later', operation: x3 }],
+      });
     });
 
     it('backs off exponentially between rounds, bounded by maxDelayMs', async () => {

@@ -84,14 +84,7 @@ interface BulkResponseItem {
   error?: { type?: string; reason?: string };
 }
 
-interface Round {
-  written: number;
-  unchanged: number;
-  rejected: BulkItemRefusal[];
-  /** Positions (in the operations sent) of the items that may succeed when sent again. */
-  retriable: number[];
-  failures: BulkItemFailure[];
-}
+type ItemResult = { kind: 'written' | 'unchanged' } | { kind: 'retriable' | 'rejected'; failure: BulkItemFailure };
 
 /**
  * Sends a batch's documents as one bulk request and checks every item: OpenSearch answers 200 even when
@@ -108,79 +101,86 @@ export class BulkWriter {
    * visible to search (refresh=wait_for), for readers that cannot use real-time get.
    */
   async write(operations: BulkOperation[], options: { waitForSearch?: boolean; retry?: BulkRetryPolicy } = {}): Promise<BulkOutcome> {
-    const outcome: BulkOutcome = { written: 0, unchanged: 0 };
-    const rejected: BulkItemRefusal[] = [];
-    let pending = operations;
+    // The final result of each operation (by its position); a re-sent item's latest answer replaces the earlier one.
+    const results: ItemResult[] = [];
+    let resent = 0;
+    let pending = operations.map((_, i) => i);
     let delay = options.retry?.initialDelayMs ?? 0;
     for (let attempt = 1; pending.length > 0; attempt++) {
-      const round = await this.send(pending, options.waitForSearch ?? false);
-      outcome.written += round.written;
-      outcome.unchanged += round.unchanged;
-      rejected.push(...round.rejected);
-      if (round.retriable.length === 0) break;
+      const answers = await this.send(
+        pending.map((i) => operations[i]),
+        options.waitForSearch ?? false,
+      );
+      answers.forEach((result, k) => (results[pending[k]] = result));
+      const failed = pending.filter((i) => results[i].kind === 'retriable');
+      if (failed.length === 0) break;
+      const failures = failed.map((i) => (results[i] as { failure: BulkItemFailure }).failure);
       const retry = options.retry;
-      if (!retry) throw new BulkWriteError(round.failures, operations.length);
-      if (retry.signal?.aborted) throw new BulkWriteError(round.failures, operations.length, '; stopping, so not retried here');
-      const next = resendSet(pending, round.retriable);
+      if (!retry) throw new BulkWriteError(failures, operations.length);
+      if (retry.signal?.aborted) throw new BulkWriteError(failures, operations.length, '; stopping, so not retried here');
+      const next = resendSet(operations, results, failed);
       const jittered = Math.round(delay * (0.8 + Math.random() * 0.4));
-      retry.onRetry?.({ failures: round.failures, resending: next.length, attempt, delayMs: jittered });
+      retry.onRetry?.({ failures, resending: next.length, attempt, delayMs: jittered });
       try {
         await sleep(jittered, undefined, { signal: retry.signal });
       } catch {
-        throw new BulkWriteError(round.failures, operations.length, '; stopping, so not retried here');
+        throw new BulkWriteError(failures, operations.length, '; stopping, so not retried here');
       }
-      outcome.resent = (outcome.resent ?? 0) + next.length;
+      resent += next.length;
       pending = next;
       delay = Math.min(delay * 2, retry.maxDelayMs);
     }
-    return rejected.length > 0 ? { ...outcome, rejected } : outcome;
+    const outcome: BulkOutcome = {
+      written: results.filter((r) => r.kind === 'written').length,
+      unchanged: results.filter((r) => r.kind === 'unchanged').length,
+    };
+    const rejected = results.flatMap((r, i) => (r.kind === 'rejected' ? [{ ...r.failure, operation: operations[i] }] : []));
+    return { ...outcome, ...(rejected.length > 0 ? { rejected } : {}), ...(resent > 0 ? { resent } : {}) };
   }
 
-  private async send(operations: BulkOperation[], waitForSearch: boolean): Promise<Round> {
+  /** One bulk request; the result of each item, in order. */
+  private async send(operations: BulkOperation[], waitForSearch: boolean): Promise<ItemResult[]> {
+    if (operations.length === 0) return [];
     const body = operations.flatMap((op) => [op.action, op.document]);
     const res = await this.search.client.bulk({ body, ...(waitForSearch ? { refresh: 'wait_for' as const } : {}) });
     const items = (res.body.items ?? []) as Record<string, BulkResponseItem>[];
     if (items.length !== operations.length) {
       throw new Error(`OpenSearch answered ${items.length} items to a bulk request of ${operations.length}`);
     }
-    const round: Round = { written: 0, unchanged: 0, rejected: [], retriable: [], failures: [] };
-    items.forEach((entry, i) => {
+    return items.map((entry, i): ItemResult => {
       const op = operations[i];
       const item = Object.values(entry)[0];
-      if (item.status === 409 && op.conflictMeansStale) round.unchanged++;
-      else if (item.error || item.status >= 300) {
+      if (item.status === 409 && op.conflictMeansStale) return { kind: 'unchanged' };
+      if (item.error || item.status >= 300) {
         const failure = { label: op.label, status: item.status, error: `${item.error?.type ?? 'error'}: ${item.error?.reason ?? 'no reason given'}` };
-        if (item.status === 400) round.rejected.push({ ...failure, operation: op });
-        else {
-          round.retriable.push(i);
-          round.failures.push(failure);
-        }
-      } else if (item.result === 'noop') round.unchanged++;
-      else round.written++;
+        return { kind: item.status === 400 ? 'rejected' : 'retriable', failure };
+      }
+      return { kind: item.result === 'noop' ? 'unchanged' : 'written' };
     });
-    return round;
   }
 }
 
 /**
- * What to send again: the failed items, and after each, any later item of the same batch that targets the
- * same document (index and id) - even one that succeeded - so that a document's writes land in the order
- * they were logged (re-sending only an older write of a document after a newer one succeeded would put the
- * older one back wherever the version guard cannot tell them apart, e.g. equal versions or timeseries ids).
- * Every item is idempotent (deterministic ids, external_gte versions, the entity script's version check),
- * so sending one again is safe. When every document appears once, exactly the failed items are sent.
+ * What to send again (positions in `operations`, in order): the failed items, and after each, any later item
+ * of the same batch that targets the same document (index and id) and was applied - so that a document's
+ * writes land in the order they were logged (re-sending only an older write of a document after a newer one
+ * succeeded would put the older one back wherever the version guard cannot tell them apart, e.g. equal
+ * versions or timeseries ids). Every item is idempotent (deterministic ids, external_gte versions, the entity
+ * script's version check), so sending one again is safe. When every document appears once in the batch,
+ * exactly the failed items are sent.
  */
-function resendSet(operations: BulkOperation[], failed: number[]): BulkOperation[] {
+function resendSet(operations: BulkOperation[], results: ItemResult[], failed: number[]): number[] {
   const failedAt = new Set(failed);
   const failedDocs = new Set<string>();
-  return operations.filter((op, i) => {
+  const next: number[] = [];
+  operations.forEach((op, i) => {
     const key = documentKey(op);
     if (failedAt.has(i)) {
       failedDocs.add(key);
-      return true;
-    }
-    return failedDocs.has(key);
+      next.push(i);
+    } else if (failedDocs.has(key) && results[i].kind !== 'rejected') next.push(i);
   });
+  return next;
 }
 
 function documentKey(op: BulkOperation): string {
