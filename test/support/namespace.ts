@@ -1,4 +1,20 @@
+import { stackEnv } from './stack-env';
 import { kafka } from './stores';
+
+/**
+ * stackEnv() with topics, groups and index prefix of their own, named with `suffix` (as E2E_SUFFIX would),
+ * for a test that must not share them with the rest of its suite; drop them with dropNamespace().
+ */
+export function ownNamespace(suffix: string): Record<string, string> {
+  const saved = process.env.E2E_SUFFIX;
+  process.env.E2E_SUFFIX = suffix;
+  try {
+    return stackEnv();
+  } finally {
+    if (saved === undefined) delete process.env.E2E_SUFFIX;
+    else process.env.E2E_SUFFIX = saved;
+  }
+}
 
 /**
  * Deletes a suite's own topics, consumer groups and indices (call it after its apps stopped: a group with
