@@ -105,6 +105,25 @@ async function groupShares(groupId: string, topic: string): Promise<GroupShares>
   }
 }
 
+/** Messages of the topics the group has not committed yet (for the timeline: where the time goes). */
+async function lag(groupId: string, topics: string[]): Promise<number> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    let total = 0;
+    for (const topic of topics) {
+      const [high, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+      for (const p of high) {
+        const c = Number(committed.partitions.find((m) => m.partition === p.partition)?.offset ?? -1);
+        total += Number(p.high) - Math.max(c, Number(p.low), 0);
+      }
+    }
+    return total;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /**
  * Both members of the (stable) group hold a share of the topic's partitions: every partition once, at least
  * one each. When the group does not settle, the error carries what its members logged about it.
@@ -239,20 +258,22 @@ describe(`scale-out: ${ASPECTS} async aspects through 2 gms, 2 MCE and 2 MAE pro
     const acceptedByKilledBeforeKill = () => accepted.filter((a) => a.via === 'gms 1 #1').length;
 
     mark(`partitions shared: MCE ${JSON.stringify(sharedBefore.mce)}, MAE ${JSON.stringify(sharedBefore.mae)}`);
+    const lags = async () =>
+      `MCE lag ${await lag(env.MCE_CONSUMER_GROUP, [env.TOPIC_MCP])}, MAE lag ${await lag(env.MAE_CONSUMER_GROUP, [env.TOPIC_MCL_VERSIONED, env.TOPIC_MCL_TIMESERIES])}`;
     const writeStart = Date.now();
     await sendPass(passes[0]);
     await Promise.all(bursts);
     // Every URN's first value was accepted before any second value is sent: the order of a URN's two writes is known.
     await sendPass(passes[1]);
     const writeMs = Date.now() - writeStart;
-    mark(`${accepted.length} write requests accepted in ${writeMs} ms, ${unanswered} of them sent again after getting no answer`);
+    mark(`${accepted.length} write requests accepted in ${writeMs} ms, ${unanswered} of them sent again after getting no answer; ${await lags()}`);
     expect(accepted).toHaveLength(total);
     // Both gms processes accepted writes; those the killed one accepted before it died are among those checked below.
     expect(accepted.filter((a) => a.via === 'gms 0 #1').length).toBeGreaterThan(0);
     expect(acceptedByKilledBeforeKill()).toBeGreaterThan(0);
     await Promise.all(restarts);
     expect(killAt).toHaveLength(0);
-    mark('restarts done');
+    mark(`restarts done; ${await lags()}`);
 
     const traceStart = Date.now();
     const [sharedAfter] = await Promise.all([
@@ -270,7 +291,7 @@ describe(`scale-out: ${ASPECTS} async aspects through 2 gms, 2 MCE and 2 MAE pro
         accepted,
         gms.procs.map((p) => p.url),
         { concurrency: 4, timeoutMs: 90000 },
-      ).then(() => mark(`every write traced in ${Date.now() - traceStart} ms`)),
+      ).then(async () => mark(`every write traced in ${Date.now() - traceStart} ms; ${await lags()}`)),
     ]);
     const traceMs = Date.now() - traceStart;
     // Exactly one SQL version per distinct value written (a retried request writes its values again: no new version).
