@@ -3,6 +3,7 @@ import { Agent, request as httpRequest } from 'http';
 import { gzipSync, deflateSync } from 'zlib';
 import { TimePrefixedIdGenerator } from '@lib/telemetry';
 import { AppProcess } from './support/app-process';
+import { dropNamespace } from './support/namespace';
 import { eventually } from './support/poll';
 import { stackEnv } from './support/stack-env';
 import { kafka, sqlConnection } from './support/stores';
@@ -1071,21 +1072,6 @@ async function lag(groupId: string, topics: string[]): Promise<number> {
   }
 }
 
-async function dropNamespace(): Promise<void> {
-  const topics = [env.TOPIC_MCP, env.TOPIC_FAILED_MCP, env.TOPIC_MCL_VERSIONED, env.TOPIC_MCL_TIMESERIES];
-  const admin = kafka().admin();
-  await admin.connect();
-  try {
-    await admin.deleteGroups([env.MCE_CONSUMER_GROUP, env.MAE_CONSUMER_GROUP]).catch(() => undefined);
-    const existing = new Set(await admin.listTopics());
-    await admin.deleteTopics({ topics: topics.filter((t) => existing.has(t)) }).catch(() => undefined);
-  } finally {
-    await admin.disconnect();
-  }
-  // Only this run's indices: the prefix carries the run id.
-  await fetch(`${env.OPENSEARCH_URL}/${env.OPENSEARCH_INDEX_PREFIX}*`, { method: 'DELETE' }).catch(() => undefined);
-}
-
 // ---- the test --------------------------------------------------------------------------------------
 
 describe('HTTP fuzzing of every route', () => {
@@ -1100,7 +1086,7 @@ describe('HTTP fuzzing of every route', () => {
 
   afterAll(async () => {
     await gms?.stop();
-    if (!process.env.FUZZ_KEEP) await dropNamespace();
+    if (!process.env.FUZZ_KEEP) await dropNamespace(env);
   }, 60_000);
 
   it('answers thousands of malformed requests with a 4xx and a JSON message - never a 5xx, never a hang - and writes nothing for them', async () => {

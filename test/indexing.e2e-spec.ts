@@ -5,6 +5,7 @@ import { Settings, validateEnv } from '@lib/config';
 import { loadEntityRegistry, MetadataChangeLog } from '@lib/metadata';
 import { aspectKey, SearchClient, SystemMetadataRepository, systemMetadataDocId, TimeseriesRepository } from '@lib/search';
 import { AppProcess, freePort } from './support/app-process';
+import { dropNamespace, ownNamespace } from './support/namespace';
 import { eventually } from './support/poll';
 import { stackEnv } from './support/stack-env';
 import { kafka, search } from './support/stores';
@@ -46,7 +47,12 @@ describe('indexing: the MAE consumer on the real stack', () => {
         ...(sm.version ? { version: sm.version } : {}),
         registryName: 'Default',
         registryVersion: '1.0.0',
-        properties: { telemetryTraceId: sm.traceId, telemetryQueueSpanId: 'a1b2c3d4e5f60718', telemetryEnqueuedAt: String(sm.lastObserved), telemetryLog: 'false' },
+        properties: {
+          telemetryTraceId: sm.traceId,
+          telemetryQueueSpanId: 'a1b2c3d4e5f60718',
+          telemetryEnqueuedAt: String(sm.lastObserved),
+          telemetryLog: 'false',
+        },
       },
       created: { time: sm.lastObserved, actor: 'urn:li:corpuser:e2e' },
     };
@@ -124,10 +130,18 @@ describe('indexing: the MAE consumer on the real stack', () => {
     ]);
     const timeseries = await produce(env.TOPIC_MCL_TIMESERIES, [
       '{"entityType": "dataset"',
-      changeLog('datasetProfile', { timestampMillis: profileTimestamp, rowCount: 42, partitionSpec: { partition: 'FULL_TABLE_SNAPSHOT' } }, { lastObserved: t0, traceId }),
+      changeLog(
+        'datasetProfile',
+        { timestampMillis: profileTimestamp, rowCount: 42, partitionSpec: { partition: 'FULL_TABLE_SNAPSHOT' } },
+        { lastObserved: t0, traceId },
+      ),
     ]);
 
-    const status = await eventually(() => systemMetadataDoc('status'), (doc) => doc !== undefined, 60000);
+    const status = await eventually(
+      () => systemMetadataDoc('status'),
+      (doc) => doc !== undefined,
+      60000,
+    );
     expect(status).toEqual({
       urn,
       aspect: 'status',
@@ -138,7 +152,12 @@ describe('indexing: the MAE consumer on the real stack', () => {
       registryName: 'Default',
       registryVersion: '1.0.0',
     });
-    expect(await eventually(() => systemMetadataDoc('datasetProperties'), (doc) => doc !== undefined)).toMatchObject({ telemetryTraceId: traceId });
+    expect(
+      await eventually(
+        () => systemMetadataDoc('datasetProperties'),
+        (doc) => doc !== undefined,
+      ),
+    ).toMatchObject({ telemetryTraceId: traceId });
 
     const entity = await eventually(entityDoc, (doc) => Boolean(doc?.aspects?.status && doc.aspects.datasetProperties));
     expect(entity).toMatchObject({
@@ -189,14 +208,18 @@ describe('indexing: the MAE consumer on the real stack', () => {
 
   it('keeps the newer value when an older change log arrives late, and applies a newer one', async () => {
     const staleTrace = newTraceId();
-    const stale = await produce(env.TOPIC_MCL_VERSIONED, [changeLog('status', { removed: true }, { version: '1', lastObserved: t0 - 5000, traceId: staleTrace })]);
+    const stale = await produce(env.TOPIC_MCL_VERSIONED, [
+      changeLog('status', { removed: true }, { version: '1', lastObserved: t0 - 5000, traceId: staleTrace }),
+    ]);
     await committedPast(env.TOPIC_MCL_VERSIONED, stale, 1);
     expect((await entityDoc())?.aspects.status).toEqual({ removed: false });
     expect((await entityDoc())?.removed).toBe(false);
     expect(await systemMetadataDoc('status')).toMatchObject({ telemetryTraceId: traceId, lastUpdated: t0 });
 
     const newerTrace = newTraceId();
-    const newer = await produce(env.TOPIC_MCL_VERSIONED, [changeLog('status', { removed: true }, { version: '3', lastObserved: t0 + 5000, traceId: newerTrace })]);
+    const newer = await produce(env.TOPIC_MCL_VERSIONED, [
+      changeLog('status', { removed: true }, { version: '3', lastObserved: t0 + 5000, traceId: newerTrace }),
+    ]);
     await committedPast(env.TOPIC_MCL_VERSIONED, newer, 1);
     const entity = await entityDoc();
     expect(entity).toMatchObject({ removed: true, name: `orders ${run}`, lastUpdated: t0 + 5000, aspects: { status: { removed: true } } });
@@ -205,7 +228,11 @@ describe('indexing: the MAE consumer on the real stack', () => {
 
   it('indexes a redelivered timeseries event once', async () => {
     const again = await produce(env.TOPIC_MCL_TIMESERIES, [
-      changeLog('datasetProfile', { timestampMillis: profileTimestamp, rowCount: 42, partitionSpec: { partition: 'FULL_TABLE_SNAPSHOT' } }, { lastObserved: t0, traceId }),
+      changeLog(
+        'datasetProfile',
+        { timestampMillis: profileTimestamp, rowCount: 42, partitionSpec: { partition: 'FULL_TABLE_SNAPSHOT' } },
+        { lastObserved: t0, traceId },
+      ),
     ]);
     await committedPast(env.TOPIC_MCL_TIMESERIES, again, 1);
     expect(await profileDocs()).toHaveLength(1);
@@ -243,7 +270,10 @@ describe('indexing: nothing is committed until OpenSearch accepted the batch', (
         systemMetadata: { lastObserved: Date.now(), runId: 'no-run-id-provided', version: '1', properties: { telemetryTraceId: traceId } },
       };
       const [sent] = await producer.send({ topic: env.TOPIC_MCL_VERSIONED, messages: [{ key: urn, value: JSON.stringify(mcl) }] });
-      await eventually(async () => /indexing .* failed, not committing/.test(down.output), (failed) => failed);
+      await eventually(
+        async () => /indexing .* failed, not committing/.test(down.output),
+        (failed) => failed,
+      );
       const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [env.TOPIC_MCL_VERSIONED] });
       const committed = offsets.partitions.find((p) => p.partition === sent.partition)!.offset;
       expect(BigInt(committed)).toBeLessThanOrEqual(BigInt(sent.baseOffset!));
@@ -254,7 +284,11 @@ describe('indexing: nothing is committed until OpenSearch accepted the batch', (
       const searchClient = new SearchClient(new Settings(validateEnv(env)));
       try {
         const repo = new SystemMetadataRepository(searchClient);
-        const docs = await eventually(() => repo.getMany([{ urn, aspect: 'status' }]), (found) => found.size > 0, 60000);
+        const docs = await eventually(
+          () => repo.getMany([{ urn, aspect: 'status' }]),
+          (found) => found.size > 0,
+          60000,
+        );
         expect(docs.get(aspectKey(urn, 'status'))?.telemetryTraceId).toBe(traceId);
       } finally {
         await searchClient.onModuleDestroy();
@@ -264,6 +298,67 @@ describe('indexing: nothing is committed until OpenSearch accepted the batch', (
       if (up) expect(await up.stop('SIGTERM', 30000)).toBe(0);
       await admin.deleteGroups([group]).catch(() => undefined);
       await Promise.all([admin.disconnect(), producer.disconnect()]);
+    }
+  });
+});
+
+describe('indexing: a bulk request some of whose items fail, on the real OpenSearch', () => {
+  const run = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  // Topics, group and indices of its own: the index it blocks is nobody else's, and its group reads only its messages.
+  const env = ownNamespace(`_e2e_partial${run}`);
+  const urn = `urn:li:dataset:(urn:li:dataPlatform:hive,e2e_partial.t_${run},PROD)`;
+  const blocked = `${env.OPENSEARCH_INDEX_PREFIX}system_metadata_service_v1`;
+
+  it('re-sends only the items that failed (an index blocked for writes: 403) until they succeed, and commits only then', async () => {
+    const admin = kafka().admin();
+    const producer = kafka().producer();
+    const os = search();
+    await Promise.all([admin.connect(), producer.connect()]);
+    const mae = await AppProcess.start('mae-consumer', env);
+    try {
+      await mae.waitHealthy();
+      await os.indices.putSettings({ index: blocked, body: { 'index.blocks.write': true } });
+      const traceId = newTraceId();
+      const mcl: MetadataChangeLog = {
+        entityType: 'dataset',
+        entityUrn: urn,
+        changeType: 'UPSERT',
+        aspectName: 'status',
+        aspect: { value: '{"removed":false}', contentType: 'application/json' },
+        systemMetadata: { lastObserved: Date.now(), runId: 'no-run-id-provided', version: '1', properties: { telemetryTraceId: traceId } },
+      };
+      const [sent] = await producer.send({ topic: env.TOPIC_MCL_VERSIONED, messages: [{ key: urn, value: JSON.stringify(mcl) }] });
+      const committed = async () => {
+        const [offsets] = await admin.fetchOffsets({ groupId: env.MAE_CONSUMER_GROUP, topics: [env.TOPIC_MCL_VERSIONED] });
+        return BigInt(offsets.partitions.find((p) => p.partition === sent.partition)!.offset);
+      };
+      const resends = () => (mae.output.match(/1 of 2 items failed \(e\.g\. system metadata .* 403 cluster_block_exception/g) ?? []).length;
+
+      // The system-metadata item fails round after round; the entity document, in the same bulk request, was written once.
+      await eventually(
+        async () => resends(),
+        (n) => n >= 2,
+        30000,
+      );
+      const entity = await os.get({ index: `${env.OPENSEARCH_INDEX_PREFIX}datasetindex_v2`, id: urn }, { ignore: [404] });
+      expect(entity.body.found && (entity.body._source as Record<string, Record<string, unknown>>).aspects.status).toEqual({ removed: false });
+      expect((await os.get({ index: blocked, id: systemMetadataDocId(urn, 'status') }, { ignore: [404] })).body.found).toBe(false);
+      expect(await committed()).toBeLessThanOrEqual(BigInt(sent.baseOffset!));
+      expect(mae.output).not.toMatch(/failed, not committing/);
+
+      await os.indices.putSettings({ index: blocked, body: { 'index.blocks.write': null } });
+      await eventually(committed, (offset) => offset > BigInt(sent.baseOffset!), 30000);
+      const doc = await os.get({ index: blocked, id: systemMetadataDocId(urn, 'status') });
+      expect((doc.body._source as Record<string, unknown>).telemetryTraceId).toBe(traceId);
+      const metrics = await (await fetch(`${mae.url}/metrics`)).text();
+      expect(Number(/^search_bulk_items_resent_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
+      // The batch never failed as a whole: no OpenSearch error counted, nothing redelivered.
+      expect(metrics).not.toMatch(/dependency_errors_total\{dependency="opensearch",operation="bulk_index"\}/);
+    } finally {
+      await os.indices.putSettings({ index: blocked, body: { 'index.blocks.write': null } }).catch(() => undefined);
+      expect(await mae.stop('SIGTERM', 30000)).toBe(0);
+      await Promise.all([admin.disconnect(), producer.disconnect(), os.close()]);
+      await dropNamespace(env);
     }
   });
 });

@@ -76,4 +76,28 @@ describe('ChangeLogProcessor metrics', () => {
       expect.objectContaining({ labels: { dependency: 'opensearch', operation: 'bulk_index' }, value: 1 }),
     ]);
   });
+
+  it('counts the items re-sent after a retriable failure, and the documents refused (400) by index', async () => {
+    processor.backoff = { initialDelayMs: 1, maxDelayMs: 2 };
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    let n = 0;
+    // Round 1: the entity update throttled, the system-metadata document refused; round 2: all fine.
+    search.bulkAnswer = (req) =>
+      n++ === 0
+        ? {
+            errors: true,
+            items: [
+              { update: { status: 429, error: { type: 'es_rejected_execution_exception', reason: 'queue full' } } },
+              { index: { status: 400, error: { type: 'mapper_parsing_exception', reason: 'failed to parse' } } },
+            ],
+          }
+        : { errors: false, items: (req.body as unknown[]).filter((_, i) => i % 2 === 0).map(() => ({ update: { status: 200, result: 'updated' } })) };
+    await processor.process({ topic: 't', partition: 0, messages: [message(7, mcl('status', { removed: false }))] });
+    expect((await metrics.searchBulkItemsResent.get()).values[0].value).toBe(1);
+    expect((await metrics.searchDocumentsRefused.get()).values).toEqual([
+      expect.objectContaining({ labels: { index: 't_system_metadata_service_v1' }, value: 1 }),
+    ]);
+    expect((await metrics.changeLogsIndexed.get()).values[0].value).toBe(1);
+    expect((await metrics.dependencyErrors.get()).values).toEqual([]);
+  });
 });

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { KafkaMessage } from 'kafkajs';
 import { loadEntityRegistry, MetadataChangeLog } from '@lib/metadata';
 import { BulkWriter, EntityDocumentRepository, SystemMetadataRepository, TimeseriesRepository, systemMetadataDocId } from '@lib/search';
-import { FakeSearchClient, bulkActions, bulkDocuments } from '../../search/src/testing/fake-search-client';
+import { FakeSearchClient, Loose, bulkActions, bulkDocuments } from '../../search/src/testing/fake-search-client';
 import { ChangeLogProcessor } from './change-log.processor';
 
 const registry = loadEntityRegistry();
@@ -59,7 +59,14 @@ describe('ChangeLogProcessor', () => {
     expect(bulkActions(request)).toEqual([
       { update: { _index: 't_datasetindex_v2', _id: URN, retry_on_conflict: 3 } },
       { index: { _index: 't_system_metadata_service_v1', _id: systemMetadataDocId(URN, 'status'), version: 1700000000000, version_type: 'external_gte' } },
-      { index: { _index: 't_system_metadata_service_v1', _id: systemMetadataDocId(URN, 'datasetProperties'), version: 1700000000000, version_type: 'external_gte' } },
+      {
+        index: {
+          _index: 't_system_metadata_service_v1',
+          _id: systemMetadataDocId(URN, 'datasetProperties'),
+          version: 1700000000000,
+          version_type: 'external_gte',
+        },
+      },
     ]);
     const [entity, status] = bulkDocuments(request);
     expect(entity.script.params.changes.map((c: { aspect: string }) => c.aspect)).toEqual(['status', 'datasetProperties']);
@@ -68,8 +75,26 @@ describe('ChangeLogProcessor', () => {
     expect(request.refresh).toBeUndefined();
   });
 
+  it('makes one bulk request per partition batch, whatever its size (measured: 300 change logs of 100 URNs -> 1 request of 400 items)', async () => {
+    const urns = Array.from({ length: 100 }, (_, i) => `urn:li:dataset:(urn:li:dataPlatform:hive,db.t${i},PROD)`);
+    const messages = urns.flatMap((urn, i) =>
+      ['status', 'datasetProperties', 'ownership'].map((aspect, j) => ({
+        ...message(i * 3 + j, { ...mcl(aspect, aspect === 'ownership' ? { owners: [] } : {}), entityUrn: urn }),
+        key: Buffer.from(urn),
+      })),
+    );
+    await processor.process({ topic: 'MetadataChangeLog_Versioned_v1', partition: 0, messages });
+    expect(search.calls('bulk')).toHaveLength(1);
+    // One scripted upsert per URN, one system-metadata document per (URN, aspect).
+    expect(bulkActions(search.calls('bulk')[0])).toHaveLength(100 + 300);
+  });
+
   it('indexes timeseries change logs into their aspect index and waits until they are searchable', async () => {
-    await processor.process({ topic: 'MetadataChangeLog_Timeseries_v1', partition: 0, messages: [message(3, mcl('datasetProfile', { timestampMillis: 1700000000000, rowCount: 7 }))] });
+    await processor.process({
+      topic: 'MetadataChangeLog_Timeseries_v1',
+      partition: 0,
+      messages: [message(3, mcl('datasetProfile', { timestampMillis: 1700000000000, rowCount: 7 }))],
+    });
     const request = search.calls('bulk')[0];
     expect(bulkActions(request).map((a) => a.index._index)).toEqual(['t_dataset_datasetprofileaspect_v1']);
     expect(bulkDocuments(request)[0]).toMatchObject({ urn: URN, telemetryTraceId: TRACE, event: { rowCount: 7 } });
@@ -94,15 +119,114 @@ describe('ChangeLogProcessor', () => {
     expect(search.requests).toHaveLength(0);
   });
 
-  it('throws when OpenSearch rejects any item, so the batch is not committed', async () => {
-    search.bulkAnswer = () => ({
-      errors: true,
-      items: [{ update: { status: 200, result: 'updated' } }, { index: { status: 503, error: { type: 'unavailable_shards_exception', reason: 'primary shard is not active' } } }],
+  describe('a bulk request some of whose items fail', () => {
+    const URN_B = 'urn:li:dataset:(urn:li:dataPlatform:hive,db.customers,PROD)';
+    const ok = { status: 201, result: 'created' };
+    const fail = (status: number, type: string) => ({ status, error: { type, reason: 'try later' } });
+    /** Item keys of a bulk request: `entity <urn>` or `sm <urn> <aspect>`, in order. */
+    const keys = (request: Loose) => {
+      const docs = bulkDocuments(request);
+      return bulkActions(request).map((a, i) => (a.update ? `entity ${a.update._id}` : `sm ${docs[i].urn} ${docs[i].aspect}`));
+    };
+    /** The action and document lines of the items of `request` whose keys are `wanted`. */
+    const linesOf = (request: Loose, wanted: string[]) =>
+      keys(request).flatMap((k, i) => (wanted.includes(k) ? [bulkActions(request)[i], bulkDocuments(request)[i]] : []));
+    const twoUrns = () => ({
+      topic: 'MetadataChangeLog_Versioned_v1',
+      partition: 4,
+      messages: [message(20, mcl('status', { removed: false })), message(21, { ...mcl('status', { removed: true }, 1700000000500), entityUrn: URN_B })],
     });
-    await expect(processor.process({ topic: 't', partition: 0, messages: [message(5, mcl('status', {}))] })).rejects.toThrow(
-      `OpenSearch rejected 1 of 2 bulk items: system metadata ${URN} status (503 unavailable_shards_exception: primary shard is not active)`,
-    );
-    expect(errors[0]).toMatch(/^indexing t\[0\]@5\.\.5 failed, not committing/);
+
+    beforeEach(() => {
+      processor.backoff = { initialDelayMs: 1, maxDelayMs: 5 };
+      jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    });
+
+    it('re-sends exactly the failed items until they succeed, and returns (lets the runner commit) only then', async () => {
+      // What a ConsumerRunner does: commit once process() returned. Here: a flag the bulk answers look at.
+      let committed = false;
+      const seenCommitted: boolean[] = [];
+      const answers = [
+        // Round 1: entity B in a version conflict its retry_on_conflict did not resolve, system metadata of A unavailable; the two others succeed.
+        (k: string[]) =>
+          k.map((key) =>
+            key === `entity ${URN_B}`
+              ? fail(409, 'version_conflict_engine_exception')
+              : key === `sm ${URN} status`
+                ? fail(503, 'unavailable_shards_exception')
+                : ok,
+          ),
+        // Round 2: entity B goes through; system metadata of A fails again, throttled.
+        (k: string[]) => k.map((key) => (key === `sm ${URN} status` ? fail(429, 'es_rejected_execution_exception') : ok)),
+      ];
+      let n = 0;
+      search.bulkAnswer = (req) => {
+        seenCommitted.push(committed);
+        const statuses = (answers[n++] ?? ((k: string[]) => k.map(() => ok)))(keys(req));
+        return { errors: statuses.some((st) => st.status >= 300), items: statuses.map((st, i) => ({ [Object.keys(bulkActions(req)[i])[0]]: st })) };
+      };
+      await processor.process(twoUrns()).then(() => (committed = true));
+
+      const [first, second, third] = search.calls('bulk');
+      expect(search.calls('bulk')).toHaveLength(3);
+      expect(keys(first)).toEqual([`entity ${URN}`, `entity ${URN_B}`, `sm ${URN} status`, `sm ${URN_B} status`]);
+      expect(keys(second)).toEqual([`entity ${URN_B}`, `sm ${URN} status`]);
+      expect(keys(third)).toEqual([`sm ${URN} status`]);
+      // The re-sent lines are the original ones: same external_gte version, same script parameters (the entity
+      // script's version check) - so a re-send is as idempotent as a redelivery, and cannot put an older write back.
+      expect(second.body).toEqual(linesOf(first, [`entity ${URN_B}`, `sm ${URN} status`]));
+      expect(third.body).toEqual(linesOf(first, [`sm ${URN} status`]));
+      expect(bulkActions(third)[0].index).toMatchObject({ version: 1700000000000, version_type: 'external_gte' });
+      expect(seenCommitted).toEqual([false, false, false]);
+      expect(committed).toBe(true);
+      expect(errors).toEqual([]);
+    });
+
+    it('keeps a timeseries batch waiting for search on every re-send', async () => {
+      let n = 0;
+      search.bulkAnswer = (req) => ({
+        errors: n === 0,
+        items: bulkActions(req).map(() => ({ index: n++ === 0 ? fail(429, 'es_rejected_execution_exception') : ok })),
+      });
+      await processor.process({
+        topic: 'MetadataChangeLog_Timeseries_v1',
+        partition: 0,
+        messages: [message(3, mcl('datasetProfile', { timestampMillis: 1700000000000 }))],
+      });
+      expect(search.calls('bulk').map((r) => r.refresh)).toEqual(['wait_for', 'wait_for']);
+    });
+
+    it('gives up when the consumer is stopping: throws, so the batch is not committed and is redelivered', async () => {
+      processor.backoff = { initialDelayMs: 60000, maxDelayMs: 60000 };
+      search.bulkAnswer = (req) => ({ errors: true, items: bulkActions(req).map(() => ({ index: fail(503, 'unavailable_shards_exception') })) });
+      let committed = false;
+      const processing = processor.process(twoUrns()).then(() => (committed = true));
+      await new Promise((r) => setImmediate(r));
+      processor.stop();
+      await expect(processing).rejects.toThrow(/^OpenSearch rejected 4 of 4 bulk items: .*; stopping, so not retried here$/);
+      expect(committed).toBe(false);
+      expect(search.calls('bulk')).toHaveLength(1);
+      expect(errors[0]).toMatch(/^indexing MetadataChangeLog_Versioned_v1\[4\]@20\.\.21 failed, not committing: OpenSearch rejected 4 of 4/);
+    });
+
+    it('logs an item refused with 400 at error level, with the item, and indexes the rest (not retried)', async () => {
+      search.bulkAnswer = (req) => ({
+        errors: true,
+        items: keys(req).map((k) => ({
+          index: k === `sm ${URN_B} status` ? { status: 400, error: { type: 'mapper_parsing_exception', reason: 'failed to parse field [runId]' } } : ok,
+        })),
+      });
+      await processor.process(twoUrns());
+      expect(search.calls('bulk')).toHaveLength(1);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain(
+        `OpenSearch refused system metadata ${URN_B} status from MetadataChangeLog_Versioned_v1[4]@20..21 (400 mapper_parsing_exception: failed to parse field [runId]); not indexed, not retried`,
+      );
+      expect(errors[0]).toContain(
+        `Item: {"index":{"_index":"t_system_metadata_service_v1","_id":"${systemMetadataDocId(URN_B, 'status')}","version":1700000000500`,
+      );
+      expect(errors[0]).toContain(`"telemetryTraceId":"${TRACE}"`);
+    });
   });
 
   it('throws when OpenSearch cannot be reached', async () => {

@@ -4,18 +4,28 @@ import { startConsumerSpan, tracer } from '@lib/telemetry';
 import { ConsumedBatch } from '@lib/kafka';
 import { EntityRegistry } from '@lib/metadata';
 import { Metrics } from '@lib/metrics';
-import { AspectChange, BulkWriter, EntityDocumentRepository, SystemMetadataRepository, TimeseriesRepository } from '@lib/search';
+import { AspectChange, BulkItemRefusal, BulkWriter, EntityDocumentRepository, SystemMetadataRepository, TimeseriesRepository } from '@lib/search';
 import { parseChangeLog } from './change-log-parser';
+
+/** How much of a refused document an error log line carries. */
+const LOGGED_DOCUMENT_CHARS = 4096;
 
 /**
  * Indexes one partition's batch of MetadataChangeLogs: versioned aspects into the entity document and
  * the system-metadata document, timeseries aspects into their aspect index - all in one bulk request.
- * Returning means OpenSearch accepted every item, so the runner may commit; throwing means the batch
- * is redelivered, which is safe because every write is idempotent (deterministic ids, version guards).
+ * Items that fail with a retriable status (429, 5xx, a version conflict that does not mean stale) are
+ * sent again - only they - with bounded exponential backoff until OpenSearch takes them; items refused
+ * with 400 (no retry can fix them) are logged at error level with the item and counted in
+ * search_documents_refused_total. Returning means every item is done, so the runner may commit;
+ * throwing (no answer from OpenSearch, or stop() while items are still failing) means the batch is
+ * redelivered, which is safe because every write is idempotent (deterministic ids, version guards).
  */
 @Injectable()
 export class ChangeLogProcessor {
   private readonly logger = new Logger(ChangeLogProcessor.name);
+  private readonly stopping = new AbortController();
+  /** Backoff between re-sends of failed items (doubling, with jitter); tests shorten it. */
+  backoff = { initialDelayMs: 200, maxDelayMs: 5000 };
 
   constructor(
     private readonly registry: EntityRegistry,
@@ -25,6 +35,14 @@ export class ChangeLogProcessor {
     private readonly timeseries: TimeseriesRepository,
     @Optional() private readonly metrics?: Metrics,
   ) {}
+
+  /**
+   * The consumer is stopping: a batch whose items are still failing gives up re-sending and throws, so it
+   * is not committed (and is redelivered to whoever takes the partition) instead of holding up shutdown.
+   */
+  stop(): void {
+    this.stopping.abort();
+  }
 
   async process(batch: ConsumedBatch): Promise<void> {
     const versioned: AspectChange[] = [];
@@ -79,20 +97,58 @@ export class ChangeLogProcessor {
       },
       spans[0]?.context,
     );
+    const where = `${batch.topic}[${batch.partition}]@${first}..${last}`;
     try {
-      // The trace endpoint finds timeseries documents by search, which sees only refreshed documents:
-      // waiting for the refresh before committing means a committed event is always findable.
-      const outcome = await this.bulk.write(operations, { waitForSearch: events.length > 0 });
-      span.setAttributes({ 'db.opensearch.written': outcome.written, 'db.opensearch.unchanged': outcome.unchanged });
-      for (const r of outcome.rejected ?? []) this.logger.error(`OpenSearch refused ${r.label} (${r.status} ${r.error}); skipped, not retried`);
-      this.logger.debug(`${batch.topic}[${batch.partition}]@${first}..${last}: ${outcome.written} written, ${outcome.unchanged} unchanged`);
+      const outcome = await this.bulk.write(operations, {
+        // The trace endpoint finds timeseries documents by search, which sees only refreshed documents:
+        // waiting for the refresh before committing means a committed event is always findable.
+        waitForSearch: events.length > 0,
+        retry: {
+          ...this.backoff,
+          signal: this.stopping.signal,
+          onRetry: ({ failures, resending, attempt, delayMs }) => {
+            this.metrics?.searchBulkItemsResent.inc(resending);
+            const example = failures[0];
+            this.logger.warn(
+              `indexing ${where}: ${failures.length} of ${operations.length} items failed (e.g. ${example.label}: ${example.status} ${example.error}); ` +
+                `re-sending ${resending} in ${delayMs} ms (attempt ${attempt + 1}), not committing before`,
+            );
+          },
+        },
+      });
+      span.setAttributes({
+        'db.opensearch.written': outcome.written,
+        'db.opensearch.unchanged': outcome.unchanged,
+        'db.opensearch.resent': outcome.resent ?? 0,
+      });
+      for (const refusal of outcome.rejected ?? []) this.refused(where, refusal);
+      this.logger.debug(`${where}: ${outcome.written} written, ${outcome.unchanged} unchanged, ${outcome.resent ?? 0} re-sent`);
     } catch (err) {
       this.metrics?.dependencyError('opensearch', 'bulk_index');
       span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-      this.logger.error(`indexing ${batch.topic}[${batch.partition}]@${first}..${last} failed, not committing: ${(err as Error).message}`);
+      this.logger.error(`indexing ${where} failed, not committing: ${(err as Error).message}`);
       throw err;
     } finally {
       span.end();
     }
+  }
+
+  /**
+   * A document the index mapping can never take (400): retrying would hold up the partition forever, so
+   * it is not retried - but never dropped silently: counted per index, and logged at error level with
+   * the item (its action and, up to LOGGED_DOCUMENT_CHARS, its document) for someone to act on.
+   */
+  private refused(where: string, refusal: BulkItemRefusal): void {
+    const { action, document } = refusal.operation;
+    const target = 'index' in action ? action.index : action.update;
+    this.metrics?.searchDocumentsRefused.inc({ index: target._index });
+    // An entity update's document is a script: its parameters are the item, the script source is the same for all.
+    const script = 'update' in action ? (document.script as { params?: unknown } | undefined) : undefined;
+    const text = JSON.stringify(script?.params ?? document);
+    const shown = text.length > LOGGED_DOCUMENT_CHARS ? `${text.slice(0, LOGGED_DOCUMENT_CHARS)}... (${text.length} chars)` : text;
+    this.logger.error(
+      `OpenSearch refused ${refusal.label} from ${where} (${refusal.status} ${refusal.error}); not indexed, not retried, counted in ` +
+        `search_documents_refused_total. Item: ${JSON.stringify(action)} ${shown}`,
+    );
   }
 }

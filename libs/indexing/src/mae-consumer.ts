@@ -8,7 +8,17 @@ import { ChangeLogProcessor } from './change-log.processor';
 export class MaeConsumer extends KafkaConsumerService {
   readonly name = 'mae-consumer';
 
-  constructor(client: KafkaClient, settings: Settings, processor: ChangeLogProcessor) {
+  constructor(
+    client: KafkaClient,
+    settings: Settings,
+    private readonly processor: ChangeLogProcessor,
+  ) {
     super(client, settings, settings.groups.mae, [settings.topics.mclVersioned, settings.topics.mclTimeseries], (batch) => processor.process(batch));
+  }
+
+  /** A batch still re-sending failed items gives up (uncommitted, redelivered) so that leaving the group is not held up. */
+  override async beforeApplicationShutdown(): Promise<void> {
+    this.processor.stop();
+    await super.beforeApplicationShutdown();
   }
 }

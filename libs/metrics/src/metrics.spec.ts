@@ -22,6 +22,8 @@ describe('Metrics', () => {
       'dependency_errors_total',
       'proposals_processed_total',
       'change_logs_indexed_total',
+      'search_documents_refused_total',
+      'search_bulk_items_resent_total',
     ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }
@@ -44,6 +46,8 @@ describe('Metrics', () => {
     metrics.proposalsProcessed.inc(3);
     metrics.failedProposals.inc();
     metrics.changeLogsIndexed.inc(2);
+    metrics.searchDocumentsRefused.inc({ index: 'datasetindex_v2' });
+    metrics.searchBulkItemsResent.inc(4);
     metrics.dependencyError('mysql', 'trace_read');
     metrics.dependencyError('mysql', 'trace_read');
     metrics.dependencyError('kafka', 'produce');
@@ -52,6 +56,8 @@ describe('Metrics', () => {
     expect(await valueOf(metrics, 'proposals_processed_total')).toBe(3);
     expect(await valueOf(metrics, 'failed_proposals_total')).toBe(1);
     expect(await valueOf(metrics, 'change_logs_indexed_total')).toBe(2);
+    expect(await valueOf(metrics, 'search_documents_refused_total', { index: 'datasetindex_v2' })).toBe(1);
+    expect(await valueOf(metrics, 'search_bulk_items_resent_total')).toBe(4);
     expect(await valueOf(metrics, 'dependency_errors_total', { dependency: 'mysql', operation: 'trace_read' })).toBe(2);
     expect(await valueOf(metrics, 'dependency_errors_total', { dependency: 'kafka', operation: 'produce' })).toBe(1);
   });

@@ -39,6 +39,8 @@ export class Metrics {
   readonly failedProposals: Counter;
   readonly proposalsProcessed: Counter;
   readonly changeLogsIndexed: Counter;
+  readonly searchDocumentsRefused: Counter<'index'>;
+  readonly searchBulkItemsResent: Counter;
   readonly dependencyErrors: Counter<'dependency' | 'operation'>;
   private readonly lagSources = new Map<ConsumerLagSource, number>();
 
@@ -72,6 +74,17 @@ export class Metrics {
       registers,
     });
     this.changeLogsIndexed = new Counter({ name: 'change_logs_indexed_total', help: 'Change logs the MAE consumer indexed into OpenSearch.', registers });
+    this.searchDocumentsRefused = new Counter({
+      name: 'search_documents_refused_total',
+      help: 'Bulk items OpenSearch refused with 400 (the mapping can never take them): logged at error level with the item, not retried.',
+      labelNames: ['index'],
+      registers,
+    });
+    this.searchBulkItemsResent = new Counter({
+      name: 'search_bulk_items_resent_total',
+      help: 'Bulk items the MAE consumer sent again after a retriable failure (429, 5xx, a version conflict that does not mean stale).',
+      registers,
+    });
     this.dependencyErrors = new Counter({
       name: 'dependency_errors_total',
       help: 'Failed calls to Kafka, MySQL or OpenSearch, by dependency and operation.',
