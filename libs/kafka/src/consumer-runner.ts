@@ -19,8 +19,33 @@ export interface ConsumerTuning {
   /** Longest a fetch waits for `fetchMinBytes` (so no message waits longer for its batch). */
   batchMaxWaitMs?: number;
   fetchMinBytes?: number;
-  /** Most bytes fetched per partition, so one batch of one partition stays about this size. */
+  /** Most bytes fetched per partition, and most bytes of message values handed to the handler at once. */
   batchMaxBytes?: number;
+  /** Most messages handed to the handler at once; a larger fetch is handled, committed and heartbeated in slices. */
+  batchMaxMessages?: number;
+}
+
+/**
+ * Consecutive slices of a fetched batch, each within `maxMessages` and `maxBytes` of values (a single larger
+ * message is a slice of its own). Each slice is handled and committed before the next, so the work between
+ * two heartbeats stays bounded however far behind the consumer is.
+ */
+export function slices(messages: KafkaMessage[], maxMessages = Infinity, maxBytes = Infinity): KafkaMessage[][] {
+  const out: KafkaMessage[][] = [];
+  let slice: KafkaMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = m.value?.length ?? 0;
+    if (slice.length > 0 && (slice.length >= maxMessages || bytes + size > maxBytes)) {
+      out.push(slice);
+      slice = [];
+      bytes = 0;
+    }
+    slice.push(m);
+    bytes += size;
+  }
+  if (slice.length > 0) out.push(slice);
+  return out;
 }
 
 export interface ConsumerState {
@@ -116,12 +141,15 @@ export class ConsumerRunner {
         partitionsConsumedConcurrently: this.tuning.partitionsConcurrency,
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-          if (!isRunning() || isStale() || batch.messages.length === 0) return;
-          await this.handler({ topic: batch.topic, partition: batch.partition, messages: batch.messages });
-          const last = batch.messages[batch.messages.length - 1].offset;
-          resolveOffset(last);
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-          await heartbeat();
+          for (const messages of slices(batch.messages, this.tuning.batchMaxMessages, this.tuning.batchMaxBytes)) {
+            // A partition lost in a rebalance is no longer ours to write: its new owner starts from our last commit.
+            if (!isRunning() || isStale()) return;
+            await this.handler({ topic: batch.topic, partition: batch.partition, messages });
+            const last = messages[messages.length - 1].offset;
+            resolveOffset(last);
+            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+            await heartbeat();
+          }
         },
       });
       this.state.running = true;
