@@ -261,14 +261,7 @@ describe('indexing: nothing is committed until OpenSearch accepted the batch', (
         60000,
       );
       const traceId = newTraceId();
-      const mcl: MetadataChangeLog = {
-        entityType: 'dataset',
-        entityUrn: urn,
-        changeType: 'UPSERT',
-        aspectName: 'status',
-        aspect: { value: '{"removed":false}', contentType: 'application/json' },
-        systemMetadata: { lastObserved: Date.now(), runId: 'no-run-id-provided', version: '1', properties: { telemetryTraceId: traceId } },
-      };
+      const mcl = statusChangeLog(urn, traceId);
       const [sent] = await producer.send({ topic: env.TOPIC_MCL_VERSIONED, messages: [{ key: urn, value: JSON.stringify(mcl) }] });
       await eventually(
         async () => /indexing .* failed, not committing/.test(down.output),
@@ -319,14 +312,7 @@ describe('indexing: a bulk request some of whose items fail, on the real OpenSea
       await mae.waitHealthy();
       await os.indices.putSettings({ index: blocked, body: { 'index.blocks.write': true } });
       const traceId = newTraceId();
-      const mcl: MetadataChangeLog = {
-        entityType: 'dataset',
-        entityUrn: urn,
-        changeType: 'UPSERT',
-        aspectName: 'status',
-        aspect: { value: '{"removed":false}', contentType: 'application/json' },
-        systemMetadata: { lastObserved: Date.now(), runId: 'no-run-id-provided', version: '1', properties: { telemetryTraceId: traceId } },
-      };
+      const mcl = statusChangeLog(urn, traceId);
       const [sent] = await producer.send({ topic: env.TOPIC_MCL_VERSIONED, messages: [{ key: urn, value: JSON.stringify(mcl) }] });
       const committed = async () => {
         const [offsets] = await admin.fetchOffsets({ groupId: env.MAE_CONSUMER_GROUP, topics: [env.TOPIC_MCL_VERSIONED] });
@@ -362,3 +348,15 @@ describe('indexing: a bulk request some of whose items fail, on the real OpenSea
     }
   });
 });
+
+/** The change log of a first `status` write of `urn` under `traceId`, as the MCE consumer emits it. */
+function statusChangeLog(urn: string, traceId: string): MetadataChangeLog {
+  return {
+    entityType: 'dataset',
+    entityUrn: urn,
+    changeType: 'UPSERT',
+    aspectName: 'status',
+    aspect: { value: '{"removed":false}', contentType: 'application/json' },
+    systemMetadata: { lastObserved: Date.now(), runId: 'no-run-id-provided', version: '1', properties: { telemetryTraceId: traceId } },
+  };
+}

@@ -3,3 +3,4 @@ export * from './retry';
 export * from './shutdown';
 export * from './public-route';
 export * from './http-drain';
+export * from './chunks';

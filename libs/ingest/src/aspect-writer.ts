@@ -1,7 +1,7 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { context, Context, Span, SpanStatusCode } from '@opentelemetry/api';
 import { Settings } from '@lib/config';
-import { errorMessage } from '@lib/common';
+import { chunksBySize, errorMessage } from '@lib/common';
 import { tracer } from '@lib/telemetry';
 import { EntityRegistry, MetadataChangeProposal } from '@lib/metadata';
 import { AspectRepository, inTransaction, SqlPool } from '@lib/sql';
@@ -121,21 +121,9 @@ export class AspectWriter {
   }
 
   /** Consecutive runs of proposals within the configured count and bytes (a single larger proposal is a chunk of its own). */
-  private *chunks(mcps: MetadataChangeProposal[]): Generator<MetadataChangeProposal[]> {
+  private chunks(mcps: MetadataChangeProposal[]): MetadataChangeProposal[][] {
     const { batchMaxMessages, batchMaxBytes } = this.settings.consumers;
-    let chunk: MetadataChangeProposal[] = [];
-    let bytes = 0;
-    for (const mcp of mcps) {
-      const size = mcp.aspect.value.length;
-      if (chunk.length > 0 && (chunk.length >= batchMaxMessages || bytes + size > batchMaxBytes)) {
-        yield chunk;
-        chunk = [];
-        bytes = 0;
-      }
-      chunk.push(mcp);
-      bytes += size;
-    }
-    if (chunk.length > 0) yield chunk;
+    return chunksBySize(mcps, (m) => m.aspect.value.length, batchMaxBytes, batchMaxMessages);
   }
 
   private startSpan(mcp: MetadataChangeProposal, parent: Context, batchSize: number): Span {

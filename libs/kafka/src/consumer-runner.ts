@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { errorMessage, retryForever } from '@lib/common';
+import { chunksBySize, errorMessage, retryForever } from '@lib/common';
 
 export interface ConsumedBatch {
   topic: string;
@@ -31,21 +31,7 @@ export interface ConsumerTuning {
  * two heartbeats stays bounded however far behind the consumer is.
  */
 export function slices(messages: KafkaMessage[], maxMessages = Infinity, maxBytes = Infinity): KafkaMessage[][] {
-  const out: KafkaMessage[][] = [];
-  let slice: KafkaMessage[] = [];
-  let bytes = 0;
-  for (const m of messages) {
-    const size = m.value?.length ?? 0;
-    if (slice.length > 0 && (slice.length >= maxMessages || bytes + size > maxBytes)) {
-      out.push(slice);
-      slice = [];
-      bytes = 0;
-    }
-    slice.push(m);
-    bytes += size;
-  }
-  if (slice.length > 0) out.push(slice);
-  return out;
+  return chunksBySize(messages, (m) => m.value?.length ?? 0, maxBytes, maxMessages);
 }
 
 export interface ConsumerState {

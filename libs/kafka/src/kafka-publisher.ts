@@ -1,7 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { IHeaders, RecordMetadata } from 'kafkajs';
 import { Settings } from '@lib/config';
-import { withTimeout } from '@lib/common';
+import { chunksBySize, withTimeout } from '@lib/common';
 import { Metrics } from '@lib/metrics';
 import { KafkaClient } from './kafka.client';
 
@@ -89,19 +89,5 @@ function recordBytes(r: OutgoingRecord): number {
 
 /** Consecutive runs of records whose sizes add up to at most `limit` (a larger record goes alone). */
 export function chunksOf(records: OutgoingRecord[], limit: number): OutgoingRecord[][] {
-  const chunks: OutgoingRecord[][] = [];
-  let current: OutgoingRecord[] = [];
-  let size = 0;
-  for (const r of records) {
-    const bytes = recordBytes(r);
-    if (current.length > 0 && size + bytes > limit) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(r);
-    size += bytes;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  return chunksBySize(records, recordBytes, limit);
 }
