@@ -33,7 +33,8 @@ export class App {
     const fd = openSync(logFile, 'a');
     const child = spawn(process.execPath, [join(REPO_ROOT, `dist/apps/${name}/src/main.js`)], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', ...ENV, [PORT_VARIABLE[name]]: String(port), ...extra },
+      // One gms process: the bench reads the CPU and memory of the pid it started (/proc), which a cluster primary would not show.
+      env: { PATH: process.env.PATH ?? '', ...ENV, GMS_WORKERS: '1', [PORT_VARIABLE[name]]: String(port), ...extra },
       stdio: ['ignore', fd, fd],
     });
     closeSync(fd);
