@@ -65,7 +65,7 @@ let listening = false;
 
 /** In a worker: the cluster-wide exposition, from the primary. */
 export function clusterMetricsText(timeoutMs = CLUSTER_SCRAPE_TIMEOUT_MS): Promise<string> {
-  if (!process.send) return Promise.reject(new Error('not a cluster worker'));
+  if (!cluster.isWorker || !process.send) return Promise.reject(new Error('not a cluster worker'));
   if (!listening) {
     listening = true;
     process.on('message', (msg: unknown) => {
