@@ -11,6 +11,9 @@ phase_start "stack up"; bash docker/local/stack.sh up; phase_end
 
 load_local_env
 export RUN_CONSUMERS="${RUN_CONSUMERS:-mce,mae}"
+# Two worker processes (the production default is one per core): each embeds both consumers, which share
+# the 3 partitions; more would mostly add memory on a laptop.
+export GMS_WORKERS="${GMS_WORKERS:-2}"
 # A signing secret of this machine's own, made once and kept out of git (.stack/ is ignored).
 if [ -z "${AUTH_JWT_SECRET:-}" ]; then
   [ -f .stack/auth.secret ] || { mkdir -p .stack; node -e "process.stdout.write(require('crypto').randomBytes(32).toString('base64url'))" > .stack/auth.secret; chmod 600 .stack/auth.secret; }
@@ -47,7 +50,7 @@ TOKEN="$(node scripts/mint-token.js --sub urn:li:corpuser:datahub --scope 'read 
 
 cat <<MSG
 
-The service is up (pid $(cat "$PID_FILE"), log $LOG_FILE), with the MCE and MAE consumers embedded:
+The service is up (pid $(cat "$PID_FILE"), $GMS_WORKERS workers; log $LOG_FILE), with the MCE and MAE consumers embedded:
   Swagger UI    http://127.0.0.1:$PORT/openapi/swagger-ui
   OpenAPI JSON  http://127.0.0.1:$PORT/openapi/v3/api-docs
   Health        http://127.0.0.1:$PORT/health

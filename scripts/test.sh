@@ -58,7 +58,8 @@ phase_start "compat test (DataHub Python SDK)"
 compat_port="${COMPAT_PORT:-18181}"
 compat_secret="$(node -e "process.stdout.write(require('crypto').randomBytes(32).toString('base64url'))")"
 mkdir -p .stack/logs
-AUTH_ENABLED=true AUTH_JWT_SECRET="$compat_secret" RUN_CONSUMERS=mce,mae PORT="$compat_port" \
+# Two workers, whatever the machine: the SDK and schemathesis talk to the service as production runs it (clustered).
+AUTH_ENABLED=true AUTH_JWT_SECRET="$compat_secret" RUN_CONSUMERS=mce,mae GMS_WORKERS=2 PORT="$compat_port" \
   TOPIC_MCP=MetadataChangeProposal_v1_compat TOPIC_FAILED_MCP=FailedMetadataChangeProposal_v1_compat \
   TOPIC_MCL_VERSIONED=MetadataChangeLog_Versioned_v1_compat TOPIC_MCL_TIMESERIES=MetadataChangeLog_Timeseries_v1_compat \
   MCE_CONSUMER_GROUP=compat-mce MAE_CONSUMER_GROUP=compat-mae OPENSEARCH_INDEX_PREFIX=compat_ \

@@ -45,7 +45,8 @@ describe('metrics and health probes: the service with both consumers embedded', 
   let base: string;
 
   beforeAll(async () => {
-    gms = await AppProcess.start('gms', { RUN_CONSUMERS: 'mce,mae' });
+    // One process: the offset cache (a miss, then a hit) is per worker; test/gms-workers covers the aggregate of several.
+    gms = await AppProcess.start('gms', { RUN_CONSUMERS: 'mce,mae', GMS_WORKERS: '1' });
     await gms.waitHealthy();
     base = gms.url;
   });

@@ -39,7 +39,8 @@ export class App {
     const fd = openSync(logFile, 'a');
     const child = spawn(process.execPath, [join(REPO_ROOT, `dist/apps/${name}/src/main.js`)], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', ...ENV, [PORT_VARIABLE[name]]: String(port), ...extra },
+      // One gms process unless the caller asks for workers (extra): the bench reads CPU and memory per pid from /proc.
+      env: { PATH: process.env.PATH ?? '', ...ENV, GMS_WORKERS: '1', [PORT_VARIABLE[name]]: String(port), ...extra },
       stdio: ['ignore', fd, fd],
     });
     closeSync(fd);

@@ -30,11 +30,16 @@ export class AppProcess {
     );
   }
 
+  /**
+   * The service runs as one process unless a test asks for GMS_WORKERS (test/gms-workers does): the suites
+   * look at one process's state and pid, and every further worker would be one more member joining the
+   * consumer groups a test embeds, on a small machine.
+   */
   static async start(name: AppName, env: Record<string, string> = {}, args: string[] = []): Promise<AppProcess> {
     const port = Number(env[PORT_VARIABLE[name]] ?? (await freePort()));
     const child = spawn(process.execPath, [join(REPO_ROOT, `dist/apps/${name}/src/main.js`), ...args], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', ...stackEnv(), [PORT_VARIABLE[name]]: String(port), ...env },
+      env: { PATH: process.env.PATH ?? '', ...stackEnv(), GMS_WORKERS: '1', [PORT_VARIABLE[name]]: String(port), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new AppProcess(name, `http://127.0.0.1:${port}`, child);

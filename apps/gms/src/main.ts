@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadSettingsOrExit, logLevels, requireAuthKey, serve } from '@lib/config';
+import { loadSettingsOrExit, logLevels, requireAuthKey, runClustered } from '@lib/config';
 import { SchemaSetup } from '@lib/setup';
 import { GmsModule } from './gms.module';
 import { OPENAPI_JSON_PATH, SWAGGER_UI_PATH } from './swagger';
@@ -27,7 +27,8 @@ if (process.argv.includes('--setup')) {
     process.exit(1);
   });
 } else {
-  serve('gms', {
+  // GMS_WORKERS processes on one port (one: no primary); `--setup` above stays one process.
+  runClustered('gms', {
     module: (settings) => GmsModule.register(settings),
     port: (s) => s.http.port,
     check: requireAuthKey,

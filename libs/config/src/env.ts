@@ -1,3 +1,4 @@
+import { availableParallelism } from 'os';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
@@ -13,6 +14,13 @@ export class Env {
   // --- HTTP service -------------------------------------------------------
   @Transform(toInt) @IsInt() @Min(0) @Max(65535)
   PORT: number = 8080;
+
+  /**
+   * Processes the HTTP service runs as, on one port (Node's cluster module): a primary forks this many
+   * workers and replaces one that dies. 1: one process, no primary. Defaults to the cores available (at most 64).
+   */
+  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  GMS_WORKERS: number = Math.min(64, availableParallelism());
 
   /** Interface the HTTP servers listen on (0.0.0.0 in a container). */
   @IsString() @IsNotEmpty()

@@ -5,3 +5,5 @@ export * from './settings.module';
 export * from './load-settings';
 export * from './log-levels';
 export * from './serve';
+export * from './cluster';
+export * from './restart-backoff';

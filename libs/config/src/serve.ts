@@ -1,9 +1,11 @@
+import cluster from 'cluster';
 import { DynamicModule, Logger, Type } from '@nestjs/common';
 import type { Server } from 'http';
 import type { Duplex } from 'stream';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
 import { exitOnSignals, HttpDrain } from '@lib/common';
+import { joinClusterMetrics } from '@lib/metrics';
 import { AppLogger, initTracing, shutdownTracing } from '@lib/telemetry';
 import { loadSettingsOrExit } from './load-settings';
 import { logLevels } from './log-levels';
@@ -24,11 +26,14 @@ export interface ServeOptions {
 
 /**
  * How each of the three apps starts: validate the configuration (one line and exit 78 when bad),
- * build the app, stop gracefully on SIGTERM/SIGINT, listen, and say where.
+ * build the app, stop gracefully on SIGTERM/SIGINT, listen, and say where. As a worker of `runClustered`,
+ * the same, plus: the metrics are aggregated across workers, and each response names the worker's pid.
  */
 export function serve(name: string, opts: ServeOptions): void {
   const logger = new Logger(name);
   const run = async () => {
+    // Answer the primary's metric collection from the start, so a worker still starting never stalls a scrape.
+    if (cluster.isWorker) joinClusterMetrics();
     const settings = loadSettingsOrExit(process.env, opts.check);
     const traceLog = new Logger('TraceContext');
     initTracing({ serviceName: name, log: (line) => traceLog.log(line) });
@@ -41,6 +46,7 @@ export function serve(name: string, opts: ServeOptions): void {
     // the requests in flight: stop accepting and let those finish first, then close the app.
     const http = new HttpDrain(app.getHttpServer() as Server);
     exitOnSignals({ close: () => http.drain(settings.http.shutdownAcceptMs).then(() => app.close()).finally(shutdownTracing) }, (msg) => logger.log(msg));
+    if (cluster.isWorker) app.use(servedBy(String(process.pid)));
     opts.configure?.(app, settings);
     const port = opts.port(settings);
     await app.listen(port, settings.http.host);
@@ -53,6 +59,16 @@ export function serve(name: string, opts: ServeOptions): void {
     logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
     process.exit(1);
   });
+}
+
+/** The response header naming the worker (its pid, as in its log lines) that answered, when the service runs as several. */
+export const SERVED_BY_HEADER = 'X-Served-By';
+
+function servedBy(pid: string) {
+  return (_req: unknown, res: { setHeader(name: string, value: string): unknown }, next: () => void): void => {
+    res.setHeader(SERVED_BY_HEADER, pid);
+    next();
+  };
 }
 
 /**

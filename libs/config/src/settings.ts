@@ -4,7 +4,7 @@ export type ConsumerName = 'mce' | 'mae';
 
 /** The validated configuration, grouped by the system it concerns. Injected as a Nest provider. */
 export class Settings {
-  readonly http: { host: string; port: number; mceConsumerPort: number; maeConsumerPort: number; shutdownAcceptMs: number };
+  readonly http: { host: string; port: number; workers: number; mceConsumerPort: number; maeConsumerPort: number; shutdownAcceptMs: number };
   readonly embeddedConsumers: ConsumerName[];
   readonly setupOnStart: boolean;
   readonly logLevel: string;
@@ -42,7 +42,14 @@ export class Settings {
   };
 
   constructor(env: Env) {
-    this.http = { host: env.HOST, port: env.PORT, mceConsumerPort: env.MCE_CONSUMER_PORT, maeConsumerPort: env.MAE_CONSUMER_PORT, shutdownAcceptMs: env.SHUTDOWN_ACCEPT_MS };
+    this.http = {
+      host: env.HOST,
+      port: env.PORT,
+      workers: env.GMS_WORKERS,
+      mceConsumerPort: env.MCE_CONSUMER_PORT,
+      maeConsumerPort: env.MAE_CONSUMER_PORT,
+      shutdownAcceptMs: env.SHUTDOWN_ACCEPT_MS,
+    };
     this.embeddedConsumers = env.RUN_CONSUMERS.split(',').filter((c): c is ConsumerName => c === 'mce' || c === 'mae');
     this.setupOnStart = env.SETUP_ON_START;
     this.logLevel = env.LOG_LEVEL;

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'os';
 import { validateEnv, ConfigError, requireAuthKey } from './validate-env';
 import { Settings } from './settings';
 
@@ -36,6 +37,15 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ PORT: 'abc' })).toThrow('PORT="abc": PORT must be an integer number');
   });
 
+  it('runs the HTTP service on every core by default (at most 64), or on GMS_WORKERS processes', () => {
+    expect(new Settings(validateEnv({})).http.workers).toBe(Math.min(64, availableParallelism()));
+    expect(new Settings(validateEnv({ GMS_WORKERS: '1' })).http.workers).toBe(1);
+    expect(new Settings(validateEnv({ GMS_WORKERS: '64' })).http.workers).toBe(64);
+    expect(() => validateEnv({ GMS_WORKERS: '0' })).toThrow('GMS_WORKERS="0": GMS_WORKERS must not be less than 1');
+    expect(() => validateEnv({ GMS_WORKERS: '65' })).toThrow('GMS_WORKERS="65": GMS_WORKERS must not be greater than 64');
+    expect(() => validateEnv({ GMS_WORKERS: 'all' })).toThrow('GMS_WORKERS="all": GMS_WORKERS must be an integer number');
+  });
+
   it('treats an empty value as unset', () => {
     expect(validateEnv({ ...NO_AUTH, PORT: '' }).PORT).toBe(8080);
   });
@@ -50,6 +60,7 @@ describe('validateEnv', () => {
     ['RUN_CONSUMERS', 'everything'],
     ['MYSQL_DATABASE', 'bad-name;drop'],
     ['TOPIC_MCP', 'has space'],
+    ['GMS_WORKERS', '2.5'],
   ])('rejects %s=%s with one line naming the variable', (name, value) => {
     let caught: unknown;
     try {

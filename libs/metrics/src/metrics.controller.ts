@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Public } from '@lib/common';
+import { errorMessage, Public } from '@lib/common';
 import { Metrics } from './metrics';
 
 @ApiTags('metrics')
@@ -13,9 +13,17 @@ export class MetricsController {
   @Get()
   @ApiOperation({ summary: 'Prometheus metrics (text format 0.0.4).' })
   @ApiProduces('text/plain')
-  @ApiResponse({ status: 200, description: 'Every metric of this process.' })
+  @ApiResponse({ status: 200, description: 'Every metric of this process (of every worker, when the service runs as several).' })
+  @ApiResponse({ status: 503, description: 'Running as several workers, the aggregate could not be collected (a worker did not answer).' })
   async scrape(@Res() res: Response): Promise<void> {
-    const text = await this.metrics.text();
+    let text: string;
+    try {
+      text = await this.metrics.text();
+    } catch (err) {
+      // A partial aggregate would show counters going backwards: better no sample than a wrong one.
+      res.status(503).json({ statusCode: 503, message: `metrics of the workers could not be collected: ${errorMessage(err)}`, error: 'Service Unavailable' });
+      return;
+    }
     // Written as is: express's send() would reorder the content type's parameters.
     res.status(200).setHeader('Content-Type', this.metrics.contentType);
     res.setHeader('Cache-Control', 'no-store');

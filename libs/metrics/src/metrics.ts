@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { withTimeout } from '@lib/common';
+import { clusterMetricsText, offerRegistry } from './cluster-metrics';
 
 /** The systems whose failed calls `dependency_errors_total` counts. */
 export type Dependency = 'kafka' | 'mysql' | 'opensearch';
@@ -24,6 +25,11 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 export interface MetricsOptions {
   /** Also register prom-client's default process and Node.js metrics (the app does; unit tests need not). */
   defaultMetrics?: boolean;
+  /**
+   * This process is one worker of a cluster (GMS_WORKERS > 1): its registry is offered to the primary's
+   * aggregation, and `text()` is the cluster-wide aggregate.
+   */
+  clusterWorker?: boolean;
 }
 
 /**
@@ -43,8 +49,10 @@ export class Metrics {
   readonly searchBulkItemsResent: Counter;
   readonly dependencyErrors: Counter<'dependency' | 'operation'>;
   private readonly lagSources = new Map<ConsumerLagSource, number>();
+  private readonly clusterWorker: boolean;
 
   constructor(options: MetricsOptions = {}) {
+    this.clusterWorker = options.clusterWorker ?? false;
     const registers = [this.registry];
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
     this.httpRequestDuration = new Histogram({
@@ -59,6 +67,8 @@ export class Metrics {
       help: "Messages not yet committed by this process's consumer groups (high watermark - committed offset), read from Kafka at scrape time.",
       labelNames: ['group', 'topic', 'partition'],
       registers,
+      // Every member of a group (each worker embedding a consumer) reads the whole group's lag.
+      aggregator: 'max',
       collect: () => this.collectLag(),
     });
     this.traceOffsetCache = new Counter({
@@ -94,15 +104,16 @@ export class Metrics {
     // Both results exist from the start, so a rate() over them never starts from a missing series.
     this.traceOffsetCache.inc({ result: 'hit' }, 0);
     this.traceOffsetCache.inc({ result: 'miss' }, 0);
+    if (this.clusterWorker) offerRegistry(this.registry);
   }
 
   get contentType(): string {
     return this.registry.contentType;
   }
 
-  /** The text exposition of every metric (what GET /metrics answers). */
+  /** The text exposition of every metric (what GET /metrics answers): of every worker, in a cluster. */
   text(): Promise<string> {
-    return this.registry.metrics();
+    return this.clusterWorker ? clusterMetricsText() : this.registry.metrics();
   }
 
   observeHttp(method: string, route: string, status: number, seconds: number): void {

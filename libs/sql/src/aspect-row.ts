@@ -47,3 +47,22 @@ export function toAspectRow(raw: RawAspectRow): AspectRow {
     createdFor: raw.createdfor,
   };
 }
+
+/** What a trace reads of a latest row: its system metadata and when it was written, not the value. */
+export interface AspectRowHeader {
+  urn: string;
+  aspect: string;
+  /** Parsed `systemmetadata`; null when the column is empty. */
+  systemMetadata: Record<string, unknown> | null;
+  createdOn: number;
+}
+
+export function toAspectRowHeader(raw: Pick<RawAspectRow, 'urn' | 'aspect' | 'systemmetadata' | 'createdon'>): AspectRowHeader {
+  const sm = parseJson(raw.systemmetadata);
+  return {
+    urn: raw.urn,
+    aspect: raw.aspect,
+    systemMetadata: sm && typeof sm === 'object' ? (sm as Record<string, unknown>) : null,
+    createdOn: raw.createdon instanceof Date ? raw.createdon.getTime() : Date.parse(`${String(raw.createdon).replace(' ', 'T')}Z`),
+  };
+}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { SqlPool } from './sql.pool';
-import { AspectRow, RawAspectRow, toAspectRow } from './aspect-row';
+import { AspectRow, AspectRowHeader, RawAspectRow, toAspectRow, toAspectRowHeader } from './aspect-row';
 
 const COLUMNS = 'urn, aspect, version, metadata, systemmetadata, createdon, createdby, createdfor';
 
@@ -114,6 +114,25 @@ export class AspectRepository {
       pairParams(pairs),
     );
     return rows.map((r) => toAspectRow(r as RawAspectRow));
+  }
+
+  /**
+   * The system metadata and time of the latest rows of many (urn, aspect) pairs, in ONE query: what a
+   * trace reads, without the aspect values (up to MAX_ASPECT_BYTES each) it has no use for. Through the
+   * pool's callback API: the promise API captures a stack trace for every query, which costs more CPU
+   * than this query's own parsing.
+   */
+  latestHeadersMany(pairs: { urn: string; aspect: string }[]): Promise<AspectRowHeader[]> {
+    if (pairs.length === 0) return Promise.resolve([]);
+    const where = pairs.map(() => '(urn = ? AND aspect = ?)').join(' OR ');
+    const params = pairs.flatMap((p) => [p.urn, p.aspect]);
+    return new Promise((resolve, reject) =>
+      this.sql.pool.pool.query<RowDataPacket[]>(
+        `SELECT urn, aspect, systemmetadata, createdon FROM metadata_aspect_v2 WHERE version = 0 AND (${where})`,
+        params,
+        (err, rows) => (err ? reject(err) : resolve(rows.map((r) => toAspectRowHeader(r as RawAspectRow)))),
+      ),
+    );
   }
 
   /** The latest row of every aspect of one entity. */

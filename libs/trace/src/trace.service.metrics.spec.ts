@@ -8,6 +8,7 @@ const NOW = Date.UTC(2026, 0, 1);
 const TRACE: TraceRef = { traceId: `${(NOW * 1000).toString(16).padStart(16, '0')}0123456789abcdef`, timestamp: NOW };
 const opts = { onlyIncludeErrors: false, detailed: false, skipCache: false };
 const item: TraceItem = { urn: 'urn:li:dataset:(urn:li:dataPlatform:hive,m,PROD)', entityType: 'dataset', aspect: 'status', isTimeseries: false };
+const timeseriesItem: TraceItem = { urn: item.urn, entityType: 'dataset', aspect: 'datasetProfile', isTimeseries: true };
 
 class DownSql extends PrimaryStoreReader {
   async latest(): Promise<never> {
@@ -34,13 +35,24 @@ describe('TraceService metrics', () => {
   it('counts each store read that fails or times out as an error of that dependency', async () => {
     const metrics = new Metrics();
     const service = new TraceService(new DownSql(), new HungSearch(), new PendingKafka(), 30, metrics);
-    const res = await service.trace(TRACE, [item], opts);
+    const res = await service.trace(TRACE, [item, timeseriesItem], opts);
     expect(res[item.urn].status.primaryStorage.writeStatus).toBe('UNKNOWN');
     const { values } = await metrics.dependencyErrors.get();
     const of = (dependency: string) => values.find((v) => v.labels.dependency === dependency && v.labels.operation === 'trace_read')?.value;
     expect(of('mysql')).toBe(1);
-    // systemDocs (nothing ACTIVE: an empty read is still made) and timeseriesWritten: two timed-out reads.
-    expect(of('opensearch')).toBeGreaterThanOrEqual(1);
+    // timeseriesWritten timed out; systemDocs had nothing to read (nothing ACTIVE), so it was not called.
+    expect(of('opensearch')).toBe(1);
+  });
+
+  it('makes no read, so no error, when there is nothing to read', async () => {
+    const metrics = new Metrics();
+    const service = new TraceService(new DownSql(), new HungSearch(), new PendingKafka(), 30, metrics);
+    const started = Date.now();
+    await service.trace(TRACE, [item], opts);
+    // Only versioned aspects, none ACTIVE: neither OpenSearch read is made (a hung one would have timed out).
+    const { values } = await metrics.dependencyErrors.get();
+    expect(values.find((v) => v.labels.dependency === 'opensearch')).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('works without Metrics', async () => {

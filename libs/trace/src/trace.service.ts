@@ -54,7 +54,7 @@ export class TraceService {
     const timeseries = items.filter((i) => i.isTimeseries);
 
     // Primary storage: SQL, then Kafka for the undecided, then (detailed) the failed topic.
-    const rows = await this.read('SQL', 'mysql', () => this.primary.latest(versioned));
+    const rows = await this.read('SQL', 'mysql', versioned, new Map(), () => this.primary.latest(versioned));
     const primary = new Map<string, StorageStatus>();
     const undecided: TraceItem[] = [];
     for (const item of items) {
@@ -73,7 +73,7 @@ export class TraceService {
     // "consumed but missing". Read the store again for exactly those aspects before calling it an ERROR.
     const consumedMissing = undecided.filter((i) => primary.get(itemKey(i))!.writeMessage === Messages.PROCESSED_PAST);
     if (consumedMissing.length > 0 && rows.ok) {
-      const again = await this.read('SQL', 'mysql', () => this.primary.latest(consumedMissing));
+      const again = await this.read('SQL', 'mysql', consumedMissing, new Map(), () => this.primary.latest(consumedMissing));
       for (const item of consumedMissing) {
         const decided = again.ok ? primaryFromStores({ trace, isTimeseries: false, latest: again.value.get(itemKey(item)) }) : NEEDS_KAFKA;
         if (decided !== NEEDS_KAFKA) primary.set(itemKey(item), decided);
@@ -87,8 +87,8 @@ export class TraceService {
 
     // Search storage: system-metadata docs for active writes, timeseries docs, then Kafka (MCL vs MAE group).
     const needDocs = versioned.filter((i) => primary.get(itemKey(i))!.writeStatus === WriteStatus.ACTIVE_STATE);
-    const docs = await this.read('OpenSearch', 'opensearch', () => this.search.systemDocs(needDocs));
-    const written = await this.read('OpenSearch', 'opensearch', () => this.search.timeseriesWritten(trace.traceId, timeseries));
+    const docs = await this.read('OpenSearch', 'opensearch', needDocs, new Map(), () => this.search.systemDocs(needDocs));
+    const written = await this.read('OpenSearch', 'opensearch', timeseries, new Set<string>(), () => this.search.timeseriesWritten(trace.traceId, timeseries));
     const searchStatus = new Map<string, StorageStatus>();
     const unindexed: TraceItem[] = [];
     for (const item of items) {
@@ -119,8 +119,8 @@ export class TraceService {
       const versionedPast = unindexedPast.filter((i) => !i.isTimeseries);
       const timeseriesPast = unindexedPast.filter((i) => i.isTimeseries);
       const [docsAgain, writtenAgain] = await Promise.all([
-        this.read('OpenSearch', 'opensearch', () => this.search.systemDocs(versionedPast)),
-        this.read('OpenSearch', 'opensearch', () => this.search.timeseriesWritten(trace.traceId, timeseriesPast)),
+        this.read('OpenSearch', 'opensearch', versionedPast, new Map(), () => this.search.systemDocs(versionedPast)),
+        this.read('OpenSearch', 'opensearch', timeseriesPast, new Set<string>(), () => this.search.timeseriesWritten(trace.traceId, timeseriesPast)),
       ]);
       for (const item of unindexedPast) {
         const key = itemKey(item);
@@ -144,8 +144,18 @@ export class TraceService {
     return filterResponse(response, opts.onlyIncludeErrors);
   }
 
-  /** One store read under a span and a timeout; failure is data, not an exception. */
-  private async read<T>(store: string, system: Dependency, work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
+  /**
+   * One store read of `items` under a span and a timeout; failure is data, not an exception. Nothing to
+   * read (no timeseries aspect asked, say) answers `empty` at once, as the readers would: no span, no timer.
+   */
+  private async read<T>(
+    store: string,
+    system: Dependency,
+    items: TraceItem[],
+    empty: T,
+    work: () => Promise<T>,
+  ): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
+    if (items.length === 0) return { ok: true, value: empty };
     return tracer().startActiveSpan(`trace.read.${system}`, { attributes: { 'db.system': system } }, async (span: Span) => {
       try {
         return { ok: true as const, value: await withTimeout(work(), this.storeTimeoutMs, store) };

@@ -11,7 +11,7 @@ export class SqlStoreReader extends PrimaryStoreReader {
   }
 
   async latest(items: TraceItem[]): Promise<Map<string, SqlAspectRow>> {
-    const rows = await this.aspects.latestMany(items.map(({ urn, aspect }) => ({ urn, aspect })));
+    const rows = await this.aspects.latestHeadersMany(items.map(({ urn, aspect }) => ({ urn, aspect })));
     return new Map(
       rows.map((r) => {
         const sm = r.systemMetadata ?? {};
