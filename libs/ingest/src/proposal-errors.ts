@@ -25,6 +25,11 @@ export class InvalidProposal extends ProposalRejected {
   override name = 'InvalidProposal';
 }
 
+/** A PATCH proposal that does not apply to the stored value: a failed `test`, a missing path, or a result that fails the aspect's schema. */
+export class PatchNotApplicable extends ProposalRejected {
+  override name = 'PatchNotApplicable';
+}
+
 /** The database refused to store the proposal's row (a value too long for its column, say). */
 export class UnstorableProposal extends ProposalRejected {
   override name = 'UnstorableProposal';
