@@ -6,7 +6,7 @@
 export class ProposalRejected extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 412 = 400,
+    readonly status: 400 | 409 | 412 = 400,
   ) {
     super(message);
   }
@@ -28,6 +28,9 @@ export class InvalidProposal extends ProposalRejected {
 /** A PATCH proposal that does not apply to the stored value: a failed `test`, a missing path, or a result that fails the aspect's schema. */
 export class PatchNotApplicable extends ProposalRejected {
   override name = 'PatchNotApplicable';
+  constructor(message: string) {
+    super(message, 409);
+  }
 }
 
 /** The database refused to store the proposal's row (a value too long for its column, say). */
