@@ -235,6 +235,16 @@ describe('planWrites', () => {
     expect((plan.results[3] as WriteOutcome).value).toEqual({ tags: [{ tag: 'urn:li:tag:a' }, { tag: 'urn:li:tag:d' }] });
   });
 
+  it('rejects a patch whose result is larger than MAX_ASPECT_BYTES', () => {
+    const plan = planWrites([patch(1, 'datasetProperties', [{ op: 'add', path: '/description', value: 'x'.repeat(100) }])], read(new Map(), []), {
+      ...ctx,
+      maxAspectBytes: 64,
+    });
+    expect(kinds(plan)).toEqual([
+      expect.stringMatching(/^rejected: patch of datasetProperties does not apply: the patched value is too large: \d+ bytes as JSON, at most 64$/),
+    ]);
+  });
+
   it('checks If-Version-Match on a patch before applying it', () => {
     const table: Table = new Map();
     const plan = writeBatch(table, [

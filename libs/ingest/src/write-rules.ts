@@ -56,6 +56,8 @@ export interface RuleContext {
     validateAspect(entityType: string, aspectName: string, value: unknown): ValidationResult;
   };
   now: () => number;
+  /** Largest value a PATCH may make, as JSON bytes (MAX_ASPECT_BYTES, the limit the API puts on written values). */
+  maxAspectBytes?: number;
 }
 
 /** One aspect's latest row as the batch goes: where the rules of each proposal start from. */
@@ -218,7 +220,7 @@ function patchedValue(mcp: MetadataChangeProposal, current: unknown, actor: stri
   const base = current ?? ctx.registry.emptyAspectValue(mcp.entityType, mcp.aspectName, { time, actor });
   let value: unknown;
   try {
-    value = applyAspectPatch(mcp.aspectName, patch, base);
+    value = applyAspectPatch(mcp.aspectName, patch, base, ctx.maxAspectBytes);
   } catch (err) {
     if (err instanceof PatchConflict) throw new PatchNotApplicable(`patch of ${mcp.aspectName} does not apply: ${err.message}`);
     throw err;

@@ -206,6 +206,16 @@ describe('RFC 6902', () => {
     expect(({} as Record<string, unknown>).p).toBeUndefined();
   });
 
+  it('a patch that would make a value larger than the limit fails, also while copies double it', () => {
+    const doubling = Array.from({ length: 40 }, () => ({ op: 'copy', from: '/customProperties', path: '/customProperties/more' }));
+    expect(() => applyAspectPatch('datasetProperties', parsePatchDocument(doubling), { customProperties: { a: 'x'.repeat(100) } }, 4096)).toThrow(
+      /the patched value is too large: \d+ bytes as JSON, at most 4096/,
+    );
+    expect(() => applyAspectPatch('datasetProperties', parsePatchDocument([{ op: 'add', path: '/description', value: 'x'.repeat(5000) }]), {}, 4096)).toThrow(
+      PatchConflict,
+    );
+  });
+
   it('does not change its input', () => {
     const before = JSON.parse(JSON.stringify(doc));
     run([

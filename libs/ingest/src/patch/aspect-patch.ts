@@ -1,4 +1,4 @@
-import { applyOperations, cloneNode, PatchConflict, setOwn, toPlain } from './json-patch';
+import { applyOperations, checkSize, cloneNode, PatchConflict, setOwn, toPlain } from './json-patch';
 import { addressingOf, arrayToKeyed, keyedToArray } from './keyed-arrays';
 import { PatchDocument } from './patch-document';
 
@@ -7,9 +7,10 @@ import { PatchDocument } from './patch-document';
  * patch's operations applied. Top-level arrays the patch touches and that are addressed by key (the patch's
  * `arrayPrimaryKeys`, else DEFAULT_ARRAY_KEYS) are turned into maps keyed by their elements' key fields, so
  * that `/tags/urn:li:tag:pii` is that tag's element, then turned back into arrays. Arrays the patch does not
- * touch are left exactly as they were. Pure; throws PatchConflict when the patch does not apply.
+ * touch are left exactly as they were. Pure; throws PatchConflict when the patch does not apply or makes a value
+ * larger than `maxBytes` as JSON.
  */
-export function applyAspectPatch(aspectName: string, patch: PatchDocument, current: unknown): unknown {
+export function applyAspectPatch(aspectName: string, patch: PatchDocument, current: unknown, maxBytes = Number.POSITIVE_INFINITY): unknown {
   if (typeof current !== 'object' || current === null || Array.isArray(current)) throw new PatchConflict(`the stored ${aspectName} is not an object`);
   const touched = new Set<string>();
   for (const op of patch.operations) {
@@ -25,8 +26,11 @@ export function applyAspectPatch(aspectName: string, patch: PatchDocument, curre
     existed.set(field, has);
     setOwn(base, field, arrayToKeyed(base[field], addressing));
   }
-  const patched = applyOperations(base, patch.operations);
-  if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) return toPlain(patched);
+  const patched = applyOperations(base, patch.operations, maxBytes);
+  if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) {
+    checkSize(patched, maxBytes);
+    return toPlain(patched);
+  }
   const result = patched as Record<string, unknown>;
   for (const [field, addressing] of keyed) {
     if (!existed.has(field) || !Object.prototype.hasOwnProperty.call(result, field)) continue;
@@ -34,5 +38,7 @@ export function applyAspectPatch(aspectName: string, patch: PatchDocument, curre
     if (array.length === 0 && !existed.get(field)) delete result[field];
     else setOwn(result, field, array);
   }
-  return toPlain(result);
+  const plain = toPlain(result);
+  checkSize(plain, maxBytes);
+  return plain;
 }

@@ -65,7 +65,7 @@ export function setOwn(o: Record<string, unknown>, key: string, value: unknown):
  * tag that is not there is not an error). Everything else is RFC 6902: `test` compares JSON values, `-` appends
  * to an array, array indexes must exist (or equal the length, for `add`), `replace` needs an existing target.
  */
-export function applyOperations(doc: Node, operations: readonly PatchOperation[]): Node {
+export function applyOperations(doc: Node, operations: readonly PatchOperation[], maxBytes = Number.POSITIVE_INFINITY): Node {
   let root = cloneNode(doc);
   for (const op of operations) {
     const at = formatPointer(op.path);
@@ -94,11 +94,20 @@ export function applyOperations(doc: Node, operations: readonly PatchOperation[]
         const value = cloneNode(from.value);
         if (op.op === 'move') remove(root, op.from!);
         root = add(root, op.path, value);
+        // copy is the one operation that can grow a value beyond what the patch itself carries (doubling it each time).
+        if (op.op === 'copy') checkSize(root, maxBytes);
         break;
       }
     }
   }
   return root;
+}
+
+/** Throws when the value, as JSON, is larger than `maxBytes`. */
+export function checkSize(root: Node, maxBytes: number): void {
+  if (!Number.isFinite(maxBytes)) return;
+  const bytes = Buffer.byteLength(JSON.stringify(toPlain(root)) ?? '');
+  if (bytes > maxBytes) throw new PatchConflict(`the patched value is too large: ${bytes} bytes as JSON, at most ${maxBytes}`);
 }
 
 const clip = (s: string) => (s.length > 200 ? `${s.slice(0, 200)}...` : s);
