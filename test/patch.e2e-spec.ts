@@ -187,7 +187,7 @@ describe('JSON Patch writes on the real stack', () => {
       [
         'bad arrayPrimaryKeys',
         () => patch(`/dataset/${enc(urn)}/globalTags?async=true`, { patch: [{ op: 'remove', path: '/x' }], arrayPrimaryKeys: { tags: 'tag' } }),
-        /arrayPrimaryKeys\.tags must be an array/,
+        /^body: invalid JSON Patch: arrayPrimaryKeys\.tags must be an array/,
       ],
     ];
 

@@ -49,7 +49,7 @@ export class WriteRequestReader {
   singlePatch(entityName: string, urn: string, aspectName: string, body: unknown, httpHeaders: Record<string, string>): AspectWrite {
     const entityType = this.entityType(entityName);
     this.urn(entityType, urn, 'urn');
-    return { ...this.aspect(entityType, urn, aspectName, { value: body }, 'body', true), headers: httpHeaders };
+    return { ...this.aspect(entityType, urn, aspectName, { value: body }, 'body', true, 'body'), headers: httpHeaders };
   }
 
   urn(entityType: string, urn: unknown, at: string): void {
@@ -70,23 +70,24 @@ export class WriteRequestReader {
     return name;
   }
 
-  private aspect(entityType: string, urn: string, name: string, entry: unknown, at: string, patch = false): AspectWrite {
+  /** `valueAt` names the value in messages (`body[0].status.value`; the single PATCH route's body is the value itself). */
+  private aspect(entityType: string, urn: string, name: string, entry: unknown, at: string, patch = false, valueAt = `${at}.value`): AspectWrite {
     this.aspectName(entityType, name, at);
     if (!entry || typeof entry !== 'object' || Array.isArray(entry))
       throw new BadRequestException(`${at} must be an object {value, systemMetadata?, headers?}`);
     const { value, systemMetadata, headers, ...rest } = entry as Record<string, unknown>;
     const unknown = Object.keys(rest);
     if (unknown.length) throw new BadRequestException(`${at}: unexpected field ${unknown[0]} (expected value, systemMetadata, headers)`);
-    if (value === undefined) throw new BadRequestException(`${at}.value is required`);
+    if (value === undefined) throw new BadRequestException(`${valueAt} is required`);
     if (exceedsDepth(entry)) throw new BadRequestException(`${at} is nested deeper than ${MAX_JSON_DEPTH} levels`);
     const valueJson = JSON.stringify(value);
     const bytes = Buffer.byteLength(valueJson);
     if (bytes > this.maxAspectBytes)
-      throw new PayloadTooLargeException(`${at}.value is too large: ${bytes} bytes as JSON, at most ${this.maxAspectBytes} (MAX_ASPECT_BYTES)`);
-    if (patch) this.patchDocument(entityType, name, value, `${at}.value`);
+      throw new PayloadTooLargeException(`${valueAt} is too large: ${bytes} bytes as JSON, at most ${this.maxAspectBytes} (MAX_ASPECT_BYTES)`);
+    if (patch) this.patchDocument(entityType, name, value, valueAt);
     else {
       const result = this.registry.validateAspect(entityType, name, value);
-      if (!result.ok) throw new BadRequestException(`${at}.value: ${result.errors.join('; ')}`);
+      if (!result.ok) throw new BadRequestException(`${valueAt}: ${result.errors.join('; ')}`);
     }
     return {
       entityType,
