@@ -89,19 +89,35 @@ describe('JSON Patch writes on the real stack', () => {
     expect(await latest(urn, 'globalTags')).toEqual({ value: { tags: [{ tag: tag('pii') }, { tag: tag('gold') }] }, version: '2' });
   });
 
-  it('loses no update when 20 clients each add a different tag to one aspect at the same time', async () => {
+  it('loses no update when 20 clients of two service instances each add a different tag to one aspect at the same time, async and sync', async () => {
     const urn = datasetUrn('concurrent');
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => patch('/dataset', [{ urn, globalTags: { value: sdkAddTag(tag(`c${i}`)) } }])));
-    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(202));
+    const created = await patch(`/dataset/${enc(urn)}/globalTags`, sdkAddTag(tag('first')));
+    expect(created.status).toBe(200);
+    // A second service instance without consumers: its async patches are applied by the first one's MCE consumer,
+    // its sync ones by itself, each in a transaction that locks the row.
+    const other = await AppProcess.start('gms', { RUN_CONSUMERS: '' });
+    try {
+      await other.waitHealthy();
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => {
+          const server = i % 2 === 0 ? gms.url : other.url;
+          const async = i % 4 < 2;
+          return request('PATCH', `${server}/openapi/v3/entity/dataset?async=${async}`, [{ urn, globalTags: { value: sdkAddTag(tag(`c${i}`)) } }]);
+        }),
+      );
+      expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 20 }, (_, i) => (i % 4 < 2 ? 202 : 200)));
+    } finally {
+      await other.stop();
+    }
     const row = await eventually(
       () => latest(urn, 'globalTags'),
-      (r) => r !== undefined && r.version === '20',
+      (r) => r !== undefined && r.version === '21',
       60000,
       300,
     );
     const tags = (row!.value as { tags: { tag: string }[] }).tags.map((t) => t.tag);
-    expect(new Set(tags)).toEqual(new Set(Array.from({ length: 20 }, (_, i) => tag(`c${i}`))));
-    expect(tags).toHaveLength(20);
+    expect(new Set(tags)).toEqual(new Set([tag('first'), ...Array.from({ length: 20 }, (_, i) => tag(`c${i}`))]));
+    expect(tags).toHaveLength(21);
   });
 
   it('a patch whose test op fails is a traced ERROR with the reason, and changes nothing', async () => {
