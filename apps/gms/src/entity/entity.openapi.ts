@@ -1,4 +1,5 @@
 import { ApiResponseOptions } from '@nestjs/swagger';
+import type { JsonPatchJson } from '@lib/ingest';
 
 /** Every response carries the W3C traceparent of the request: its trace id is what the trace endpoint takes. */
 export const TRACEPARENT_HEADER = {
@@ -120,7 +121,7 @@ export const PATCH_DOCUMENT_SCHEMA = {
   ],
 };
 
-const ADD_TAG_PATCH = {
+const ADD_TAG_PATCH: JsonPatchJson = {
   arrayPrimaryKeys: { tags: ['attribution\u241fsource', 'tag'] },
   patch: [{ op: 'add', path: '/tags//urn:li:tag:pii', value: { tag: 'urn:li:tag:pii' } }],
 };

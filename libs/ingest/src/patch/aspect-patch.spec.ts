@@ -133,6 +133,17 @@ describe('the SDK patches (acryl-datahub builders, test/compat/generate_patch_fi
     expect(applyAspectPatch('upstreamLineage', patchOf('add_upstream_lineage'), before)).toMatchObject({ fineGrainedLineages: before.fineGrainedLineages });
   });
 
+  it('elements with the same keys merge into one, later fields winning, an own __proto__ field staying a field', () => {
+    const before = JSON.parse(`{"tags": [{"tag": "${TAG}", "context": "a"}, {"tag": "${TAG}", "context": "b", "__proto__": {"polluted": true}}]}`);
+    const result = apply('globalTags', [{ op: 'add', path: `/tags/${OTHER_TAG}`, value: { tag: OTHER_TAG } }], before) as { tags: Record<string, unknown>[] };
+    expect(result.tags.map((t) => [t.tag, t.context])).toEqual([
+      [TAG, 'b'],
+      [OTHER_TAG, undefined],
+    ]);
+    expect(Object.getPrototypeOf(result.tags[0])).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(result.tags[0], '__proto__')?.value).toEqual({ polluted: true });
+  });
+
   it('a string array without key fields is addressed by its strings', () => {
     expect(apply('domains', [{ op: 'add', path: '/domains/urn:li:domain:b', value: 'urn:li:domain:b' }], { domains: ['urn:li:domain:a'] })).toEqual({
       domains: ['urn:li:domain:a', 'urn:li:domain:b'],

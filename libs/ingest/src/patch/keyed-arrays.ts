@@ -24,7 +24,8 @@ export type ArrayAddressing = { kind: 'keys'; keys: readonly string[] } | { kind
 
 export function addressingOf(aspectName: string, arrayPrimaryKeys: Record<string, string[]>): Map<string, ArrayAddressing> {
   const out = new Map<string, ArrayAddressing>();
-  for (const [field, keys] of Object.entries(DEFAULT_ARRAY_KEYS[aspectName] ?? {})) out.set(field, { kind: 'keys', keys });
+  const defaults = Object.prototype.hasOwnProperty.call(DEFAULT_ARRAY_KEYS, aspectName) ? DEFAULT_ARRAY_KEYS[aspectName] : {};
+  for (const [field, keys] of Object.entries(defaults)) out.set(field, { kind: 'keys', keys });
   if (aspectName === 'upstreamLineage') out.set(FINE_GRAINED_FIELD, { kind: 'fineGrained' });
   for (const [field, keys] of Object.entries(arrayPrimaryKeys)) out.set(field, { kind: 'keys', keys });
   return out;
@@ -55,17 +56,22 @@ export function arrayToKeyed(array: Node, addressing: ArrayAddressing): KeyedMap
       const key = keyOf(element, field);
       if (i === addressing.keys.length - 1) {
         const existing = level.entries.get(key);
-        const merged =
-          typeof existing === 'object' && existing !== null && !Array.isArray(existing) && !(existing instanceof KeyedMap)
-            ? Object.assign(cloneNode(existing) as object, cloneNode(element))
-            : cloneNode(element);
-        level.entries.set(key, merged);
+        level.entries.set(key, mergeElements(existing, element));
       } else {
         level = childLevel(level, key);
       }
     });
   }
   return root;
+}
+
+/** Two elements with the same keys become one, the later one's fields winning (a shallow merge, as the reference does). */
+function mergeElements(earlier: Node, later: Node): Node {
+  const isPlain = (v: Node): v is Record<string, Node> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof KeyedMap);
+  if (!isPlain(earlier) || !isPlain(later)) return cloneNode(later);
+  const merged = cloneNode(earlier) as Record<string, Node>;
+  for (const [k, v] of Object.entries(later)) setOwn(merged, k, cloneNode(v));
+  return merged;
 }
 
 /** Back to an array, in key order as first seen; a key field that lived only in the path is put back into its element. */

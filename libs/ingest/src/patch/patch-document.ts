@@ -9,6 +9,18 @@ export const KEY_PATH_SEPARATOR = '\u241f';
 export const PATCH_OPS = ['add', 'remove', 'replace', 'copy', 'move', 'test'] as const;
 export type PatchOpName = (typeof PATCH_OPS)[number];
 
+/** One RFC 6902 operation as it travels (JSON). */
+export interface JsonPatchOperationJson {
+  op: PatchOpName;
+  path: string;
+  from?: string;
+  value?: unknown;
+}
+
+/** A patch as it travels: bare operations, or DataHub's GenericJsonPatch envelope. */
+export type JsonPatchJson =
+  JsonPatchOperationJson[] | { patch: JsonPatchOperationJson[]; arrayPrimaryKeys?: Record<string, string[]>; forceGenericPatch?: boolean };
+
 /** One RFC 6902 operation, with its pointers already parsed into tokens. */
 export interface PatchOperation {
   op: PatchOpName;
