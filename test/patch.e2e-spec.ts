@@ -3,7 +3,7 @@ import { getJson, request } from './support/http';
 import { eventually } from './support/poll';
 import { stackEnv } from './support/stack-env';
 import { kafka, search, sqlConnection } from './support/stores';
-import { messageCount } from './support/topics';
+import { messageCount, messagesWithKey } from './support/topics';
 import { states, traceIdOf, traceWrite } from './support/trace-client';
 
 const env = stackEnv();
@@ -71,6 +71,21 @@ describe('JSON Patch writes on the real stack', () => {
     expect(body[urn].globalTags.success).toBe(true);
 
     expect(await latest(urn, 'globalTags')).toEqual({ value: { tags: [{ tag: tag('pii') }] }, version: '1' });
+    // The proposal on the MCP topic is the patch (changeType PATCH); its change log is an UPSERT of the result.
+    const [proposal] = (await messagesWithKey(kafka(), env.TOPIC_MCP, urn)).map((m) => JSON.parse(m.value)).filter((m) => m.aspectName === 'globalTags');
+    expect([proposal.changeType, proposal.aspect.contentType, JSON.parse(proposal.aspect.value)]).toEqual([
+      'PATCH',
+      'application/json-patch+json',
+      sdkAddTag(tag('pii')),
+    ]);
+    const [changeLog] = (await messagesWithKey(kafka(), env.TOPIC_MCL_VERSIONED, urn))
+      .map((m) => JSON.parse(m.value))
+      .filter((m) => m.aspectName === 'globalTags');
+    expect([changeLog.changeType, changeLog.aspect.contentType, JSON.parse(changeLog.aspect.value)]).toEqual([
+      'UPSERT',
+      'application/json',
+      { tags: [{ tag: tag('pii') }] },
+    ]);
     expect(await latest(urn, 'datasetProperties')).toEqual({ value: { description: 'patched', customProperties: { 'a/b': 'c' } }, version: '1' });
     const os = search();
     try {
