@@ -18,6 +18,7 @@ from datahub.metadata.schema_classes import (
     FineGrainedLineageDownstreamTypeClass,
     FineGrainedLineageUpstreamTypeClass,
     GlossaryTermAssociationClass,
+    MetadataAttributionClass,
     OwnerClass,
     OwnershipTypeClass,
     TagAssociationClass,
@@ -36,6 +37,13 @@ CASES = {
     "add_term": lambda b: b.add_term(GlossaryTermAssociationClass(make_term_urn("Sensitive"))),
     "remove_term": lambda b: b.remove_term(make_term_urn("Sensitive")),
     "add_owner": lambda b: b.add_owner(OwnerClass(make_user_urn("alice"), OwnershipTypeClass.TECHNICAL_OWNER)),
+    "add_owner_with_attribution": lambda b: b.add_owner(
+        OwnerClass(
+            make_user_urn("alice"),
+            OwnershipTypeClass.TECHNICAL_OWNER,
+            attribution=MetadataAttributionClass(time=1, actor=make_user_urn("bot"), source="urn:li:dataHubAction:sync"),
+        )
+    ),
     "remove_owner": lambda b: b.remove_owner(make_user_urn("alice")),
     "remove_owner_of_type": lambda b: b.remove_owner(make_user_urn("alice"), OwnershipTypeClass.TECHNICAL_OWNER),
     "set_description": lambda b: b.set_description("a/b ~ c"),

@@ -46,6 +46,21 @@ describe('the SDK patches (acryl-datahub builders, test/compat/generate_patch_fi
       },
     ],
     [
+      // keyed by owner, type, typeUrn (absent: "") and attribution.source: the unattributed element stays beside it
+      'add_owner_with_attribution',
+      { owners: [{ owner: ALICE, type: 'TECHNICAL_OWNER' }] },
+      {
+        owners: [
+          { owner: ALICE, type: 'TECHNICAL_OWNER' },
+          {
+            owner: ALICE,
+            type: 'TECHNICAL_OWNER',
+            attribution: { time: 1, actor: 'urn:li:corpuser:bot', source: 'urn:li:dataHubAction:sync', sourceDetail: {} },
+          },
+        ],
+      },
+    ],
+    [
       'remove_owner',
       {
         owners: [
