@@ -159,6 +159,10 @@ describe('the SDK patches (acryl-datahub builders, test/compat/generate_patch_fi
     expect(Object.getOwnPropertyDescriptor(result.tags[0], '__proto__')?.value).toEqual({ polluted: true });
   });
 
+  it('removing a whole keyed array leaves it empty, as the reference does', () => {
+    expect(apply('globalTags', [{ op: 'remove', path: '/tags' }], { tags: [{ tag: TAG }] })).toEqual({ tags: [] });
+  });
+
   it('a string array without key fields is addressed by its strings', () => {
     expect(apply('domains', [{ op: 'add', path: '/domains/urn:li:domain:b', value: 'urn:li:domain:b' }], { domains: ['urn:li:domain:a'] })).toEqual({
       domains: ['urn:li:domain:a', 'urn:li:domain:b'],

@@ -33,7 +33,12 @@ export function applyAspectPatch(aspectName: string, patch: PatchDocument, curre
   }
   const result = patched as Record<string, unknown>;
   for (const [field, addressing] of keyed) {
-    if (!existed.has(field) || !Object.prototype.hasOwnProperty.call(result, field)) continue;
+    if (!existed.has(field)) continue;
+    if (!Object.prototype.hasOwnProperty.call(result, field)) {
+      // The whole array was removed: as in the reference, it is left empty (it may be required).
+      if (existed.get(field)) setOwn(result, field, []);
+      continue;
+    }
     const array = keyedToArray(result[field], addressing, field);
     if (array.length === 0 && !existed.get(field)) delete result[field];
     else setOwn(result, field, array);
