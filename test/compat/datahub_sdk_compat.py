@@ -11,6 +11,10 @@ The SDK writes aspects through its OpenAPI emitter in EmitMode.ASYNC_WAIT. We ch
   3. A glossaryTerms write whose MCP carries `If-Version-Match: -10000` (the aspect does not exist, so its
      version is -1) is accepted (202). The consumer then rejects it, and the SDK's wait loop raises
      TraceValidationError with our write exception.
+  4. JSON Patch (the server says patchCapable): the SDK's own DatasetPatchBuilder (add_tag, set_description)
+     sends one PATCH request; ASYNC_WAIT sees it persisted; the tag and description read back, and the
+     customProperties written before are kept. A patch whose MCP carries an If-Version-Match the aspect
+     does not have raises TraceValidationError with our write exception.
 
 Usage: datahub_sdk_compat.py [--gms URL] [--timeout SECONDS] [--verbose]
        (or GMS_URL / COMPAT_TIMEOUT_SECONDS in the environment). The default URL is http://127.0.0.1:8080.
@@ -45,6 +49,7 @@ try:
     from datahub.emitter.rest_emitter import DatahubRestEmitter, EmitMode
     from datahub.errors import APITracingWarning
     from datahub.ingestion.graph.config import ClientMode
+    from datahub.specific.dataset import DatasetPatchBuilder
     from datahub.metadata.schema_classes import (
         AuditStampClass,
         DatasetProfileClass,
@@ -52,6 +57,7 @@ try:
         GlossaryTermAssociationClass,
         GlossaryTermsClass,
         StatusClass,
+        TagAssociationClass,
     )
     from datahub.utilities.server_config_util import ServiceFeature
 except ImportError as e:  # pragma: no cover
@@ -110,7 +116,7 @@ def _json_or_text(response: "requests.Response") -> Any:
 
 
 # How many checks main() runs when every one passes; one that is not reached counts as failed.
-CHECKS = 7
+CHECKS = 10
 
 
 class Run:
@@ -123,6 +129,9 @@ class Run:
         suffix = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}_{uuid.uuid4().hex[:8]}"
         self.ok_urn = make_dataset_urn("hive", f"sdk_compat.persisted_{suffix}", "PROD")
         self.fail_urn = make_dataset_urn("hive", f"sdk_compat.failed_{suffix}", "PROD")
+        self.fail_patch_urn = make_dataset_urn("hive", f"sdk_compat.failed_patch_{suffix}", "PROD")
+        self.tag = f"urn:li:tag:sdk_compat_{suffix}"
+        self.patched_description = f"patched by acryl-datahub {datahub.__version__} compat test {suffix}"
         self.description = f"written by acryl-datahub {datahub.__version__} compat test {suffix}"
 
     def emitter(self, **kwargs: Any) -> DatahubRestEmitter:
@@ -157,11 +166,12 @@ class Run:
         expect(cfg.supports_feature(ServiceFeature.API_TRACING), f"SDK does not see API_TRACING in {cfg.raw_config}")
         expect(auto._openapi_ingestion is True, "SDK in client mode SDK did not choose OpenAPI ingestion")
         expect(auto._should_trace(EmitMode.ASYNC_WAIT, warn=False), "SDK would not wait on traces in ASYNC_WAIT")
-        for flag in (ServiceFeature.PATCH_CAPABLE, ServiceFeature.STATEFUL_INGESTION, ServiceFeature.IMPACT_ANALYSIS,
+        expect(cfg.supports_feature(ServiceFeature.PATCH_CAPABLE), f"SDK does not see PATCH_CAPABLE in {cfg.raw_config}")
+        for flag in (ServiceFeature.STATEFUL_INGESTION, ServiceFeature.IMPACT_ANALYSIS,
                      ServiceFeature.DATAHUB_CLOUD, ServiceFeature.ASSERTION_NOTE_ASPECT):
             expect(not cfg.supports_feature(flag), f"server claims {flag.name}, which it does not have")
         auto.close()
-        return f"version {cfg.service_version} {cfg.parsed_version}, OPEN_API_SDK and API_TRACING on, nothing else claimed"
+        return f"version {cfg.service_version} {cfg.parsed_version}, OPEN_API_SDK, API_TRACING and PATCH_CAPABLE on, nothing else claimed"
 
     # ---- 2. writes that persist ---------------------------------------------------------------------------------
 
@@ -190,11 +200,12 @@ class Run:
         self.batch_trace = traces[0]
         return self._expect_waited(traces[0], mark, {self.ok_urn: ["datasetProperties", "datasetProfile"]})
 
-    def _expect_waited(self, trace: Optional[TraceData], mark: int, expected: Dict[str, List[str]]) -> str:
+    def _expect_waited(self, trace: Optional[TraceData], mark: int, expected: Dict[str, List[str]], method: str = "POST") -> str:
         calls = self.recorder.since(mark)
         writes = [c for c in calls if c["path"].startswith("/openapi/v3/entity/")]
         polls = [c for c in calls if c["path"].startswith(TRACE_PATH)]
         expect(len(writes) == 1 and writes[0]["status"] == 202, f"expected one 202 write, got {[(c['method'], c['path'], c['status']) for c in writes]}")
+        expect(writes[0]["method"] == method, f"expected a {method} write, got {writes[0]['method']}")
         expect("async=true" in writes[0]["query"], f"SDK did not write async: {writes[0]['query']}")
         expect(trace is not None, "the SDK found no trace data in our response (traceparent header / body)")
         assert trace is not None
@@ -282,6 +293,51 @@ class Run:
         return "glossaryTerms of the failed write is not stored (404)"
 
 
+    # ---- 4. JSON Patch -------------------------------------------------------------------------------------------
+
+    def check_patch_write(self, emitter: DatahubRestEmitter) -> str:
+        mark = self.recorder.mark()
+        mcps = DatasetPatchBuilder(self.ok_urn).add_tag(TagAssociationClass(self.tag)).set_description(self.patched_description).build()
+        expect(sorted(m.aspectName for m in mcps) == ["datasetProperties", "globalTags"], f"the builder made {[m.aspectName for m in mcps]}")
+        traces = emitter.emit_mcps(mcps, emit_mode=EmitMode.ASYNC_WAIT, wait_timeout=self.timeout)
+        expect(len(traces) == 1, f"expected one trace for one PATCH request, got {traces}")
+        return self._expect_waited(traces[0], mark, {self.ok_urn: ["globalTags", "datasetProperties"]}, method="PATCH")
+
+    def check_patch_read_back(self) -> str:
+        url = f"{self.gms}/openapi/v3/entity/dataset/{urllib.parse.quote(self.ok_urn, safe='')}"
+        r = requests.get(url, timeout=10, headers=auth_headers())
+        expect(r.status_code == 200, f"GET {url} -> {r.status_code} {r.text[:300]}")
+        body = r.json()
+        tags = ((body.get("globalTags") or {}).get("value") or {}).get("tags")
+        expect(tags == [{"tag": self.tag}], f"globalTags {tags}")
+        props = (body.get("datasetProperties") or {}).get("value") or {}
+        expect(props.get("description") == self.patched_description, f"description {props.get('description')!r}")
+        expect(props.get("customProperties") == {"writer": "acryl-datahub"}, f"the patch lost customProperties: {props.get('customProperties')}")
+        return "tag added, description replaced, customProperties kept"
+
+    def check_failed_patch(self, emitter: DatahubRestEmitter) -> str:
+        mark = self.recorder.mark()
+        [mcp] = DatasetPatchBuilder(self.fail_patch_urn).add_tag(TagAssociationClass(self.tag)).build()
+        mcp.headers = {"If-Version-Match": "5"}
+        try:
+            emitter.emit_mcp(mcp, emit_mode=EmitMode.ASYNC_WAIT, wait_timeout=self.timeout)
+        except TraceValidationError as e:
+            write = next(c for c in self.recorder.since(mark) if c["path"].startswith("/openapi/v3/entity/"))
+            expect((write["method"], write["status"]) == ("PATCH", 202), f"write {write['method']} answered {write['status']}, expected PATCH 202")
+            info = e.info or {}
+            primary = info.get("primaryStorage") or {}
+            messages = [x.get("message") for x in primary.get("writeExceptions") or []]
+            expect(primary.get("writeStatus") == "ERROR", f"primary {primary}")
+            expect("Expected version 5, actual version -1" in messages, f"write exceptions {messages}")
+            url = f"{self.gms}/openapi/v3/entity/dataset/{urllib.parse.quote(self.fail_patch_urn, safe='')}/globalTags"
+            r = requests.get(url, timeout=10, headers=auth_headers())
+            expect(r.status_code == 404, f"GET globalTags of the failed patch -> {r.status_code} {r.text[:200]}")
+            return f"raised {type(e).__name__}: {e.message[:120]}...; nothing stored"
+        except TraceTimeoutError as e:
+            raise CheckFailed(f"SDK timed out instead of reporting the failure: {e}") from e
+        raise CheckFailed("the SDK did not raise: it reported a patch we failed as persisted")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gms", default=os.environ.get("GMS_URL", "http://127.0.0.1:8080"), help="our service's base URL")
@@ -315,6 +371,9 @@ def main() -> int:
             run.check("5 get_trace_status: ACTIVE_STATE / NO_OP(timeseries)+ACTIVE_STATE", lambda: run.check_trace_states(emitter))
         if run.check("6 glossaryTerms with If-Version-Match -10000 (ASYNC_WAIT): SDK raises", lambda: run.check_failed_write(emitter)):
             run.check("7 the failed write is not stored", run.check_failed_write_not_stored)
+        if wrote and run.check("8 DatasetPatchBuilder add_tag + set_description (ASYNC_WAIT): one PATCH, persisted", lambda: run.check_patch_write(emitter)):
+            run.check("9 the patched values read back, customProperties kept", run.check_patch_read_back)
+        run.check("10 a patch with If-Version-Match 5 on a new aspect (ASYNC_WAIT): SDK raises", lambda: run.check_failed_patch(emitter))
         emitter.close()
 
     failed = [r for r in run.results if not r["ok"]]

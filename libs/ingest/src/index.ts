@@ -15,3 +15,4 @@ export * from './mce-consumer';
 export * from './mce-consumer.module';
 export * from './ingest.module';
 export * from './proposal-source';
+export * from './patch';

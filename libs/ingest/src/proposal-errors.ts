@@ -6,7 +6,7 @@
 export class ProposalRejected extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 412 = 400,
+    readonly status: 400 | 409 | 412 = 400,
   ) {
     super(message);
   }
@@ -23,6 +23,14 @@ export class AspectVersionMismatch extends ProposalRejected {
 /** The proposal itself is malformed: not JSON, unknown entity or aspect, a value failing its schema. */
 export class InvalidProposal extends ProposalRejected {
   override name = 'InvalidProposal';
+}
+
+/** A PATCH proposal that does not apply to the stored value: a failed `test`, a missing path, or a result that fails the aspect's schema. */
+export class PatchNotApplicable extends ProposalRejected {
+  override name = 'PatchNotApplicable';
+  constructor(message: string) {
+    super(message, 409);
+  }
 }
 
 /** The database refused to store the proposal's row (a value too long for its column, say). */

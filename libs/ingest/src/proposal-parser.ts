@@ -1,5 +1,6 @@
 import { EntityRegistry, exceedsDepth, MAX_JSON_DEPTH, MetadataChangeProposal, parseUrn, UrnError } from '@lib/metadata';
 import { InvalidProposal } from './proposal-errors';
+import { JSON_PATCH_CONTENT_TYPE, parsePatchDocument, PatchDocument, PatchSyntaxError } from './patch';
 
 /**
  * Reads one MCP off the wire and checks it against the registry exactly as the API does, so a
@@ -16,7 +17,8 @@ export function parseProposal(text: string | undefined, registry: EntityRegistry
   for (const field of ['entityType', 'entityUrn', 'aspectName'] as const) {
     if (typeof mcp[field] !== 'string' || mcp[field] === '') throw new InvalidProposal(`${field} is missing`);
   }
-  if (mcp.changeType !== undefined && mcp.changeType !== 'UPSERT') throw new InvalidProposal(`changeType ${String(mcp.changeType)} is not supported`);
+  if (mcp.changeType !== undefined && mcp.changeType !== 'UPSERT' && mcp.changeType !== 'PATCH')
+    throw new InvalidProposal(`changeType ${String(mcp.changeType)} is not supported`);
   if (!mcp.aspect || typeof mcp.aspect.value !== 'string') throw new InvalidProposal('aspect.value is missing');
   checkProposal(mcp, registry);
   return mcp;
@@ -43,6 +45,25 @@ export function checkProposal(mcp: MetadataChangeProposal, registry: EntityRegis
   const runId = mcp.systemMetadata?.runId;
   if (runId !== undefined && (typeof runId !== 'string' || runId.length > 255))
     throw new InvalidProposal('systemMetadata.runId must be a string of at most 255 characters');
+  if (mcp.changeType === 'PATCH') {
+    // The patch is checked here; the value it makes is checked against the schema when it is applied.
+    if (mcp.aspect.contentType !== JSON_PATCH_CONTENT_TYPE) throw new InvalidProposal(`changeType PATCH needs contentType ${JSON_PATCH_CONTENT_TYPE}`);
+    if (registry.isTimeseries(mcp.entityType, mcp.aspectName))
+      throw new InvalidProposal(`aspect ${mcp.aspectName} is a timeseries aspect and cannot be patched`);
+    patchOf(mcp.aspectName, value);
+    return;
+  }
+  if (mcp.aspect.contentType === JSON_PATCH_CONTENT_TYPE) throw new InvalidProposal(`contentType ${JSON_PATCH_CONTENT_TYPE} needs changeType PATCH`);
   const result = registry.validateAspect(mcp.entityType, mcp.aspectName, value);
   if (!result.ok) throw new InvalidProposal(result.errors.join('; '));
+}
+
+/** The patch document of a PATCH proposal's aspect value, or InvalidProposal saying what is wrong with it. */
+export function patchOf(aspectName: string, value: unknown): PatchDocument {
+  try {
+    return parsePatchDocument(value);
+  } catch (err) {
+    if (err instanceof PatchSyntaxError) throw new InvalidProposal(`aspect ${aspectName}: invalid JSON Patch: ${err.message}`);
+    throw err;
+  }
 }

@@ -6,6 +6,7 @@ import { EntityRegistry, MetadataChangeProposal, SystemMetadata, DEFAULT_RUN_ID 
 import { tracer } from '@lib/telemetry';
 import { timeseriesChangeLogOf } from './change-log';
 import { stampTelemetry, traceHeaders } from './message-telemetry';
+import { JSON_PATCH_CONTENT_TYPE } from './patch';
 
 /** One aspect of one entity, as a client asked to write it (already validated). */
 export interface AspectWrite {
@@ -17,6 +18,8 @@ export interface AspectWrite {
   valueJson?: string;
   systemMetadata?: Partial<SystemMetadata>;
   headers?: Record<string, string>;
+  /** `value` is a JSON Patch document (changeType PATCH), applied by the consumer to the stored value. */
+  patch?: boolean;
 }
 
 /**
@@ -37,9 +40,9 @@ export class ProposalPublisher {
     return writes.map((w) => ({
       entityType: w.entityType,
       entityUrn: w.urn,
-      changeType: 'UPSERT',
+      changeType: w.patch ? 'PATCH' : 'UPSERT',
       aspectName: w.aspectName,
-      aspect: { value: w.valueJson ?? JSON.stringify(w.value), contentType: 'application/json' },
+      aspect: { value: w.valueJson ?? JSON.stringify(w.value), contentType: w.patch ? JSON_PATCH_CONTENT_TYPE : 'application/json' },
       systemMetadata: {
         ...w.systemMetadata,
         runId: w.systemMetadata?.runId ?? DEFAULT_RUN_ID,

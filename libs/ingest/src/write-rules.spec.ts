@@ -1,13 +1,14 @@
 import fc from 'fast-check';
-import { MetadataChangeProposal } from '@lib/metadata';
+import { loadEntityRegistry, MetadataChangeProposal } from '@lib/metadata';
 import { aspectKey, LockedAspectRow, StoredAspectRow } from '@lib/sql';
 import { CREATE_IF_ENTITY_NOT_EXISTS, CREATE_IF_NOT_EXISTS } from './create-conditions';
 import { IF_VERSION_MATCH } from './if-version-match';
-import { ProposalRejected } from './proposal-errors';
+import { PatchNotApplicable, ProposalRejected } from './proposal-errors';
+import { JSON_PATCH_CONTENT_TYPE } from './patch';
 import { withSource } from './proposal-source';
 import { planWrites, StoredState, WriteOutcome, WritePlan } from './write-rules';
 
-const ctx = { registry: { name: 'test', version: '1' }, now: () => 1_700_000_000_000 };
+const ctx = { registry: loadEntityRegistry(), now: () => 1_700_000_000_000 };
 const urnOf = (n: number) => `urn:li:dataset:(urn:li:dataPlatform:hive,t${n},PROD)`;
 
 function proposal(n: number, aspect: string, value: unknown, extra: Partial<MetadataChangeProposal> = {}): MetadataChangeProposal {
@@ -21,6 +22,12 @@ function proposal(n: number, aspect: string, value: unknown, extra: Partial<Meta
     ...extra,
   };
 }
+
+function patch(n: number, aspect: string, ops: unknown, extra: Partial<MetadataChangeProposal> = {}): MetadataChangeProposal {
+  return { ...proposal(n, aspect, ops, extra), changeType: 'PATCH', aspect: { value: JSON.stringify(ops), contentType: JSON_PATCH_CONTENT_TYPE } };
+}
+const addTag = (t: string) => [{ op: 'add', path: `/tags/urn:li:tag:${t}`, value: { tag: `urn:li:tag:${t}` } }];
+const removeTag = (t: string) => [{ op: 'remove', path: `/tags/urn:li:tag:${t}` }];
 
 /** A stand-in for the table: key `urn NUL aspect NUL version` -> row. */
 type Table = Map<string, StoredAspectRow>;
@@ -70,6 +77,44 @@ function writeBatch(table: Table, mcps: MetadataChangeProposal[]): WritePlan {
   const plan = planWrites(mcps, read(table, mcps), ctx);
   apply(table, plan);
   return plan;
+}
+
+interface GeneratedWrite {
+  entity: number;
+  aspect: string;
+  patchKind: string;
+  value: number;
+}
+
+/** An upsert of a valid value, or a patch: add or remove a tag or custom property, or a `test` that fails unless the value is there. */
+function mcpOf(w: GeneratedWrite, headers: Record<string, string>): MetadataChangeProposal {
+  if (w.aspect === 'globalTags') {
+    if (w.patchKind === 'upsert') return proposal(w.entity, 'globalTags', { tags: [{ tag: `urn:li:tag:t${w.value}` }] }, { headers });
+    if (w.patchKind === 'remove') return patch(w.entity, 'globalTags', removeTag(`t${w.value}`), { headers });
+    if (w.patchKind === 'test')
+      return patch(
+        w.entity,
+        'globalTags',
+        [{ op: 'test', path: `/tags/urn:li:tag:t${w.value}/tag`, value: `urn:li:tag:t${w.value}` }, ...removeTag(`t${w.value}`)],
+        { headers },
+      );
+    return patch(w.entity, 'globalTags', addTag(`t${w.value}`), { headers });
+  }
+  if (w.patchKind === 'upsert' || w.aspect === 'status')
+    return proposal(w.entity, w.aspect, w.aspect === 'status' ? { removed: w.value === 1 } : { name: `n${w.value}` }, { headers });
+  const path = `/customProperties/k${w.value}`;
+  if (w.patchKind === 'remove') return patch(w.entity, w.aspect, [{ op: 'remove', path }], { headers });
+  if (w.patchKind === 'test')
+    return patch(
+      w.entity,
+      w.aspect,
+      [
+        { op: 'test', path, value: 'v' },
+        { op: 'replace', path, value: 'w' },
+      ],
+      { headers },
+    );
+  return patch(w.entity, w.aspect, [{ op: 'add', path, value: 'v' }], { headers });
 }
 
 const kinds = (plan: WritePlan) => plan.results.map((r) => (r instanceof ProposalRejected ? `rejected: ${r.message}` : r.kind));
@@ -147,10 +192,74 @@ describe('planWrites', () => {
     expect(kinds(plan)).toEqual(['created', 'rejected: aspect status of ' + urnOf(1) + ': value is not valid JSON', 'created']);
   });
 
-  it('leaves the table exactly as one transaction per proposal would, for any sequence of writes', () => {
+  it('applies patches in order, each to the value the one before left, starting from the empty value', () => {
+    const table: Table = new Map();
+    const plan = writeBatch(table, [patch(1, 'globalTags', addTag('a')), patch(1, 'globalTags', addTag('b')), patch(1, 'globalTags', removeTag('a'))]);
+    expect(kinds(plan)).toEqual(['created', 'updated', 'updated']);
+    expect((plan.results[2] as WriteOutcome).value).toEqual({ tags: [{ tag: 'urn:li:tag:b' }] });
+    const next = writeBatch(table, [patch(1, 'globalTags', { patch: addTag('c') })]);
+    expect((next.results[0] as WriteOutcome).value).toEqual({ tags: [{ tag: 'urn:li:tag:b' }, { tag: 'urn:li:tag:c' }] });
+    expect(JSON.parse(table.get(rowKey({ urn: urnOf(1), aspect: 'globalTags', version: 0 }))!.metadataText)).toEqual({
+      tags: [{ tag: 'urn:li:tag:b' }, { tag: 'urn:li:tag:c' }],
+    });
+  });
+
+  it('a patch starts a new aspect from its empty value: required arrays empty, required audit stamps by the writer', () => {
+    const plan = writeBatch(new Map(), [
+      patch(1, 'glossaryTerms', [{ op: 'add', path: '/terms/urn:li:glossaryTerm:t', value: { urn: 'urn:li:glossaryTerm:t' } }], {
+        created: { time: 5, actor: 'urn:li:corpuser:ann' },
+      }),
+    ]);
+    expect((plan.results[0] as WriteOutcome).value).toEqual({
+      terms: [{ urn: 'urn:li:glossaryTerm:t' }],
+      auditStamp: { time: ctx.now(), actor: 'urn:li:corpuser:ann' },
+    });
+  });
+
+  it('a patch that changes nothing is a no-op; one that does not apply or makes an invalid value is rejected alone', () => {
+    const table: Table = new Map();
+    writeBatch(table, [patch(1, 'globalTags', addTag('a'))]);
+    const plan = writeBatch(table, [
+      patch(1, 'globalTags', removeTag('zzz')),
+      patch(1, 'globalTags', [{ op: 'test', path: '/tags/urn:li:tag:a/context', value: 'x' }, ...addTag('b')]),
+      patch(1, 'globalTags', [{ op: 'add', path: '/tags/urn:li:tag:c', value: { tag: 'not a urn' } }]),
+      patch(1, 'globalTags', addTag('d')),
+    ]);
+    expect(kinds(plan)).toEqual([
+      'no-op',
+      'rejected: patch of globalTags does not apply: test: /tags/urn:li:tag:a/context does not exist',
+      expect.stringMatching(/^rejected: patch of globalTags makes an invalid value: /),
+      'updated',
+    ]);
+    expect(plan.results[1]).toBeInstanceOf(PatchNotApplicable);
+    expect((plan.results[3] as WriteOutcome).value).toEqual({ tags: [{ tag: 'urn:li:tag:a' }, { tag: 'urn:li:tag:d' }] });
+  });
+
+  it('rejects a patch whose result is larger than MAX_ASPECT_BYTES', () => {
+    const plan = planWrites([patch(1, 'datasetProperties', [{ op: 'add', path: '/description', value: 'x'.repeat(100) }])], read(new Map(), []), {
+      ...ctx,
+      maxAspectBytes: 64,
+    });
+    expect(kinds(plan)).toEqual([
+      expect.stringMatching(/^rejected: patch of datasetProperties does not apply: the patched value is too large: \d+ bytes as JSON, at most 64$/),
+    ]);
+  });
+
+  it('checks If-Version-Match on a patch before applying it', () => {
+    const table: Table = new Map();
+    const plan = writeBatch(table, [
+      patch(1, 'globalTags', addTag('a'), { headers: { [IF_VERSION_MATCH]: '-1' } }),
+      patch(1, 'globalTags', [{ op: 'test', path: '/nope', value: 1 }], { headers: { [IF_VERSION_MATCH]: '7' } }),
+      patch(1, 'globalTags', addTag('b'), { headers: { [IF_VERSION_MATCH]: '1' } }),
+    ]);
+    expect(kinds(plan)).toEqual(['created', 'rejected: Expected version 7, actual version 1', 'updated']);
+  });
+
+  it('leaves the table exactly as one transaction per proposal would, for any sequence of writes and patches', () => {
     const write = fc.record({
       entity: fc.integer({ min: 0, max: 2 }),
-      aspect: fc.constantFrom('status', 'datasetProperties'),
+      aspect: fc.constantFrom('status', 'datasetProperties', 'globalTags'),
+      patchKind: fc.constantFrom('upsert', 'add', 'remove', 'test'),
       value: fc.integer({ min: 0, max: 2 }),
       expect: fc.option(fc.integer({ min: -1, max: 4 }), { nil: undefined }),
       createOnly: fc.boolean(),
@@ -168,7 +277,7 @@ describe('planWrites', () => {
               ...(w.expect !== undefined ? { [IF_VERSION_MATCH]: String(w.expect) } : {}),
               ...(w.createOnly ? { [CREATE_IF_ENTITY_NOT_EXISTS]: 'true' } : {}),
             };
-            const mcp = proposal(w.entity, w.aspect, { v: w.value }, { headers });
+            const mcp = mcpOf(w, headers);
             return w.offset === undefined ? mcp : withSource(mcp, 'mcp', 0, String(w.offset));
           });
           batchKinds.push(...kinds(writeBatch(batched, mcps)));

@@ -1,10 +1,12 @@
-import { MetadataChangeProposal, SystemMetadata, SystemMetadataKeys } from '@lib/metadata';
+import { MetadataChangeProposal, SystemMetadata, SystemMetadataKeys, ValidationResult } from '@lib/metadata';
 import { aspectKey, AspectKey, LockedAspectRow, StoredAspectRow } from '@lib/sql';
 import { sameValue } from './canonical-json';
 import { checkIfVersionMatch } from './if-version-match';
 import { checkCreateConditions } from './create-conditions';
 import { alreadyApplied } from './proposal-source';
-import { InvalidProposal, ProposalRejected } from './proposal-errors';
+import { InvalidProposal, PatchNotApplicable, ProposalRejected } from './proposal-errors';
+import { patchOf } from './proposal-parser';
+import { applyAspectPatch, PatchConflict } from './patch';
 import { aspectVersionOf, propertiesOf, traceIdOf, withoutWriteMarkers } from './system-metadata';
 
 export const DEFAULT_ACTOR = 'urn:li:corpuser:__anonymous';
@@ -46,8 +48,16 @@ export interface WritePlan {
 }
 
 export interface RuleContext {
-  registry: { name: string; version: string };
+  /** The entity registry: its name and version for systemMetadata, and what a PATCH needs (empty value, validation). */
+  registry: {
+    name: string;
+    version: string;
+    emptyAspectValue(entityType: string, aspectName: string, stamp: { time: number; actor: string }): unknown;
+    validateAspect(entityType: string, aspectName: string, value: unknown): ValidationResult;
+  };
   now: () => number;
+  /** Largest value a PATCH may make, as JSON bytes (MAX_ASPECT_BYTES, the limit the API puts on written values). */
+  maxAspectBytes?: number;
 }
 
 /** One aspect's latest row as the batch goes: where the rules of each proposal start from. */
@@ -104,19 +114,33 @@ export function planWrites(mcps: MetadataChangeProposal[], stored: StoredState, 
 
 /** One proposal against its aspect's state, which it moves on; throws ProposalRejected leaving it as it was. */
 function applyOne(mcp: MetadataChangeProposal, state: AspectState, history: StoredAspectRow[], entityExists: () => boolean, ctx: RuleContext): WriteOutcome {
-  const value = parseValue(mcp);
   const incoming = mcp.systemMetadata;
   const actor = mcp.created?.actor ?? DEFAULT_ACTOR;
   const latest = state.latest;
+  const time = ctx.now();
+  // A patch's new value is the patch applied to the latest value as this batch left it (the row is locked).
+  // A patch that does not apply is reported after the redelivery and precondition checks, like any rejection.
+  let value: unknown;
+  let patchFailure: ProposalRejected | undefined;
+  if (mcp.changeType === 'PATCH') {
+    try {
+      value = patchedValue(mcp, latest?.value, actor, time, ctx);
+    } catch (err) {
+      if (!(err instanceof ProposalRejected)) throw err;
+      patchFailure = err;
+    }
+  } else {
+    value = parseValue(mcp);
+  }
   const sameTrace = latest !== undefined && traceIdOf(incoming) !== undefined && traceIdOf(latest.systemMetadata) === traceIdOf(incoming);
-  if (latest && ((sameTrace && sameValue(latest.value, value)) || alreadyApplied(incoming, latest.systemMetadata))) {
+  if (latest && ((sameTrace && !patchFailure && sameValue(latest.value, value)) || alreadyApplied(incoming, latest.systemMetadata))) {
     // Redelivered after it was applied (the consumer died before committing): it is done already.
     return unchanged('duplicate', latest);
   }
   const actual = latest ? (aspectVersionOf(latest.systemMetadata) ?? state.maxVersion + 1) : -1;
   checkIfVersionMatch(mcp.headers, actual);
   checkCreateConditions(mcp.headers, latest !== undefined, entityExists);
-  const time = ctx.now();
+  if (patchFailure) throw patchFailure;
 
   if (latest && sameValue(latest.value, value)) {
     const sm: SystemMetadata = {
@@ -188,6 +212,22 @@ function storedRow(row: LockedAspectRow, version: number): StoredAspectRow {
     createdBy: row.createdBy,
     createdFor: row.createdFor,
   };
+}
+
+/** The value a PATCH proposal makes of `current` (the aspect's empty value when it is not stored), checked against the schema. */
+function patchedValue(mcp: MetadataChangeProposal, current: unknown, actor: string, time: number, ctx: RuleContext): unknown {
+  const patch = patchOf(mcp.aspectName, parseValue(mcp));
+  const base = current ?? ctx.registry.emptyAspectValue(mcp.entityType, mcp.aspectName, { time, actor });
+  let value: unknown;
+  try {
+    value = applyAspectPatch(mcp.aspectName, patch, base, ctx.maxAspectBytes);
+  } catch (err) {
+    if (err instanceof PatchConflict) throw new PatchNotApplicable(`patch of ${mcp.aspectName} does not apply: ${err.message}`);
+    throw err;
+  }
+  const valid = ctx.registry.validateAspect(mcp.entityType, mcp.aspectName, value);
+  if (!valid.ok) throw new PatchNotApplicable(`patch of ${mcp.aspectName} makes an invalid value: ${valid.errors.join('; ')}`);
+  return value;
 }
 
 function parseValue(mcp: MetadataChangeProposal): unknown {

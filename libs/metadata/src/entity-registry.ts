@@ -34,6 +34,7 @@ interface EntityEntry {
 export class EntityRegistry {
   private readonly entities = new Map<string, EntityEntry>();
   private readonly validators = new Map<string, AspectValidator>();
+  private readonly definitions: Record<string, JsonSchema>;
 
   /** Reported in systemMetadata.registryName / registryVersion. */
   readonly name: string;
@@ -44,6 +45,7 @@ export class EntityRegistry {
     const file = checkRegistryFile(definition);
     this.name = file.name;
     this.version = file.version;
+    this.definitions = file.definitions ?? {};
     const ajv = createAjv();
     for (const [name, aspect] of Object.entries(file.aspects)) {
       this.validators.set(name, compileAspectValidator(ajv, name, aspect.schema, file.definitions));
@@ -118,6 +120,32 @@ export class EntityRegistry {
     }
     // Every aspect in an entity has a validator: the constructor compiled all of them.
     return this.validators.get(aspectName)!(value);
+  }
+
+  /**
+   * What a patch starts from when the aspect is not stored yet: `{}` with every required array as `[]` and every
+   * required audit stamp (`{time, actor}`) as `stamp`. Other required fields are the patch's to set; a patch that
+   * does not set them leaves a value that fails validation.
+   */
+  emptyAspectValue(entityName: string, aspectName: string, stamp: { time: number; actor: string }): Record<string, unknown> {
+    const schema = this.resolve(this.aspect(entityName, aspectName).schema);
+    const out: Record<string, unknown> = {};
+    const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+    for (const name of (schema.required ?? []) as string[]) {
+      const field = this.resolve(properties[name] ?? {});
+      const required = (field.required ?? []) as string[];
+      if (field.type === 'array') out[name] = [];
+      else if (field.type === 'object' && required.length === 2 && required.includes('time') && required.includes('actor')) out[name] = { ...stamp };
+    }
+    return out;
+  }
+
+  /** Follows `#/definitions/<Name>` references (the registry's shared definitions). */
+  private resolve(schema: JsonSchema): JsonSchema {
+    let s = schema;
+    for (let i = 0; i < 10 && typeof s.$ref === 'string' && s.$ref.startsWith('#/definitions/'); i++)
+      s = this.definitions[s.$ref.slice('#/definitions/'.length)] ?? {};
+    return s;
   }
 
   private entry(entityName: string): EntityEntry {

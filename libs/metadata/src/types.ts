@@ -35,7 +35,7 @@ export interface SystemMetadata {
   properties?: Record<string, string>;
 }
 
-/** DataHub's change types; this service writes UPSERT. */
+/** DataHub's change types; this service writes UPSERT and PATCH. */
 export const CHANGE_TYPES = ['UPSERT', 'CREATE', 'CREATE_ENTITY', 'UPDATE', 'DELETE', 'PATCH', 'RESTATE'] as const;
 export type ChangeType = (typeof CHANGE_TYPES)[number];
 
@@ -45,10 +45,10 @@ export interface AuditStamp {
   impersonator?: string;
 }
 
-/** An aspect value travelling as JSON text, as DataHub's GenericAspect does. */
+/** An aspect value travelling as JSON text, as DataHub's GenericAspect does: a value, or (changeType PATCH) a JSON Patch. */
 export interface GenericAspect {
   value: string;
-  contentType: 'application/json';
+  contentType: 'application/json' | 'application/json-patch+json';
 }
 
 export interface MetadataChangeProposal {

@@ -1,4 +1,5 @@
 import { ApiResponseOptions } from '@nestjs/swagger';
+import type { JsonPatchJson } from '@lib/ingest';
 
 /** Every response carries the W3C traceparent of the request: its trace id is what the trace endpoint takes. */
 export const TRACEPARENT_HEADER = {
@@ -53,7 +54,10 @@ export const BATCH_BODY_EXAMPLES = {
       },
     ],
   },
-  timeseries: { summary: 'A timeseries aspect', value: [{ urn: DATASET_URN, datasetProfile: { value: { timestampMillis: 1737587612508, rowCount: 1200, columnCount: 7 } } }] },
+  timeseries: {
+    summary: 'A timeseries aspect',
+    value: [{ urn: DATASET_URN, datasetProfile: { value: { timestampMillis: 1737587612508, rowCount: 1200, columnCount: 7 } } }],
+  },
 };
 
 export const ENTITY_RESPONSE_EXAMPLE = [
@@ -76,7 +80,105 @@ export const ENTITY_RESPONSE_EXAMPLE = [
 ];
 
 export const ERROR_RESPONSES: ApiResponseOptions[] = [
-  { status: 400, description: 'Malformed JSON, unknown entity type or aspect, malformed URN or one of another entity type, a value failing its schema, an empty batch. The message names the field.' },
+  {
+    status: 400,
+    description:
+      'Malformed JSON, unknown entity type or aspect, malformed URN or one of another entity type, a value failing its schema (or a malformed JSON Patch, or a patch of a timeseries aspect), an empty batch. The message names the field.',
+  },
   { status: 413, description: 'The body is larger than MAX_REQUEST_BYTES, or an aspect value larger than MAX_ASPECT_BYTES.' },
   { status: 503, description: 'Kafka (or, for sync writes, MySQL) did not answer in time; nothing was written.' },
 ];
+
+export const JSON_PATCH_OPERATION_SCHEMA = {
+  type: 'object',
+  required: ['op', 'path'],
+  properties: {
+    op: { type: 'string', enum: ['add', 'remove', 'replace', 'copy', 'move', 'test'] },
+    path: { type: 'string', description: 'JSON Pointer (RFC 6901): "~1" is "/", "~0" is "~".' },
+    from: { type: 'string', description: 'copy and move: the JSON Pointer to take the value from.' },
+    value: { description: 'add, replace and test.' },
+  },
+};
+
+/** A JSON Patch document: RFC 6902 operations, and the key fields of arrays addressed by key (DataHub's GenericJsonPatch). */
+export const PATCH_DOCUMENT_SCHEMA = {
+  oneOf: [
+    { type: 'array', minItems: 1, items: JSON_PATCH_OPERATION_SCHEMA },
+    {
+      type: 'object',
+      required: ['patch'],
+      properties: {
+        patch: { type: 'array', minItems: 1, items: JSON_PATCH_OPERATION_SCHEMA },
+        arrayPrimaryKeys: {
+          type: 'object',
+          additionalProperties: { type: 'array', items: { type: 'string' } },
+          description:
+            'Per top-level array field, the fields that identify an element (nested fields joined with U+241F). The element is then addressed as /<field>/<key1>/<key2>..., by key rather than by position.',
+        },
+        forceGenericPatch: { type: 'boolean' },
+      },
+    },
+  ],
+};
+
+const ADD_TAG_PATCH: JsonPatchJson = {
+  arrayPrimaryKeys: { tags: ['attribution\u241fsource', 'tag'] },
+  patch: [{ op: 'add', path: '/tags//urn:li:tag:pii', value: { tag: 'urn:li:tag:pii' } }],
+};
+
+export const PATCH_BATCH_BODY_SCHEMA = {
+  type: 'array',
+  minItems: 1,
+  items: {
+    type: 'object',
+    required: ['urn'],
+    properties: { urn: { type: 'string' } },
+    additionalProperties: {
+      type: 'object',
+      required: ['value'],
+      properties: {
+        value: PATCH_DOCUMENT_SCHEMA,
+        systemMetadata: ASPECT_ENVELOPE_SCHEMA.properties.systemMetadata,
+        headers: ASPECT_ENVELOPE_SCHEMA.properties.headers,
+      },
+    },
+  },
+};
+
+export const PATCH_BATCH_EXAMPLES = {
+  addTag: { summary: 'Add a tag (as the DataHub SDK sends it)', value: [{ urn: DATASET_URN, globalTags: { value: ADD_TAG_PATCH } }] },
+  description: {
+    summary: 'Set the description and a custom property',
+    value: [
+      {
+        urn: DATASET_URN,
+        datasetProperties: {
+          value: [
+            { op: 'add', path: '/description', value: 'Users created per day' },
+            { op: 'add', path: '/customProperties/owner_team', value: 'growth' },
+          ],
+        },
+      },
+    ],
+  },
+  conditional: {
+    summary: 'Only if the stored description is still the old one (test), and only at version 2',
+    value: [
+      {
+        urn: DATASET_URN,
+        datasetProperties: {
+          value: [
+            { op: 'test', path: '/description', value: 'Users created per day' },
+            { op: 'replace', path: '/description', value: 'New users per day' },
+          ],
+          headers: { 'If-Version-Match': '2' },
+        },
+      },
+    ],
+  },
+};
+
+export const PATCH_SINGLE_EXAMPLES = {
+  addTag: { summary: 'Add a tag', value: ADD_TAG_PATCH },
+  removeTag: { summary: 'Remove a tag (however attributed)', value: [{ op: 'remove', path: '/tags/urn:li:tag:pii' }] },
+};

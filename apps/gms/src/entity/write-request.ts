@@ -1,5 +1,5 @@
 import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
-import { checkVersionHeaderFormat, AspectWrite, IF_VERSION_MATCH, ProposalRejected } from '@lib/ingest';
+import { checkVersionHeaderFormat, AspectWrite, IF_VERSION_MATCH, parsePatchDocument, PatchSyntaxError, ProposalRejected } from '@lib/ingest';
 import { EntityRegistry, exceedsDepth, MAX_JSON_DEPTH, parseUrn, SystemMetadata, UrnError } from '@lib/metadata';
 
 /** Turns a write request into validated aspect writes, or a 400 that says which field was wrong. */
@@ -18,8 +18,8 @@ export class WriteRequestReader {
     return entityName;
   }
 
-  /** `[{urn, <aspectName>: {value, systemMetadata?, headers?}}, ...]` */
-  batch(entityName: string, body: unknown): AspectWrite[] {
+  /** `[{urn, <aspectName>: {value, systemMetadata?, headers?}}, ...]`; with `patch`, each value is a JSON Patch document. */
+  batch(entityName: string, body: unknown, patch = false): AspectWrite[] {
     const entityType = this.entityType(entityName);
     if (!Array.isArray(body)) throw new BadRequestException('body must be a JSON array of {urn, <aspectName>: {value}} objects');
     if (body.length === 0) throw new BadRequestException('body must contain at least one entity');
@@ -31,7 +31,7 @@ export class WriteRequestReader {
       this.urn(entityType, urn, `${at}.urn`);
       const names = Object.keys(aspects);
       if (names.length === 0) throw new BadRequestException(`${at} has no aspects`);
-      for (const name of names) writes.push(this.aspect(entityType, urn as string, name, aspects[name], `${at}.${name}`));
+      for (const name of names) writes.push(this.aspect(entityType, urn as string, name, aspects[name], `${at}.${name}`, patch));
     });
     if (writes.length > this.maxAspects) throw new BadRequestException(`too many aspects in one request: ${writes.length} (at most ${this.maxAspects})`);
     return writes;
@@ -43,6 +43,13 @@ export class WriteRequestReader {
     this.urn(entityType, urn, 'urn');
     const write = this.aspect(entityType, urn, aspectName, body, 'body');
     return { ...write, headers: { ...httpHeaders, ...(write.headers ?? {}) } };
+  }
+
+  /** The single-aspect PATCH route: the body is the patch document itself (`[ops]` or `{patch, arrayPrimaryKeys?}`). */
+  singlePatch(entityName: string, urn: string, aspectName: string, body: unknown, httpHeaders: Record<string, string>): AspectWrite {
+    const entityType = this.entityType(entityName);
+    this.urn(entityType, urn, 'urn');
+    return { ...this.aspect(entityType, urn, aspectName, { value: body }, 'body', true, 'body'), headers: httpHeaders };
   }
 
   urn(entityType: string, urn: unknown, at: string): void {
@@ -63,20 +70,25 @@ export class WriteRequestReader {
     return name;
   }
 
-  private aspect(entityType: string, urn: string, name: string, entry: unknown, at: string): AspectWrite {
+  /** `valueAt` names the value in messages (`body[0].status.value`; the single PATCH route's body is the value itself). */
+  private aspect(entityType: string, urn: string, name: string, entry: unknown, at: string, patch = false, valueAt = `${at}.value`): AspectWrite {
     this.aspectName(entityType, name, at);
     if (!entry || typeof entry !== 'object' || Array.isArray(entry))
       throw new BadRequestException(`${at} must be an object {value, systemMetadata?, headers?}`);
     const { value, systemMetadata, headers, ...rest } = entry as Record<string, unknown>;
     const unknown = Object.keys(rest);
     if (unknown.length) throw new BadRequestException(`${at}: unexpected field ${unknown[0]} (expected value, systemMetadata, headers)`);
-    if (value === undefined) throw new BadRequestException(`${at}.value is required`);
+    if (value === undefined) throw new BadRequestException(`${valueAt} is required`);
     if (exceedsDepth(entry)) throw new BadRequestException(`${at} is nested deeper than ${MAX_JSON_DEPTH} levels`);
     const valueJson = JSON.stringify(value);
     const bytes = Buffer.byteLength(valueJson);
-    if (bytes > this.maxAspectBytes) throw new PayloadTooLargeException(`${at}.value is too large: ${bytes} bytes as JSON, at most ${this.maxAspectBytes} (MAX_ASPECT_BYTES)`);
-    const result = this.registry.validateAspect(entityType, name, value);
-    if (!result.ok) throw new BadRequestException(`${at}.value: ${result.errors.join('; ')}`);
+    if (bytes > this.maxAspectBytes)
+      throw new PayloadTooLargeException(`${valueAt} is too large: ${bytes} bytes as JSON, at most ${this.maxAspectBytes} (MAX_ASPECT_BYTES)`);
+    if (patch) this.patchDocument(entityType, name, value, valueAt);
+    else {
+      const result = this.registry.validateAspect(entityType, name, value);
+      if (!result.ok) throw new BadRequestException(`${valueAt}: ${result.errors.join('; ')}`);
+    }
     return {
       entityType,
       urn,
@@ -85,7 +97,19 @@ export class WriteRequestReader {
       valueJson,
       ...(systemMetadata !== undefined ? { systemMetadata: this.systemMetadata(systemMetadata, `${at}.systemMetadata`) } : {}),
       ...(headers !== undefined ? { headers: this.headers(headers, `${at}.headers`) } : {}),
+      ...(patch ? { patch } : {}),
     };
+  }
+
+  /** A patch is checked as a patch here; the value it makes is checked against the schema when it is applied. */
+  private patchDocument(entityType: string, name: string, doc: unknown, at: string): void {
+    if (this.registry.isTimeseries(entityType, name)) throw new BadRequestException(`${at}: ${name} is a timeseries aspect and cannot be patched`);
+    try {
+      parsePatchDocument(doc);
+    } catch (err) {
+      if (err instanceof PatchSyntaxError) throw new BadRequestException(`${at}: invalid JSON Patch: ${err.message}`);
+      throw err;
+    }
   }
 
   private systemMetadata(sm: unknown, at: string): Partial<SystemMetadata> {

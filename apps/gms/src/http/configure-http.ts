@@ -6,12 +6,13 @@ import { setupSwagger } from '../swagger';
 
 /**
  * Request metrics first (so a 404 or a 413 is timed too), then tracing (so even a 404 or a 413 carries
- * traceparent), then JSON bodies up to the limit, then Swagger.
+ * traceparent), then JSON bodies (and JSON Patch bodies) up to the limit, then Swagger.
  */
 export function configureHttp(app: NestExpressApplication, settings: Settings): void {
   app.use(httpMetricsMiddleware(app.get(Metrics)));
   const tracing = new HttpTracingMiddleware();
   app.use(tracing.use.bind(tracing));
-  app.useBodyParser('json', { limit: settings.limits.maxRequestBytes });
+  // JSON Patch documents (application/json-patch+json) are JSON too.
+  app.useBodyParser('json', { limit: settings.limits.maxRequestBytes, type: ['application/json', 'application/json-patch+json'] });
   setupSwagger(app);
 }

@@ -45,14 +45,9 @@ describe('GET /config', () => {
     expect(atLeast(v, [1, 7, 0, 1])).toBe(false); // ASSERTION_NOTE_ASPECT: not claimed
   });
 
-  it('claims no feature we lack', () => {
+  it('claims PATCH, and no feature we lack', () => {
     const c = serverConfig();
-    expect([c.patchCapable, c.statefulIngestionCapable, c.supportsImpactAnalysis, c.managedIngestion.enabled, c.telemetry.enabledCli]).toEqual([
-      false,
-      false,
-      false,
-      false,
-      false,
-    ]);
+    expect(c.patchCapable).toBe(true);
+    expect([c.statefulIngestionCapable, c.supportsImpactAnalysis, c.managedIngestion.enabled, c.telemetry.enabledCli]).toEqual([false, false, false, false]);
   });
 });

@@ -13,7 +13,8 @@ import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec
  *   - API_TRACING (EmitMode.ASYNC_WAIT: poll `POST /openapi/v1/trace/write/{traceId}` until nothing is PENDING)
  * are both on when `versions["acryldata/datahub"].version` >= 1.0.1 and `datahub.serverEnv` is absent or "core".
  * Other features are set by explicit flags (`patchCapable`, `statefulIngestionCapable`, `supportsImpactAnalysis`,
- * `telemetry.enabledCli`). We set each of those to false because we do not have them.
+ * `telemetry.enabledCli`). `patchCapable` is true: `PATCH /openapi/v3/entity/...` applies the JSON Patches the SDK's
+ * patch builders make. We set the others to false because we do not have them.
  */
 
 /** The service's own name and version (package.json), listed under `versions` beside the reference API version. */
@@ -25,7 +26,7 @@ export const SERVICE_VERSION = '0.1.0';
  * the SDK turns on OPEN_API_SDK and API_TRACING, the two things we implement. Every version-gated SDK feature
  * above it stays off: ASSERTION_NOTE_ASPECT needs 1.7.0.1, and SEMANTIC_MODEL_ENTITIES is only offered to
  * DataHub Cloud.
- * We do not claim the rest of that release: no Rest.li, no GraphQL, no PATCH.
+ * We do not claim the rest of that release: no Rest.li, no GraphQL.
  */
 export const REFERENCE_API_VERSION = 'v1.0.1';
 
@@ -33,7 +34,7 @@ export interface ServerConfig {
   noCode: 'true';
   versions: Record<string, { version: string }>;
   datahub: { serverType: string; serverEnv: 'core' };
-  patchCapable: false;
+  patchCapable: true;
   statefulIngestionCapable: false;
   supportsImpactAnalysis: false;
   managedIngestion: { enabled: false };
@@ -52,8 +53,8 @@ export function serverConfig(): ServerConfig {
     // serverEnv "core": not DataHub Cloud, so the SDK uses its open-source ("core") version thresholds.
     // serverType is only shown to users.
     datahub: { serverType: SERVICE_NAME, serverEnv: 'core' },
-    // No `PATCH /openapi/v3/entity/...`: the SDK must not send JSON-patch aspects.
-    patchCapable: false,
+    // `PATCH /openapi/v3/entity/...` applies JSON Patch aspects (changeType PATCH), as the SDK's patch builders send them.
+    patchCapable: true,
     // No ingestion checkpoints (no Rest.li/GraphQL reads they need).
     statefulIngestionCapable: false,
     // No lineage / impact-analysis search.
@@ -91,7 +92,11 @@ export const SERVER_CONFIG_SCHEMA: SchemaObject = {
       description: 'serverEnv "core": not DataHub Cloud (selects the open-source feature thresholds). serverType: informational.',
       properties: { serverType: { type: 'string' }, serverEnv: { type: 'string', enum: ['core'] } },
     },
-    patchCapable: { type: 'boolean', enum: [false], description: 'false: there is no JSON-patch write route.' },
+    patchCapable: {
+      type: 'boolean',
+      enum: [true],
+      description: 'true: `PATCH /openapi/v3/entity/{entityName}` (and `/{urn}/{aspectName}`) applies JSON Patches, with arrayPrimaryKeys.',
+    },
     statefulIngestionCapable: { type: 'boolean', enum: [false], description: 'false: no ingestion checkpoints.' },
     supportsImpactAnalysis: { type: 'boolean', enum: [false], description: 'false: no lineage / impact-analysis search.' },
     managedIngestion: { type: 'object', description: 'enabled false: no ingestion sources run on the server.', properties: { enabled: { type: 'boolean' } } },

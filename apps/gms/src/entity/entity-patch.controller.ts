@@ -1,0 +1,118 @@
+import { Body, Controller, Headers, Param, Patch, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Settings } from '@lib/config';
+import { IF_VERSION_MATCH } from '@lib/ingest';
+import { EntityRegistry } from '@lib/metadata';
+import { queryFlag } from '../http/query-flag';
+import { Actor, RequireScope } from '../auth/auth.decorators';
+import { EntityService } from './entity.service';
+import {
+  ERROR_RESPONSES,
+  PATCH_BATCH_BODY_SCHEMA,
+  PATCH_BATCH_EXAMPLES,
+  PATCH_DOCUMENT_SCHEMA,
+  PATCH_SINGLE_EXAMPLES,
+  TRACEPARENT_HEADER,
+} from './entity.openapi';
+import { WriteRequestReader } from './write-request';
+
+const PATCH_DESCRIPTION =
+  'Each value is a JSON Patch (RFC 6902: add, remove, replace, copy, move, test), applied by the consumer to the latest stored value ' +
+  "(or the aspect's empty value) inside its SQL transaction, so concurrent patches of one aspect never lose an update. " +
+  "Arrays named in `arrayPrimaryKeys` (and tags, terms, owners, upstreams... by default) are addressed by their elements' keys: `/tags/<tag urn>`. " +
+  'A patch that does not apply (a failed test, a missing path, a result that fails the schema) is a failed write (trace ERROR with the reason; 409 when sync); ' +
+  'one that changes nothing is a no-op.';
+
+@ApiTags('entities (v3)')
+@ApiBearerAuth()
+@Controller('openapi/v3/entity')
+export class EntityPatchController {
+  private readonly reader: WriteRequestReader;
+
+  constructor(
+    private readonly entities: EntityService,
+    registry: EntityRegistry,
+    settings: Settings,
+  ) {
+    this.reader = new WriteRequestReader(registry, settings.limits.maxBatchAspects, settings.limits.maxAspectBytes);
+  }
+
+  @Patch(':entityName')
+  @RequireScope('write')
+  @ApiOperation({
+    summary: 'Patch aspects of one or more entities (a batch under one trace id)',
+    description: `${PATCH_DESCRIPTION} async defaults to true (202).`,
+  })
+  @ApiParam({ name: 'entityName', example: 'dataset' })
+  @ApiQuery({ name: 'async', required: false, schema: { type: 'boolean', default: true } })
+  @ApiQuery({ name: 'systemMetadata', required: false, schema: { type: 'boolean', default: false } })
+  @ApiBody({ schema: PATCH_BATCH_BODY_SCHEMA, examples: PATCH_BATCH_EXAMPLES })
+  @ApiResponse({ status: 202, description: 'Accepted: the patches are on Kafka (the answer echoes them).', headers: TRACEPARENT_HEADER })
+  @ApiResponse({ status: 200, description: 'Applied (async=false): the answer holds the resulting values.', headers: TRACEPARENT_HEADER })
+  @ApiResponse({ status: 409, description: 'async=false: a patch does not apply to the stored value.' })
+  @ApiResponse({ status: 412, description: 'async=false: If-Version-Match failed.' })
+  @ErrorResponses()
+  async patchBatch(
+    @Param('entityName') entityName: string,
+    @Body() body: unknown,
+    @Query('async') asyncParam: string | undefined,
+    @Query('systemMetadata') smParam: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+    @Actor() actor: string,
+  ) {
+    const async = queryFlag('async', asyncParam, true);
+    const withSm = queryFlag('systemMetadata', smParam, false);
+    const writes = this.reader.batch(entityName, body, true);
+    res.status(async ? 202 : 200);
+    return async ? this.entities.writeAsync(writes, withSm, actor) : this.entities.writeSync(writes, withSm, actor);
+  }
+
+  @Patch(':entityName/:urn/:aspectName')
+  @RequireScope('write')
+  @ApiOperation({
+    summary: 'Patch one aspect of one entity',
+    description: `${PATCH_DESCRIPTION} The body is the patch itself. async defaults to false (200 with the result).`,
+  })
+  @ApiParam({ name: 'entityName', example: 'dataset' })
+  @ApiParam({ name: 'urn', example: 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,PROD)' })
+  @ApiParam({ name: 'aspectName', example: 'globalTags' })
+  @ApiQuery({ name: 'async', required: false, schema: { type: 'boolean', default: false } })
+  @ApiQuery({ name: 'systemMetadata', required: false, schema: { type: 'boolean', default: false } })
+  @ApiHeader({ name: IF_VERSION_MATCH, required: false, description: 'Expected stored version of the aspect (-1: must not exist).' })
+  @ApiBody({ schema: PATCH_DOCUMENT_SCHEMA, examples: PATCH_SINGLE_EXAMPLES })
+  @ApiResponse({ status: 200, description: 'Applied: the resulting value.', headers: TRACEPARENT_HEADER })
+  @ApiResponse({ status: 202, description: 'Accepted (async=true).', headers: TRACEPARENT_HEADER })
+  @ApiResponse({ status: 409, description: 'The patch does not apply to the stored value (sync).' })
+  @ApiResponse({ status: 412, description: 'If-Version-Match failed (sync).' })
+  @ErrorResponses()
+  async patchOne(
+    @Param('entityName') entityName: string,
+    @Param('urn') urn: string,
+    @Param('aspectName') aspectName: string,
+    @Body() body: unknown,
+    @Headers(IF_VERSION_MATCH.toLowerCase()) ifVersionMatch: string | undefined,
+    @Query('async') asyncParam: string | undefined,
+    @Query('systemMetadata') smParam: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+    @Actor() actor: string,
+  ) {
+    const async = queryFlag('async', asyncParam, false);
+    const withSm = queryFlag('systemMetadata', smParam, false);
+    const headers: Record<string, string> = {};
+    if (ifVersionMatch !== undefined) {
+      this.reader.versionHeader(ifVersionMatch, IF_VERSION_MATCH);
+      headers[IF_VERSION_MATCH] = ifVersionMatch.trim();
+    }
+    const write = this.reader.singlePatch(entityName, urn, aspectName, body, headers);
+    res.status(async ? 202 : 200);
+    const [entity] = async ? await this.entities.writeAsync([write], withSm, actor) : await this.entities.writeSync([write], withSm, actor);
+    return entity;
+  }
+}
+
+function ErrorResponses() {
+  return (target: object, key: string, descriptor: PropertyDescriptor) => {
+    for (const r of ERROR_RESPONSES) ApiResponse({ ...r, headers: TRACEPARENT_HEADER })(target, key, descriptor);
+  };
+}
