@@ -99,11 +99,7 @@ export class EntityPatchController {
   ) {
     const async = queryFlag('async', asyncParam, false);
     const withSm = queryFlag('systemMetadata', smParam, false);
-    const headers: Record<string, string> = {};
-    if (ifVersionMatch !== undefined) {
-      this.reader.versionHeader(ifVersionMatch, IF_VERSION_MATCH);
-      headers[IF_VERSION_MATCH] = ifVersionMatch.trim();
-    }
+    const headers = this.reader.conditionalHeaders(ifVersionMatch);
     const write = this.reader.singlePatch(entityName, urn, aspectName, body, headers);
     res.status(async ? 202 : 200);
     const [entity] = async ? await this.entities.writeAsync([write], withSm, actor) : await this.entities.writeSync([write], withSm, actor);

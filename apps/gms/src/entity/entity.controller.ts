@@ -94,11 +94,7 @@ export class EntityController {
   ) {
     const async = queryFlag('async', asyncParam, false);
     const withSm = queryFlag('systemMetadata', smParam, false);
-    const headers: Record<string, string> = {};
-    if (ifVersionMatch !== undefined) {
-      this.reader.versionHeader(ifVersionMatch, IF_VERSION_MATCH);
-      headers[IF_VERSION_MATCH] = ifVersionMatch.trim();
-    }
+    const headers = this.reader.conditionalHeaders(ifVersionMatch);
     if (!queryFlag('createIfNotExists', createParam, true)) headers[CREATE_IF_NOT_EXISTS] = 'false';
     if (queryFlag('createIfEntityNotExists', createEntityParam, false)) headers[CREATE_IF_ENTITY_NOT_EXISTS] = 'true';
     const write = this.reader.single(entityName, urn, aspectName, body, headers);

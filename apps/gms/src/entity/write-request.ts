@@ -137,6 +137,13 @@ export class WriteRequestReader {
     return out;
   }
 
+  /** The proposal headers of a single-aspect route's `If-Version-Match` request header (checked; none when absent). */
+  conditionalHeaders(ifVersionMatch: string | undefined): Record<string, string> {
+    if (ifVersionMatch === undefined) return {};
+    this.versionHeader(ifVersionMatch, IF_VERSION_MATCH);
+    return { [IF_VERSION_MATCH]: ifVersionMatch.trim() };
+  }
+
   versionHeader(value: string, at: string): void {
     try {
       checkVersionHeaderFormat(value);
