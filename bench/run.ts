@@ -16,7 +16,7 @@ import { ENV, kafka, machine, NAMES, searchClient, sqlPool } from './lib/env';
 import { closeHttp, post, trace, traceIdOf } from './lib/http';
 import { ASPECT, RUN, serviceBody, urns } from './lib/payloads';
 import { resetBenchState, Stack } from './lib/stack';
-import { nowMs, summarize } from './lib/stats';
+import { nowMs } from './lib/stats';
 import { chartSvg } from './lib/svg';
 import { markdownTable, Row, textTable } from './lib/table';
 import { ingest, ingestScaled } from './scenarios/ingest';

@@ -14,7 +14,7 @@ REPORTS=.stack/reports
 rm -rf "$REPORTS" .stack/schemathesis/junit.xml
 mkdir -p "$REPORTS"
 # Every runner due in this run, and where it reports.
-runners=("unit=jest:$REPORTS/unit.json")
+runners=("lint=checks:$REPORTS/lint.json" "unit=jest:$REPORTS/unit.json")
 if [ "${SKIP_E2E:-0}" != 1 ]; then
   runners+=("e2e=jest:$REPORTS/e2e.json" "sdk-compat=checks:$REPORTS/compat.json" "schemathesis=junit:.stack/schemathesis/junit.xml")
 fi
@@ -38,6 +38,14 @@ trap cleanup EXIT
 
 phase_start "install"; ensure_node_modules; phase_end
 phase_start "build"; npm run --silent build; phase_end
+# Lint and format: two checks, each passed or failed (npm run lint runs the same two).
+phase_start "lint and format"
+lint_ok=0; lint_failed=0
+if npx eslint .; then lint_ok=$((lint_ok + 1)); else lint_failed=$((lint_failed + 1)); phase_failed=1; fi
+if npx prettier --check apps libs test bench support; then lint_ok=$((lint_ok + 1)); else lint_failed=$((lint_failed + 1)); phase_failed=1; fi
+echo "{\"passed\": $lint_ok, \"failed\": $lint_failed}" > "$REPORTS/lint.json"
+phase_end
+
 phase_start "unit tests"; npx jest --config jest.config.js --ci --json --outputFile="$REPORTS/unit.json" || phase_failed=1; phase_end
 
 if [ "${SKIP_E2E:-0}" = 1 ]; then echo "SKIP_E2E=1: end-to-end tests not run"; exit "$phase_failed"; fi

@@ -41,14 +41,21 @@ describe('authentication and authorization', () => {
     ['a malformed header', { authorization: 'Basic abc' }, /Bearer/],
     ['garbage', { authorization: 'Bearer not.a.jwt' }, /token is not valid/],
   ])('answers 401 with a JSON error for %s', async (_name, headers, message) => {
-    const res = await request('POST', `${gms.url}/openapi/v3/entity/dataset`, [{ urn, status: { value: { removed: false } } }], headers as Record<string, string>);
+    const res = await request(
+      'POST',
+      `${gms.url}/openapi/v3/entity/dataset`,
+      [{ urn, status: { value: { removed: false } } }],
+      headers as Record<string, string>,
+    );
     expect(res.status).toBe(401);
     expect(res.body.message).toMatch(message);
   });
 
   it('answers 401 for a token signed with another secret, or expired', async () => {
     const forged = await token({ scope: 'read write' }, { secret: 'another-secret-another-secret-another-secret' });
-    expect((await request('POST', `${gms.url}/openapi/v1/trace/write/00062c53a468cbd8077e7dd079846870`, { [urn]: [] }, bearer(forged))).body.message).toBe('token signature is not valid');
+    expect((await request('POST', `${gms.url}/openapi/v1/trace/write/00062c53a468cbd8077e7dd079846870`, { [urn]: [] }, bearer(forged))).body.message).toBe(
+      'token signature is not valid',
+    );
     const expired = await token({ scope: 'read write' }, { expires: Math.floor(Date.now() / 1000) - 60 });
     const res = await request('GET', `${gms.url}/openapi/v3/entity/dataset/${enc(urn)}`, undefined, bearer(expired));
     expect(res.status).toBe(401);
@@ -63,10 +70,17 @@ describe('authentication and authorization', () => {
     expect(write.body.message).toBe('the token lacks the "write" scope');
     const trace = await request('POST', `${gms.url}/openapi/v1/trace/write/00062c53a468cbd8077e7dd079846870`, { [urn]: ['status'] }, bearer(writer));
     expect(trace.status).toBe(403);
-    const patch = await request('PATCH', `${gms.url}/openapi/v3/entity/dataset/${enc(urn)}/status`, [{ op: 'add', path: '/removed', value: true }], bearer(reader));
+    const patch = await request(
+      'PATCH',
+      `${gms.url}/openapi/v3/entity/dataset/${enc(urn)}/status`,
+      [{ op: 'add', path: '/removed', value: true }],
+      bearer(reader),
+    );
     expect(patch.status).toBe(403);
     expect(patch.body.message).toBe('the token lacks the "write" scope');
-    expect((await request('PATCH', `${gms.url}/openapi/v3/entity/dataset`, [{ urn, status: { value: [{ op: 'remove', path: '/removed' }] } }], {})).status).toBe(401);
+    expect(
+      (await request('PATCH', `${gms.url}/openapi/v3/entity/dataset`, [{ urn, status: { value: [{ op: 'remove', path: '/removed' }] } }], {})).status,
+    ).toBe(401);
   });
 
   it('records the token subject as the writer in the audit trail', async () => {
@@ -76,13 +90,25 @@ describe('authentication and authorization', () => {
     const audit = await request('GET', `${gms.url}/openapi/v3/entity/dataset/${enc(urn)}/status/versions`, undefined, bearer(both));
     expect(audit.status).toBe(200);
     expect(audit.body[audit.body.length - 1].createdBy).toBe('urn:li:corpuser:bob');
-    const patched = await request('PATCH', `${gms.url}/openapi/v3/entity/dataset/${enc(urn)}/globalTags`, [{ op: 'add', path: '/tags/urn:li:tag:bobs', value: { tag: 'urn:li:tag:bobs' } }], bearer(both));
+    const patched = await request(
+      'PATCH',
+      `${gms.url}/openapi/v3/entity/dataset/${enc(urn)}/globalTags`,
+      [{ op: 'add', path: '/tags/urn:li:tag:bobs', value: { tag: 'urn:li:tag:bobs' } }],
+      bearer(both),
+    );
     expect(patched.status).toBe(200);
     const tagAudit = await request('GET', `${gms.url}/openapi/v3/entity/dataset/${enc(urn)}/globalTags/versions`, undefined, bearer(both));
-    expect(tagAudit.body.map((v: { value: unknown; createdBy: string }) => [v.value, v.createdBy])).toEqual([[{ tags: [{ tag: 'urn:li:tag:bobs' }] }, 'urn:li:corpuser:bob']]);
+    expect(tagAudit.body.map((v: { value: unknown; createdBy: string }) => [v.value, v.createdBy])).toEqual([
+      [{ tags: [{ tag: 'urn:li:tag:bobs' }] }, 'urn:li:corpuser:bob'],
+    ]);
     const async = await request('POST', `${gms.url}/openapi/v3/entity/dataset`, [{ urn, status: { value: { removed: false } } }], bearer(both));
     expect(async.status).toBe(202);
-    const traced = await request('POST', `${gms.url}/openapi/v1/trace/write/${traceIdOf(async.headers.get('traceparent'))}?onlyIncludeErrors=false`, { [urn]: ['status'] }, bearer(both));
+    const traced = await request(
+      'POST',
+      `${gms.url}/openapi/v1/trace/write/${traceIdOf(async.headers.get('traceparent'))}?onlyIncludeErrors=false`,
+      { [urn]: ['status'] },
+      bearer(both),
+    );
     expect(traced.status).toBe(200);
   });
 });

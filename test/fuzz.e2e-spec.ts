@@ -1225,7 +1225,13 @@ describe('HTTP fuzzing of every route', () => {
       (await send(base, agent, { name: 'r', method: 'GET', path: `${W}/tag/${enc(urn)}/tagProperties`, expect: { kind: 'read' } })).body?.value?.description;
     expect((await write(plain, 'plain')).status).toBe(200);
     // MySQL compares with PAD SPACE, so a trailing space would address the same row: it is refused instead.
-    const refused = await send(base, agent, { name: 'w', method: 'POST', path: `${W}/tag/${enc(spaced)}/tagProperties`, body: json({ value: { name: 'n', description: 'spaced' } }), expect: { kind: 'reject', status: [400], noRows: [spaced] } });
+    const refused = await send(base, agent, {
+      name: 'w',
+      method: 'POST',
+      path: `${W}/tag/${enc(spaced)}/tagProperties`,
+      body: json({ value: { name: 'n', description: 'spaced' } }),
+      expect: { kind: 'reject', status: [400], noRows: [spaced] },
+    });
     expect(refused.status).toBe(400);
     expect(refused.body.message).toMatch(/leading or trailing whitespace/);
     expect(await read(plain)).toBe('plain');

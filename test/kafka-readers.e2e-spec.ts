@@ -267,7 +267,11 @@ describe('trace Kafka readers on the real broker', () => {
           items.push({ urn: target, aspect });
         }
       }
-      await commit(groups.mce, TOPICS.mcp, [0, 1, 2].map((partition) => ({ partition, offset: '0' })));
+      await commit(
+        groups.mce,
+        TOPICS.mcp,
+        [0, 1, 2].map((partition) => ({ partition, offset: '0' })),
+      );
       // Two calls at once: the same partitions are wanted twice, so the pool needs its second reader.
       const [a, b] = await Promise.all([facade(groups).mcpLookups(items, trace), facade(groups).mcpLookups(items, trace)]);
       for (const got of [a, b]) {
@@ -303,7 +307,11 @@ describe('trace Kafka readers on the real broker', () => {
       const target = urn('failed.f');
       const trace = traceRef(traceIdAt(Date.now()));
       const error = JSON.stringify([
-        { message: 'Expected version -10000, actual version -1', exceptionClass: 'com.linkedin.metadata.aspect.plugins.validation.AspectValidationException', stackTrace: ['at a', 'at b'] },
+        {
+          message: 'Expected version -10000, actual version -1',
+          exceptionClass: 'com.linkedin.metadata.aspect.plugins.validation.AspectValidationException',
+          stackTrace: ['at a', 'at b'],
+        },
       ]);
       await send(TOPICS.failed, target, { error, metadataChangeProposal: proposal(target, 'glossaryTerms', trace.traceId) });
       const failed = { urn: target, aspect: 'glossaryTerms' };
@@ -420,7 +428,7 @@ describe('trace Kafka readers on the real broker', () => {
         expect(got).toEqual({ kind: 'failed', reason: expect.stringMatching(/^timed out after \d+ ms$/) });
         expect(Date.now() - started).toBeLessThan(1000);
         // The abandoned read released its reader: the next lookup on that partition is served at once.
-        const next = (await facade(groups, { mcp: TOPICS.big }).mcpLookups([{ urn: needle, aspect: 'status' }], traceRef(traceId)));
+        const next = await facade(groups, { mcp: TOPICS.big }).mcpLookups([{ urn: needle, aspect: 'status' }], traceRef(traceId));
         expect([...next.values()][0]).toMatchObject({ kind: 'found', offset: needleOffset });
       });
     });
@@ -548,7 +556,11 @@ describe('trace Kafka readers on the real broker', () => {
     const target = urn('reuse.i');
     const trace = traceRef(traceIdAt(Date.now()));
     await send(TOPICS.mcp, target, proposal(target, 'status', trace.traceId));
-    await commit(groups.mce, TOPICS.mcp, [0, 1, 2].map((partition) => ({ partition, offset: '0' })));
+    await commit(
+      groups.mce,
+      TOPICS.mcp,
+      [0, 1, 2].map((partition) => ({ partition, offset: '0' })),
+    );
     const item = { urn: target, aspect: 'status' };
     await facade(groups).mcpLookups([item], trace);
     const before = await readerGroups();

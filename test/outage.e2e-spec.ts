@@ -41,7 +41,10 @@ describe('outages of MySQL and OpenSearch during ingest', () => {
 
   const writeBatch = async (name: string) => {
     const urns = Array.from({ length: N }, (_, i) => `urn:li:dataset:(urn:li:dataPlatform:hive,outage_${run}.${name}${i},PROD)`);
-    const res = await postJson(`${gms.url}/openapi/v3/entity/dataset`, urns.map((urn) => ({ urn, status: { value: { removed: false } } })));
+    const res = await postJson(
+      `${gms.url}/openapi/v3/entity/dataset`,
+      urns.map((urn) => ({ urn, status: { value: { removed: false } } })),
+    );
     expect(res.status).toBe(202);
     return { urns, traceId: traceIdOf(res.headers.get('traceparent')), body: Object.fromEntries(urns.map((u) => [u, ['status']])) };
   };
@@ -71,7 +74,9 @@ describe('outages of MySQL and OpenSearch during ingest', () => {
     await allActive(batch);
     const sql = await sqlConnection();
     try {
-      const [rows] = await sql.query("SELECT COUNT(*) AS n FROM metadata_aspect_v2 WHERE urn LIKE ? AND aspect = 'status'", [`urn:li:dataset:(urn:li:dataPlatform:hive,outage_${run}.m%`]);
+      const [rows] = await sql.query("SELECT COUNT(*) AS n FROM metadata_aspect_v2 WHERE urn LIKE ? AND aspect = 'status'", [
+        `urn:li:dataset:(urn:li:dataPlatform:hive,outage_${run}.m%`,
+      ]);
       expect(Number((rows as { n: number }[])[0].n)).toBe(N);
     } finally {
       await sql.end();

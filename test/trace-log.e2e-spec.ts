@@ -40,7 +40,9 @@ describe('trace log across the three apps', () => {
   });
 
   it('logs one tree of spans, HTTP -> produce -> consume -> SQL -> MCL -> consume -> index, when the header asks', async () => {
-    const res = await request('POST', `${gms.url}/openapi/v3/entity/dataset`, [{ urn, status: { value: { removed: false } } }], { 'X-Enable-Trace-Log': 'TRUE' });
+    const res = await request('POST', `${gms.url}/openapi/v3/entity/dataset`, [{ urn, status: { value: { removed: false } } }], {
+      'X-Enable-Trace-Log': 'TRUE',
+    });
     expect(res.status).toBe(202);
     const traceId = traceIdOf(res.headers.get('traceparent'));
     const spans = await eventually(
@@ -76,11 +78,19 @@ describe('trace log across the three apps', () => {
   });
 
   it('also turns on with the cookie, and logs nothing for a write without either', async () => {
-    const withCookie = await request('POST', `${gms.url}/openapi/v3/entity/dataset`, [{ urn, status: { value: { removed: true } } }], { cookie: 'a=b; enable-trace-log=true' });
+    const withCookie = await request('POST', `${gms.url}/openapi/v3/entity/dataset`, [{ urn, status: { value: { removed: true } } }], {
+      cookie: 'a=b; enable-trace-log=true',
+    });
     const cookieTrace = traceIdOf(withCookie.headers.get('traceparent'));
-    await eventually(async () => spansOf(mae, cookieTrace), (s) => s.some((x) => x.name === 'indexBulk'), 30000);
+    await eventually(
+      async () => spansOf(mae, cookieTrace),
+      (s) => s.some((x) => x.name === 'indexBulk'),
+      30000,
+    );
 
-    const quiet = await request('POST', `${gms.url}/openapi/v3/entity/dataset`, [{ urn, status: { value: { removed: false } } }], { 'X-Enable-Trace-Log': 'yes' });
+    const quiet = await request('POST', `${gms.url}/openapi/v3/entity/dataset`, [{ urn, status: { value: { removed: false } } }], {
+      'X-Enable-Trace-Log': 'yes',
+    });
     const quietTrace = traceIdOf(quiet.headers.get('traceparent'));
     // Wait until the quiet write went all the way through, then look for its lines.
     await eventually(

@@ -27,7 +27,14 @@ describe('trace endpoint: acceptance scenarios', () => {
   };
   /** Polls the trace until `urn/aspect` reads `expected` (PRIMARY/SEARCH); returns the last response body. */
   const settle = async (traceId: string, urn: string, aspects: string[], aspect: string, expected: string, query: Record<string, boolean> = {}) =>
-    (await eventually(() => traceWrite(base, traceId, { [urn]: aspects }, query), (r) => r.status === 200 && states(r.body, urn, aspect) === expected, 40000, 300)).body;
+    (
+      await eventually(
+        () => traceWrite(base, traceId, { [urn]: aspects }, query),
+        (r) => r.status === 200 && states(r.body, urn, aspect) === expected,
+        40000,
+        300,
+      )
+    ).body;
 
   beforeAll(async () => {
     [gms, mce, mae] = await Promise.all([AppProcess.start('gms'), AppProcess.start('mce-consumer'), AppProcess.start('mae-consumer')]);
@@ -53,7 +60,10 @@ describe('trace endpoint: acceptance scenarios', () => {
 
   it('2. a failing If-Version-Match traces ERROR with the exception (detailed), and only errors by default', async () => {
     const urn = urnOf('s2');
-    const glossaryTerms = { value: { terms: [{ urn: 'urn:li:glossaryTerm:Sensitive' }], auditStamp: { time: 1, actor: 'urn:li:corpuser:e2e' } }, headers: { 'If-Version-Match': '-10000' } };
+    const glossaryTerms = {
+      value: { terms: [{ urn: 'urn:li:glossaryTerm:Sensitive' }], auditStamp: { time: 1, actor: 'urn:li:corpuser:e2e' } },
+      headers: { 'If-Version-Match': '-10000' },
+    };
     const { traceId } = await write(urn, { status: { value: { removed: false } }, glossaryTerms });
     const body = await settle(traceId, urn, ['status', 'glossaryTerms'], 'glossaryTerms', 'ERROR/ERROR', { detailed: true });
     const result = body[urn].glossaryTerms;
@@ -109,7 +119,10 @@ describe('trace endpoint: acceptance scenarios', () => {
   it('8. with the MCE consumer stopped a write is PENDING/PENDING, and ACTIVE after restart with nothing lost', async () => {
     expect(await mce.stop()).toBe(0);
     const urns = [urnOf('s8a'), urnOf('s8b'), urnOf('s8c')];
-    const res = await postJson(`${base}/openapi/v3/entity/dataset`, urns.map((urn) => ({ urn, status: { value: { removed: false } } })));
+    const res = await postJson(
+      `${base}/openapi/v3/entity/dataset`,
+      urns.map((urn) => ({ urn, status: { value: { removed: false } } })),
+    );
     expect(res.status).toBe(202);
     const traceId = traceIdOf(res.headers.get('traceparent'));
     const body = Object.fromEntries(urns.map((u) => [u, ['status']]));
@@ -164,7 +177,11 @@ describe('trace endpoint with a dependency unreachable', () => {
     await healthy.waitHealthy();
     const res = await postJson(`${healthy.url}/openapi/v3/entity/dataset`, [{ urn, status: { value: { removed: false } } }]);
     traceId = traceIdOf(res.headers.get('traceparent'));
-    await eventually(() => traceWrite(healthy.url, traceId, { [urn]: ['status'] }), (r) => states(r.body, urn, 'status') === 'ACTIVE_STATE/ACTIVE_STATE', 30000);
+    await eventually(
+      () => traceWrite(healthy.url, traceId, { [urn]: ['status'] }),
+      (r) => states(r.body, urn, 'status') === 'ACTIVE_STATE/ACTIVE_STATE',
+      30000,
+    );
   });
 
   afterAll(async () => {
@@ -174,7 +191,11 @@ describe('trace endpoint with a dependency unreachable', () => {
   const withBroken = async (env: Record<string, string>, check: (body: Record<string, never>, ms: number) => void) => {
     const broken = await AppProcess.start('gms', { SETUP_ON_START: 'false', TRACE_DEADLINE_MS: '3000', ...env });
     try {
-      await eventually(() => fetch(`${broken.url}/health`).then((r) => r.status), (s) => s === 503, 30000);
+      await eventually(
+        () => fetch(`${broken.url}/health`).then((r) => r.status),
+        (s) => s === 503,
+        30000,
+      );
       const started = Date.now();
       const res = await traceWrite(broken.url, traceId, { [urn]: ['status', 'datasetProperties'] });
       expect(res.status).toBe(200);

@@ -13,7 +13,10 @@ const enc = encodeURIComponent;
 async function latestRow(urn: string, aspect: string) {
   const sql = await sqlConnection();
   try {
-    const [rows] = await sql.query('SELECT version, metadata, systemmetadata, createdby FROM metadata_aspect_v2 WHERE urn = ? AND aspect = ? ORDER BY version', [urn, aspect]);
+    const [rows] = await sql.query(
+      'SELECT version, metadata, systemmetadata, createdby FROM metadata_aspect_v2 WHERE urn = ? AND aspect = ? ORDER BY version',
+      [urn, aspect],
+    );
     return rows as { version: string; metadata: string; systemmetadata: string; createdby: string }[];
   } finally {
     await sql.end();
@@ -46,7 +49,10 @@ describe('write path on the real stack', () => {
     expect(res.body[0].urn).toBe(urn);
     expect(res.body[0].status.systemMetadata.properties.telemetryTraceId).toBe(traceId);
 
-    const rows = await eventually(() => latestRow(urn, 'status'), (r) => r.length === 1);
+    const rows = await eventually(
+      () => latestRow(urn, 'status'),
+      (r) => r.length === 1,
+    );
     const sm = JSON.parse(rows[0].systemmetadata);
     expect(sm.properties.telemetryTraceId).toBe(traceId);
     expect(sm.version).toBe('1');
@@ -54,7 +60,13 @@ describe('write path on the real stack', () => {
 
     const client = search();
     const doc = await eventually(
-      async () => (await client.search({ index: `${env.OPENSEARCH_INDEX_PREFIX}system_metadata_service_v1`, body: { query: { bool: { filter: [{ term: { urn } }, { term: { aspect: 'status' } }] } } } })).body.hits.hits,
+      async () =>
+        (
+          await client.search({
+            index: `${env.OPENSEARCH_INDEX_PREFIX}system_metadata_service_v1`,
+            body: { query: { bool: { filter: [{ term: { urn } }, { term: { aspect: 'status' } }] } } },
+          })
+        ).body.hits.hits,
       (hits) => hits.length === 1,
       30000,
       500,
@@ -75,12 +87,17 @@ describe('write path on the real stack', () => {
 
   it('keeps version history, marks a repeated value as a no-op, and lists the audit trail', async () => {
     const urn = datasetUrn('history');
-    const write = (description: string) =>
-      postJson(`${base}/dataset`, [{ urn, datasetProperties: { value: { description, customProperties: {} } } }]);
+    const write = (description: string) => postJson(`${base}/dataset`, [{ urn, datasetProperties: { value: { description, customProperties: {} } } }]);
     expect((await write('first')).status).toBe(202);
-    await eventually(() => latestRow(urn, 'datasetProperties'), (r) => r.length === 1);
+    await eventually(
+      () => latestRow(urn, 'datasetProperties'),
+      (r) => r.length === 1,
+    );
     expect((await write('second')).status).toBe(202);
-    const rows = await eventually(() => latestRow(urn, 'datasetProperties'), (r) => r.length === 2);
+    const rows = await eventually(
+      () => latestRow(urn, 'datasetProperties'),
+      (r) => r.length === 2,
+    );
     expect(rows.map((r) => Number(r.version))).toEqual([0, 1]);
     expect(JSON.parse(rows[0].metadata).description).toBe('second');
     expect(JSON.parse(rows[1].metadata).description).toBe('first');
@@ -88,7 +105,10 @@ describe('write path on the real stack', () => {
 
     const again = await write('second');
     const noopTrace = traceIdOf(again.headers.get('traceparent'));
-    const after = await eventually(() => latestRow(urn, 'datasetProperties'), (r) => JSON.parse(r[0].systemmetadata).properties.telemetryTraceId === noopTrace);
+    const after = await eventually(
+      () => latestRow(urn, 'datasetProperties'),
+      (r) => JSON.parse(r[0].systemmetadata).properties.telemetryTraceId === noopTrace,
+    );
     expect(after).toHaveLength(2);
     expect(JSON.parse(after[0].systemmetadata).properties.isNoOp).toBe('true');
     expect(JSON.parse(after[0].systemmetadata).version).toBe('2');
@@ -104,10 +124,21 @@ describe('write path on the real stack', () => {
   it('sends a proposal failing If-Version-Match to the failed topic with the expected message', async () => {
     const urn = datasetUrn('conditional');
     const res = await postJson(`${base}/dataset`, [
-      { urn, glossaryTerms: { value: { terms: [{ urn: 'urn:li:glossaryTerm:Sensitive' }], auditStamp: { time: 1, actor: 'urn:li:corpuser:e2e' } }, headers: { 'If-Version-Match': '-10000' } } },
+      {
+        urn,
+        glossaryTerms: {
+          value: { terms: [{ urn: 'urn:li:glossaryTerm:Sensitive' }], auditStamp: { time: 1, actor: 'urn:li:corpuser:e2e' } },
+          headers: { 'If-Version-Match': '-10000' },
+        },
+      },
     ]);
     expect(res.status).toBe(202);
-    const failed = await eventually(() => messagesWithKey(kafka(), env.TOPIC_FAILED_MCP, urn), (m) => m.length === 1, 30000, 1000);
+    const failed = await eventually(
+      () => messagesWithKey(kafka(), env.TOPIC_FAILED_MCP, urn),
+      (m) => m.length === 1,
+      30000,
+      1000,
+    );
     const body = JSON.parse(failed[0].value);
     expect(JSON.parse(body.error)[0].message).toBe('Expected version -10000, actual version -1');
     expect(body.metadataChangeProposal.entityUrn).toBe(urn);
@@ -120,13 +151,24 @@ describe('write path on the real stack', () => {
     const res = await postJson(`${base}/dataset`, [{ urn, datasetProfile: { value: { timestampMillis: Date.now(), rowCount: 42, columnCount: 3 } } }]);
     expect(res.status).toBe(202);
     const traceId = traceIdOf(res.headers.get('traceparent'));
-    const logs = await eventually(() => messagesWithKey(kafka(), env.TOPIC_MCL_TIMESERIES, urn), (m) => m.length === 1, 30000, 1000);
+    const logs = await eventually(
+      () => messagesWithKey(kafka(), env.TOPIC_MCL_TIMESERIES, urn),
+      (m) => m.length === 1,
+      30000,
+      1000,
+    );
     expect(JSON.parse(logs[0].value).systemMetadata.properties.telemetryTraceId).toBe(traceId);
     expect(logs[0].headers.traceparent).toContain(traceId);
     expect(await latestRow(urn, 'datasetProfile')).toHaveLength(0);
     const client = search();
     await eventually(
-      async () => (await client.search({ index: `${env.OPENSEARCH_INDEX_PREFIX}dataset_datasetprofileaspect_v1`, body: { query: { term: { telemetryTraceId: traceId } } } })).body.hits.hits,
+      async () =>
+        (
+          await client.search({
+            index: `${env.OPENSEARCH_INDEX_PREFIX}dataset_datasetprofileaspect_v1`,
+            body: { query: { term: { telemetryTraceId: traceId } } },
+          })
+        ).body.hits.hits,
       (hits) => hits.length === 1,
       30000,
       500,
@@ -163,20 +205,60 @@ describe('write path on the real stack', () => {
     const good = () => [{ urn: datasetUrn('bad'), status: { value: { removed: false } } }];
     const cases: [string, () => Promise<{ status: number; body: { message: string } }>, number, RegExp][] = [
       ['malformed JSON', () => request('POST', `${base}/dataset`, '[{"urn": '), 400, /JSON|Unexpected|position/i],
-      ['a value failing its schema', () => postJson(`${base}/dataset`, [{ urn: datasetUrn('bad'), status: { value: { removed: 'yes' } } }]), 400, /status\.removed must be boolean/],
+      [
+        'a value failing its schema',
+        () => postJson(`${base}/dataset`, [{ urn: datasetUrn('bad'), status: { value: { removed: 'yes' } } }]),
+        400,
+        /status\.removed must be boolean/,
+      ],
       ['an unknown entity type', () => postJson(`${base}/spaceship`, good()), 400, /unknown entity type spaceship/],
       ['an unknown aspect', () => postJson(`${base}/dataset`, [{ urn: datasetUrn('bad'), warpDrive: { value: {} } }]), 400, /unknown aspect warpDrive/],
-      ['a malformed URN', () => postJson(`${base}/dataset`, [{ urn: 'urn:li:dataset:(unclosed', status: { value: { removed: false } } }]), 400, /body\[0\]\.urn/],
-      ['a URN of another entity type', () => postJson(`${base}/dataset`, [{ urn: 'urn:li:chart:(looker,c1)', status: { value: { removed: false } } }]), 400, /is a chart URN, not a dataset URN/],
+      [
+        'a malformed URN',
+        () => postJson(`${base}/dataset`, [{ urn: 'urn:li:dataset:(unclosed', status: { value: { removed: false } } }]),
+        400,
+        /body\[0\]\.urn/,
+      ],
+      [
+        'a URN of another entity type',
+        () => postJson(`${base}/dataset`, [{ urn: 'urn:li:chart:(looker,c1)', status: { value: { removed: false } } }]),
+        400,
+        /is a chart URN, not a dataset URN/,
+      ],
       ['an empty batch', () => postJson(`${base}/dataset`, []), 400, /at least one entity/],
       ['a body that is not an array', () => postJson(`${base}/dataset`, { urn: 'x' }), 400, /JSON array/],
       ['a missing value', () => postJson(`${base}/dataset`, [{ urn: datasetUrn('bad'), status: {} }]), 400, /status\.value is required/],
       ['a bad async flag', () => postJson(`${base}/dataset?async=maybe`, good()), 400, /async must be true or false/],
-      ['a bad If-Version-Match', () => postJson(`${base}/dataset`, [{ urn: datasetUrn('bad'), status: { value: { removed: false }, headers: { 'If-Version-Match': 'x' } } }]), 400, /If-Version-Match must be a whole number/],
-      ['an aspect value over MAX_ASPECT_BYTES', () => postJson(`${base}/dataset`, [{ urn: datasetUrn('bad'), datasetProperties: { value: { description: 'x'.repeat(20000), customProperties: {} } } }]), 413, /body\[0\]\.datasetProperties\.value is too large: \d+ bytes as JSON, at most 16384/],
-      ['a timestamp beyond what a long holds exactly', () => postJson(`${base}/dataset`, [{ urn: datasetUrn('bad'), datasetProfile: { value: { timestampMillis: 1e300 } } }]), 400, /timestampMillis must be <= 9007199254740991/],
-      ['a versions limit of 0', () => getJson(`${base}/dataset/${enc(datasetUrn('bad'))}/status/versions?limit=0`), 400, /limit must be a whole number from 1 to 1000, not 0/],
-      ['an oversized body', () => postJson(`${base}/dataset`, [{ urn: datasetUrn('bad'), datasetProperties: { value: { description: 'x'.repeat(70000) } } }]), 413, /too large/i],
+      [
+        'a bad If-Version-Match',
+        () => postJson(`${base}/dataset`, [{ urn: datasetUrn('bad'), status: { value: { removed: false }, headers: { 'If-Version-Match': 'x' } } }]),
+        400,
+        /If-Version-Match must be a whole number/,
+      ],
+      [
+        'an aspect value over MAX_ASPECT_BYTES',
+        () => postJson(`${base}/dataset`, [{ urn: datasetUrn('bad'), datasetProperties: { value: { description: 'x'.repeat(20000), customProperties: {} } } }]),
+        413,
+        /body\[0\]\.datasetProperties\.value is too large: \d+ bytes as JSON, at most 16384/,
+      ],
+      [
+        'a timestamp beyond what a long holds exactly',
+        () => postJson(`${base}/dataset`, [{ urn: datasetUrn('bad'), datasetProfile: { value: { timestampMillis: 1e300 } } }]),
+        400,
+        /timestampMillis must be <= 9007199254740991/,
+      ],
+      [
+        'a versions limit of 0',
+        () => getJson(`${base}/dataset/${enc(datasetUrn('bad'))}/status/versions?limit=0`),
+        400,
+        /limit must be a whole number from 1 to 1000, not 0/,
+      ],
+      [
+        'an oversized body',
+        () => postJson(`${base}/dataset`, [{ urn: datasetUrn('bad'), datasetProperties: { value: { description: 'x'.repeat(70000) } } }]),
+        413,
+        /too large/i,
+      ],
     ];
 
     it.each(cases)('%s', async (_name, send, status, message) => {
@@ -194,7 +276,11 @@ describe('write path with Kafka unreachable', () => {
     const closed = await freePort();
     const gms = await AppProcess.start('gms', { KAFKA_BROKERS: `127.0.0.1:${closed}`, KAFKA_PRODUCE_TIMEOUT_MS: '2000', SETUP_ON_START: 'false' });
     try {
-      await eventually(() => getJson(`${gms.url}/health`), (r) => r.status === 503, 30000);
+      await eventually(
+        () => getJson(`${gms.url}/health`),
+        (r) => r.status === 503,
+        30000,
+      );
       const urn = datasetUrn('nokafka');
       const started = Date.now();
       const res = await postJson(`${gms.url}/openapi/v3/entity/dataset`, [{ urn, status: { value: { removed: false } } }]);

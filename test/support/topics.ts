@@ -13,7 +13,12 @@ export async function messageCount(kafka: Kafka, topic: string): Promise<bigint>
 }
 
 /** Every message of a topic with the given key, read from the beginning by a throwaway group. */
-export async function messagesWithKey(kafka: Kafka, topic: string, key: string, timeoutMs = 8000): Promise<{ value: string; headers: Record<string, string> }[]> {
+export async function messagesWithKey(
+  kafka: Kafka,
+  topic: string,
+  key: string,
+  timeoutMs = 8000,
+): Promise<{ value: string; headers: Record<string, string> }[]> {
   const admin = kafka.admin();
   await admin.connect();
   const high = await admin.fetchTopicOffsets(topic);

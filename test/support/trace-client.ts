@@ -12,7 +12,11 @@ export async function traceWrite(base: string, traceId: string, body: Record<str
 }
 
 /** The primary/search statuses of one aspect in a trace response, as `PRIMARY/SEARCH`. */
-export function states(body: Record<string, Record<string, { primaryStorage: { writeStatus: string }; searchStorage: { writeStatus: string } }>>, urn: string, aspect: string): string {
+export function states(
+  body: Record<string, Record<string, { primaryStorage: { writeStatus: string }; searchStorage: { writeStatus: string } }>>,
+  urn: string,
+  aspect: string,
+): string {
   const r = body?.[urn]?.[aspect];
   return r ? `${r.primaryStorage.writeStatus}/${r.searchStorage.writeStatus}` : 'absent';
 }

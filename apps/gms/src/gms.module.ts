@@ -21,7 +21,19 @@ import { ServerConfigModule } from './server-config/server-config.module';
 @Module({})
 export class GmsModule {
   static register(settings: Settings): DynamicModule {
-    const imports: DynamicModule['imports'] = [SettingsModule, MetricsModule, RegistryModule, KafkaModule, SqlModule, SearchModule, SetupModule, AuthModule, EntityModule, TraceApiModule, ServerConfigModule];
+    const imports: DynamicModule['imports'] = [
+      SettingsModule,
+      MetricsModule,
+      RegistryModule,
+      KafkaModule,
+      SqlModule,
+      SearchModule,
+      SetupModule,
+      AuthModule,
+      EntityModule,
+      TraceApiModule,
+      ServerConfigModule,
+    ];
     const checks: Type<DependencyCheck>[] = [KafkaHealth, SqlHealth, SearchHealth, SchemaSetup];
     if (settings.embeddedConsumers.includes('mce')) {
       imports.push(MceConsumerModule);

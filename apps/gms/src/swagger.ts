@@ -13,7 +13,12 @@ export function setupSwagger(app: INestApplication): void {
         'primary storage (SQL) and search storage (OpenSearch). Every response carries a W3C `traceparent` header.',
     )
     .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token with the `read` and/or `write` scope (the quickstart prints one).' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: 'A token with the `read` and/or `write` scope (the quickstart prints one).',
+    })
     .build();
   const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup(SWAGGER_UI_PATH, app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH, yamlDocumentUrl: 'openapi/v3/api-docs.yaml' });

@@ -45,7 +45,16 @@ export function serve(name: string, opts: ServeOptions): void {
     // Nest destroys modules (SQL pool, Kafka producer) before it closes the HTTP server, which would fail
     // the requests in flight: stop accepting and let those finish first, then close the app.
     const http = new HttpDrain(app.getHttpServer() as Server);
-    exitOnSignals({ close: () => http.drain(settings.http.shutdownAcceptMs).then(() => app.close()).finally(shutdownTracing) }, (msg) => logger.log(msg));
+    exitOnSignals(
+      {
+        close: () =>
+          http
+            .drain(settings.http.shutdownAcceptMs)
+            .then(() => app.close())
+            .finally(shutdownTracing),
+      },
+      (msg) => logger.log(msg),
+    );
     if (cluster.isWorker) app.use(servedBy(String(process.pid)));
     opts.configure?.(app, settings);
     const port = opts.port(settings);

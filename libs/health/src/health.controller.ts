@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { errorMessage, isShuttingDown, Public } from '@lib/common';
 import { DependencyCheck } from './dependency-check';
 
@@ -21,7 +21,7 @@ export class HealthController {
   @ApiOperation({ summary: 'State of every dependency; 503 names the ones that are down.' })
   @ApiResponse({ status: 200, description: 'Every dependency is up.' })
   @ApiResponse({ status: 503, description: 'At least one dependency is down; see `error`.' })
-  check() {
+  check(): Promise<HealthCheckResult> {
     return this.dependencies();
   }
 
@@ -29,7 +29,7 @@ export class HealthController {
   @Get('live')
   @ApiOperation({ summary: 'Liveness: 200 while the process runs.' })
   @ApiResponse({ status: 200, description: 'The process is up.' })
-  live() {
+  live(): { status: string } {
     return { status: 'ok' };
   }
 
@@ -42,11 +42,11 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: 200 when every dependency is up, 503 naming the ones that are down.' })
   @ApiResponse({ status: 200, description: 'Every dependency is up.' })
   @ApiResponse({ status: 503, description: 'At least one dependency is down; see `error`.' })
-  ready() {
+  ready(): Promise<HealthCheckResult> {
     return this.dependencies(isShuttingDown());
   }
 
-  private dependencies(shuttingDown = false) {
+  private dependencies(shuttingDown = false): Promise<HealthCheckResult> {
     const shutdown = () => this.indicators.check('shutdown').down({ message: 'shutting down (SIGTERM received)' });
     return this.health.check([
       ...(shuttingDown ? [shutdown] : []),

@@ -28,7 +28,10 @@ describe('parseChangeLog', () => {
   });
 
   it('tells a timeseries aspect by the registry', () => {
-    const parsed = parseChangeLog(buffer(mcl({ aspectName: 'datasetProfile', aspect: { value: '{"timestampMillis":5}', contentType: 'application/json' } })), registry);
+    const parsed = parseChangeLog(
+      buffer(mcl({ aspectName: 'datasetProfile', aspect: { value: '{"timestampMillis":5}', contentType: 'application/json' } })),
+      registry,
+    );
     expect(parsed).toMatchObject({ ok: true, timeseries: true, change: { aspect: 'datasetProfile', value: { timestampMillis: 5 } } });
   });
 
@@ -47,7 +50,11 @@ describe('parseChangeLog', () => {
     ['no aspect', mcl({ aspect: undefined }), 'aspect.value must be JSON text'],
     ['an aspect value that is not JSON', mcl({ aspect: { value: '{', contentType: 'application/json' } }), 'aspect.value is not valid JSON'],
     ['an aspect value that is not an object', mcl({ aspect: { value: '"x"', contentType: 'application/json' } }), 'aspect value is not a JSON object'],
-    ['a timeseries event without timestamp', mcl({ aspectName: 'datasetProfile', aspect: { value: '{"rowCount":1}', contentType: 'application/json' } }), 'no integer timestampMillis'],
+    [
+      'a timeseries event without timestamp',
+      mcl({ aspectName: 'datasetProfile', aspect: { value: '{"rowCount":1}', contentType: 'application/json' } }),
+      'no integer timestampMillis',
+    ],
   ])('rejects %s as unprocessable', (_what, value, reason) => {
     const parsed = parseChangeLog(value === null ? null : buffer(value), registry);
     expect(parsed.ok).toBe(false);

@@ -103,7 +103,11 @@ export class AspectWriter {
       const maxVersions = await this.aspects.maxVersionMany(conn, pairs);
       const checkEntities = [...new Set(chunk.filter((m) => needsEntityCheck(m.headers)).map((m) => m.entityUrn))];
       const existingEntities = await this.aspects.existingEntities(conn, checkEntities);
-      const plan = planWrites(chunk, { latest, maxVersions, existingEntities }, { registry: this.registry, now, maxAspectBytes: this.settings.limits.maxAspectBytes });
+      const plan = planWrites(
+        chunk,
+        { latest, maxVersions, existingEntities },
+        { registry: this.registry, now, maxAspectBytes: this.settings.limits.maxAspectBytes },
+      );
       await this.aspects.insertMany(conn, [...plan.history, ...plan.created]);
       await this.aspects.replaceLatestMany(conn, plan.replaced);
       return plan;

@@ -44,7 +44,12 @@ export class KafkaClient implements OnModuleDestroy {
 
   /** The shared admin client, connected on first use within `timeoutMs`. */
   async getAdmin(timeoutMs = 5000): Promise<Admin> {
-    this.admin ??= this.connect(() => this.kafka.admin(), timeoutMs, 'Kafka admin', () => (this.admin = undefined));
+    this.admin ??= this.connect(
+      () => this.kafka.admin(),
+      timeoutMs,
+      'Kafka admin',
+      () => (this.admin = undefined),
+    );
     return this.admin;
   }
 

@@ -21,12 +21,7 @@ export function createAjv(): Ajv {
 }
 
 /** Compiles once, at registry load, so a broken schema stops start-up instead of failing the first write. */
-export function compileAspectValidator(
-  ajv: Ajv,
-  aspectName: string,
-  schema: JsonSchema,
-  definitions: Record<string, JsonSchema> = {},
-): AspectValidator {
+export function compileAspectValidator(ajv: Ajv, aspectName: string, schema: JsonSchema, definitions: Record<string, JsonSchema> = {}): AspectValidator {
   const ownDefinitions = (schema.definitions ?? {}) as Record<string, JsonSchema>;
   let validate: ValidateFunction;
   try {
@@ -34,6 +29,5 @@ export function compileAspectValidator(
   } catch (err) {
     throw new RegistryError(`aspect "${aspectName}": invalid schema: ${(err as Error).message}`);
   }
-  return (value) =>
-    validate(value) ? { ok: true } : { ok: false, errors: describeErrors(aspectName, validate.errors ?? []) };
+  return (value) => (validate(value) ? { ok: true } : { ok: false, errors: describeErrors(aspectName, validate.errors ?? []) });
 }

@@ -27,15 +27,21 @@ describe('default registry contents', () => {
   it('dataset has the aspects the write and trace paths use', () => {
     expect(registry.aspectNames('dataset')).toEqual(
       expect.arrayContaining([
-        'status', 'datasetProperties', 'ownership', 'globalTags', 'glossaryTerms',
-        'schemaMetadata', 'upstreamLineage', 'datasetProfile', 'operation',
+        'status',
+        'datasetProperties',
+        'ownership',
+        'globalTags',
+        'glossaryTerms',
+        'schemaMetadata',
+        'upstreamLineage',
+        'datasetProfile',
+        'operation',
       ]),
     );
   });
 
-  it.each(['chart', 'dashboard', 'dataJob', 'dataFlow', 'corpGroup', 'tag', 'glossaryTerm'])(
-    '%s has status and ownership',
-    (entity) => expect(registry.aspectNames(entity)).toEqual(expect.arrayContaining(['status', 'ownership'])),
+  it.each(['chart', 'dashboard', 'dataJob', 'dataFlow', 'corpGroup', 'tag', 'glossaryTerm'])('%s has status and ownership', (entity) =>
+    expect(registry.aspectNames(entity)).toEqual(expect.arrayContaining(['status', 'ownership'])),
   );
 
   it('marks timeseries aspects and gives them DataHub-style index names', () => {

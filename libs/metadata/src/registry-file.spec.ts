@@ -2,6 +2,7 @@ import { EntityRegistry } from './entity-registry';
 import { RegistryError } from './registry-file';
 
 /** The smallest registry that loads; each test breaks one thing in a fresh copy. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry definition built to be broken in every way
 function minimal(): any {
   return {
     name: 'test',
@@ -16,6 +17,7 @@ function minimal(): any {
   };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see minimal()
 function loadError(mutate: (def: any) => void): string {
   const def = minimal();
   mutate(def);
@@ -42,6 +44,7 @@ describe('registry validation at load', () => {
     expect(() => new EntityRegistry(null)).toThrow(RegistryError);
   });
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see minimal()
   it.each<[string, (def: any) => void, string]>([
     ['an empty object', (d) => Object.keys(d).forEach((k) => delete d[k]), 'registry "name" must be a non-empty string'],
     ['no version', (d) => delete d.version, 'registry "version" must be a non-empty string'],

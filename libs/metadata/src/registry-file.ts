@@ -66,9 +66,7 @@ function checkAspect(name: string, raw: unknown): void {
   if (!IDENTIFIER.test(name)) throw new RegistryError(`aspect name "${name}" is not an identifier`);
   const aspect = asObject(raw, `aspect "${name}"`);
   if (!ASPECT_KINDS.includes(aspect.kind as AspectKind)) {
-    throw new RegistryError(
-      `aspect "${name}": unknown kind ${JSON.stringify(aspect.kind)} (expected "versioned" or "timeseries")`,
-    );
+    throw new RegistryError(`aspect "${name}": unknown kind ${JSON.stringify(aspect.kind)} (expected "versioned" or "timeseries")`);
   }
   asObject(aspect.schema, `aspect "${name}": "schema"`);
 }

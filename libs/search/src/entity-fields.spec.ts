@@ -5,7 +5,11 @@ describe('searchableFields', () => {
     ['status', { removed: true }, { removed: true }],
     ['status', {}, { removed: false }],
     ['globalTags', { tags: [{ tag: 'urn:li:tag:pii' }, { tag: 'urn:li:tag:gold', context: 'x' }] }, { tags: ['urn:li:tag:pii', 'urn:li:tag:gold'] }],
-    ['glossaryTerms', { terms: [{ urn: 'urn:li:glossaryTerm:a' }], auditStamp: { time: 1, actor: 'urn:li:corpuser:a' } }, { glossaryTerms: ['urn:li:glossaryTerm:a'] }],
+    [
+      'glossaryTerms',
+      { terms: [{ urn: 'urn:li:glossaryTerm:a' }], auditStamp: { time: 1, actor: 'urn:li:corpuser:a' } },
+      { glossaryTerms: ['urn:li:glossaryTerm:a'] },
+    ],
     ['ownership', { owners: [{ owner: 'urn:li:corpuser:jdoe', type: 'DATAOWNER' }, { type: 'broken' }] }, { owners: ['urn:li:corpuser:jdoe'] }],
     ['datasetProperties', { name: 'orders', description: 'All orders' }, { name: 'orders', description: 'All orders' }],
     ['datasetProperties', { customProperties: {} }, { name: null, description: null }],

@@ -27,7 +27,9 @@ export function searchableFields(aspect: string, value: Record<string, unknown>)
 /** `[{tag: 'urn:li:tag:pii'}, ...]` -> `['urn:li:tag:pii', ...]`; anything malformed is left out. */
 function urnsIn(list: unknown, field: string): string[] {
   if (!Array.isArray(list)) return [];
-  return list.map((item) => (item && typeof item === 'object' ? (item as Record<string, unknown>)[field] : undefined)).filter((v): v is string => typeof v === 'string');
+  return list
+    .map((item) => (item && typeof item === 'object' ? (item as Record<string, unknown>)[field] : undefined))
+    .filter((v): v is string => typeof v === 'string');
 }
 
 function firstText(value: Record<string, unknown>, fields: string[]): string | null {

@@ -12,7 +12,15 @@ function change(aspect: string, extra: Partial<AspectChange['systemMetadata']> =
     urn: URN,
     aspect,
     value: {},
-    systemMetadata: { lastObserved: 1700000000123, runId: 'run-1', version: '2', registryName: 'Default', registryVersion: '1.0.0', properties: { telemetryTraceId: TRACE }, ...extra },
+    systemMetadata: {
+      lastObserved: 1700000000123,
+      runId: 'run-1',
+      version: '2',
+      registryName: 'Default',
+      registryVersion: '1.0.0',
+      properties: { telemetryTraceId: TRACE },
+      ...extra,
+    },
   };
 }
 
@@ -77,7 +85,9 @@ describe('SystemMetadataRepository', () => {
     });
 
     it('answers empty when the index does not exist yet (per-document error)', async () => {
-      search.mgetAnswer = (req) => ({ docs: (req.body.ids as string[]).map((id) => ({ _id: id, error: { type: 'index_not_found_exception', reason: 'no such index' } })) });
+      search.mgetAnswer = (req) => ({
+        docs: (req.body.ids as string[]).map((id) => ({ _id: id, error: { type: 'index_not_found_exception', reason: 'no such index' } })),
+      });
       expect((await repo.getMany([{ urn: URN, aspect: 'status' }])).size).toBe(0);
     });
 
@@ -89,7 +99,9 @@ describe('SystemMetadataRepository', () => {
     });
 
     it('throws on any other error, rather than reporting a write as missing', async () => {
-      search.mgetAnswer = (req) => ({ docs: (req.body.ids as string[]).map((id) => ({ _id: id, error: { type: 'no_shard_available_action_exception', reason: 'shard down' } })) });
+      search.mgetAnswer = (req) => ({
+        docs: (req.body.ids as string[]).map((id) => ({ _id: id, error: { type: 'no_shard_available_action_exception', reason: 'shard down' } })),
+      });
       await expect(repo.getMany([{ urn: URN, aspect: 'status' }])).rejects.toThrow('no_shard_available_action_exception: shard down');
     });
   });

@@ -40,7 +40,14 @@ export class SystemMetadataRepository {
   upsertOperations(changes: AspectChange[]): BulkOperation[] {
     const index = this.search.index(SYSTEM_METADATA_INDEX);
     return changes.map((change) => ({
-      action: { index: { _index: index, _id: systemMetadataDocId(change.urn, change.aspect), version: change.systemMetadata.lastObserved, version_type: 'external_gte' } },
+      action: {
+        index: {
+          _index: index,
+          _id: systemMetadataDocId(change.urn, change.aspect),
+          version: change.systemMetadata.lastObserved,
+          version_type: 'external_gte',
+        },
+      },
       document: toDocument(change),
       label: `system metadata ${change.urn} ${change.aspect}`,
       conflictMeansStale: true,

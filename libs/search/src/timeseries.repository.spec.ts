@@ -45,7 +45,9 @@ describe('TimeseriesRepository', () => {
     });
 
     it('leaves out what the event does not have', () => {
-      const [op] = repo.indexOperations([{ entityType: 'dataset', urn: A, aspect: 'datasetProfile', value: { timestampMillis: 5 }, systemMetadata: { lastObserved: 6, runId: 'r' } }]);
+      const [op] = repo.indexOperations([
+        { entityType: 'dataset', urn: A, aspect: 'datasetProfile', value: { timestampMillis: 5 }, systemMetadata: { lastObserved: 6, runId: 'r' } },
+      ]);
       expect(op.action).toEqual({ index: { _index: PROFILE_INDEX, _id: timeseriesDocId(A, 5) } });
       expect(op.document).toEqual({ urn: A, timestampMillis: 5, runId: 'r', lastUpdated: 6, event: { timestampMillis: 5 } });
     });

@@ -85,7 +85,9 @@ export class SchemaSetup extends DependencyCheck implements OnApplicationBootstr
 
   async check(): Promise<CheckOutcome> {
     if (!this.settings.setupOnStart) return { up: true, details: { setupOnStart: false } };
-    const pending = this.parts().map(([p]) => p).filter((p) => !this.done.has(p));
+    const pending = this.parts()
+      .map(([p]) => p)
+      .filter((p) => !this.done.has(p));
     return {
       up: pending.length === 0,
       details: { ready: [...this.done], pending, ...(this.errors.size ? { errors: Object.fromEntries(this.errors) } : {}) },

@@ -1,4 +1,4 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { createParamDecorator, CustomDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 export { Public, PUBLIC_ROUTE } from '@lib/common';
 import type { Request } from 'express';
 import { DEFAULT_ACTOR } from '@lib/ingest';
@@ -7,7 +7,7 @@ import { Principal, Scope } from './token-verifier';
 export const REQUIRED_SCOPE = 'auth:scope';
 
 /** The scope a route needs: `write` for writes, `read` for reads and traces. */
-export const RequireScope = (scope: Scope) => SetMetadata(REQUIRED_SCOPE, scope);
+export const RequireScope = (scope: Scope): CustomDecorator<string> => SetMetadata(REQUIRED_SCOPE, scope);
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
 

@@ -6,7 +6,7 @@ import { IF_VERSION_MATCH } from '@lib/ingest';
 import { EntityRegistry } from '@lib/metadata';
 import { queryFlag } from '../http/query-flag';
 import { Actor, RequireScope } from '../auth/auth.decorators';
-import { EntityService } from './entity.service';
+import { EntityEnvelope, EntityService } from './entity.service';
 import {
   ERROR_RESPONSES,
   PATCH_BATCH_BODY_SCHEMA,
@@ -60,7 +60,7 @@ export class EntityPatchController {
     @Query('systemMetadata') smParam: string | undefined,
     @Res({ passthrough: true }) res: Response,
     @Actor() actor: string,
-  ) {
+  ): Promise<EntityEnvelope[]> {
     const async = queryFlag('async', asyncParam, true);
     const withSm = queryFlag('systemMetadata', smParam, false);
     const writes = this.reader.batch(entityName, body, true);
@@ -96,7 +96,7 @@ export class EntityPatchController {
     @Query('systemMetadata') smParam: string | undefined,
     @Res({ passthrough: true }) res: Response,
     @Actor() actor: string,
-  ) {
+  ): Promise<EntityEnvelope> {
     const async = queryFlag('async', asyncParam, false);
     const withSm = queryFlag('systemMetadata', smParam, false);
     const headers = this.reader.conditionalHeaders(ifVersionMatch);

@@ -1,11 +1,11 @@
-import { BadRequestException, Body, Controller, DefaultValuePipe, Get, Headers, HttpCode, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
+import { BadRequestException, Body, Controller, DefaultValuePipe, Get, Headers, Param, ParseIntPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Settings } from '@lib/config';
 import { CREATE_IF_ENTITY_NOT_EXISTS, CREATE_IF_NOT_EXISTS, IF_VERSION_MATCH } from '@lib/ingest';
 import { EntityRegistry } from '@lib/metadata';
 import { queryFlag } from '../http/query-flag';
-import { EntityService } from './entity.service';
+import { AspectEnvelope, AspectVersion, EntityEnvelope, EntityService } from './entity.service';
 import { ASPECT_ENVELOPE_SCHEMA, BATCH_BODY_EXAMPLES, BATCH_BODY_SCHEMA, ENTITY_RESPONSE_EXAMPLE, ERROR_RESPONSES, TRACEPARENT_HEADER } from './entity.openapi';
 import { WriteRequestReader } from './write-request';
 import { Actor, RequireScope } from '../auth/auth.decorators';
@@ -51,7 +51,7 @@ export class EntityController {
     @Query('systemMetadata') smParam: string | undefined,
     @Res({ passthrough: true }) res: Response,
     @Actor() actor: string,
-  ) {
+  ): Promise<EntityEnvelope[]> {
     const async = queryFlag('async', asyncParam, true);
     const withSm = queryFlag('systemMetadata', smParam, false);
     const writes = this.reader.batch(entityName, body);
@@ -71,9 +71,23 @@ export class EntityController {
   @ApiParam({ name: 'aspectName', example: 'status' })
   @ApiQuery({ name: 'async', required: false, schema: { type: 'boolean', default: false } })
   @ApiQuery({ name: 'systemMetadata', required: false, schema: { type: 'boolean', default: false } })
-  @ApiQuery({ name: 'createIfNotExists', required: false, schema: { type: 'boolean', default: true }, description: 'false: only update an aspect that exists (else 412).' })
-  @ApiQuery({ name: 'createIfEntityNotExists', required: false, schema: { type: 'boolean', default: false }, description: 'true: only write when the entity has no aspect yet (else 412).' })
-  @ApiHeader({ name: IF_VERSION_MATCH, required: false, description: 'Expected stored version of the aspect (-1: must not exist). A mismatch is 412 (sync) or a failed proposal (async).' })
+  @ApiQuery({
+    name: 'createIfNotExists',
+    required: false,
+    schema: { type: 'boolean', default: true },
+    description: 'false: only update an aspect that exists (else 412).',
+  })
+  @ApiQuery({
+    name: 'createIfEntityNotExists',
+    required: false,
+    schema: { type: 'boolean', default: false },
+    description: 'true: only write when the entity has no aspect yet (else 412).',
+  })
+  @ApiHeader({
+    name: IF_VERSION_MATCH,
+    required: false,
+    description: 'Expected stored version of the aspect (-1: must not exist). A mismatch is 412 (sync) or a failed proposal (async).',
+  })
   @ApiBody({ schema: ASPECT_ENVELOPE_SCHEMA, examples: { status: { value: { value: { removed: false } } } } })
   @ApiResponse({ status: 200, description: 'Written.', headers: TRACEPARENT_HEADER })
   @ApiResponse({ status: 202, description: 'Accepted (async=true).', headers: TRACEPARENT_HEADER })
@@ -91,7 +105,7 @@ export class EntityController {
     @Query('createIfEntityNotExists') createEntityParam: string | undefined,
     @Res({ passthrough: true }) res: Response,
     @Actor() actor: string,
-  ) {
+  ): Promise<EntityEnvelope> {
     const async = queryFlag('async', asyncParam, false);
     const withSm = queryFlag('systemMetadata', smParam, false);
     const headers = this.reader.conditionalHeaders(ifVersionMatch);
@@ -109,7 +123,7 @@ export class EntityController {
   @ApiParam({ name: 'urn', example: 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,PROD)' })
   @ApiQuery({ name: 'systemMetadata', required: false, schema: { type: 'boolean', default: false } })
   @ApiResponse({ status: 404, description: 'No aspect of this entity is stored.' })
-  getEntity(@Param('entityName') entityName: string, @Param('urn') urn: string, @Query('systemMetadata') smParam: string | undefined) {
+  getEntity(@Param('entityName') entityName: string, @Param('urn') urn: string, @Query('systemMetadata') smParam: string | undefined): Promise<EntityEnvelope> {
     this.reader.urn(this.reader.entityType(entityName), urn, 'urn');
     return this.entities.entity(urn, queryFlag('systemMetadata', smParam, false));
   }
@@ -119,7 +133,12 @@ export class EntityController {
   @ApiOperation({ summary: 'The latest value of one aspect' })
   @ApiQuery({ name: 'systemMetadata', required: false, schema: { type: 'boolean', default: false } })
   @ApiResponse({ status: 404, description: 'The aspect is not stored.' })
-  getAspect(@Param('entityName') entityName: string, @Param('urn') urn: string, @Param('aspectName') aspectName: string, @Query('systemMetadata') smParam: string | undefined) {
+  getAspect(
+    @Param('entityName') entityName: string,
+    @Param('urn') urn: string,
+    @Param('aspectName') aspectName: string,
+    @Query('systemMetadata') smParam: string | undefined,
+  ): Promise<AspectEnvelope> {
     const entityType = this.reader.entityType(entityName);
     this.reader.urn(entityType, urn, 'urn');
     return this.entities.aspect(urn, this.reader.aspectName(entityType, aspectName, 'aspectName'), queryFlag('systemMetadata', smParam, false));
@@ -128,13 +147,18 @@ export class EntityController {
   @Get(':entityName/:urn/:aspectName/versions')
   @RequireScope('read')
   @ApiOperation({ summary: 'Write audit: every stored version of an aspect, who wrote it, when, and the value it replaced' })
-  @ApiQuery({ name: 'limit', required: false, description: 'most versions listed, oldest first', schema: { type: 'integer', default: 100, minimum: 1, maximum: 1000 } })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    description: 'most versions listed, oldest first',
+    schema: { type: 'integer', default: 100, minimum: 1, maximum: 1000 },
+  })
   getVersions(
     @Param('entityName') entityName: string,
     @Param('urn') urn: string,
     @Param('aspectName') aspectName: string,
     @Query('limit', new DefaultValuePipe(100), new ParseIntPipe()) limit: number,
-  ) {
+  ): Promise<AspectVersion[]> {
     const entityType = this.reader.entityType(entityName);
     this.reader.urn(entityType, urn, 'urn');
     return this.entities.versions(urn, this.reader.aspectName(entityType, aspectName, 'aspectName'), limitIn(limit, 1, 1000));

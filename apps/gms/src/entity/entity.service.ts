@@ -33,7 +33,10 @@ export class EntityService {
 
   async writeAsync(writes: AspectWrite[], withSystemMetadata: boolean, actor = DEFAULT_ACTOR): Promise<EntityEnvelope[]> {
     const sent = await this.unavailableOnOutage(() => this.proposals.publish(this.proposals.proposalsOf(writes, actor)));
-    return envelopes(sent.map((mcp) => ({ urn: mcp.entityUrn, aspect: mcp.aspectName, value: JSON.parse(mcp.aspect.value), systemMetadata: mcp.systemMetadata })), withSystemMetadata);
+    return envelopes(
+      sent.map((mcp) => ({ urn: mcp.entityUrn, aspect: mcp.aspectName, value: JSON.parse(mcp.aspect.value), systemMetadata: mcp.systemMetadata })),
+      withSystemMetadata,
+    );
   }
 
   /** Writes SQL and emits the change logs before answering, so the write is readable at once and indexed by the same consumer. */
@@ -45,8 +48,14 @@ export class EntityService {
       const timeseries = await this.proposals.publish(mcps.filter(isTs));
       const applied = await this.applier.apply(mcps.filter((m) => !isTs(m)));
       const rejected = applied.find((a) => 'rejected' in a);
-      if (rejected && 'rejected' in rejected) throw new HttpException({ statusCode: rejected.rejected.status, message: rejected.rejected.message, error: rejected.rejected.name }, rejected.rejected.status);
-      const written = applied.flatMap((a) => ('outcome' in a ? [{ urn: a.mcp.entityUrn, aspect: a.mcp.aspectName, value: a.outcome.value, systemMetadata: a.outcome.systemMetadata }] : []));
+      if (rejected && 'rejected' in rejected)
+        throw new HttpException(
+          { statusCode: rejected.rejected.status, message: rejected.rejected.message, error: rejected.rejected.name },
+          rejected.rejected.status,
+        );
+      const written = applied.flatMap((a) =>
+        'outcome' in a ? [{ urn: a.mcp.entityUrn, aspect: a.mcp.aspectName, value: a.outcome.value, systemMetadata: a.outcome.systemMetadata }] : [],
+      );
       const ts = timeseries.map((m) => ({ urn: m.entityUrn, aspect: m.aspectName, value: JSON.parse(m.aspect.value), systemMetadata: m.systemMetadata }));
       return envelopes([...written, ...ts], withSystemMetadata);
     });

@@ -17,7 +17,9 @@ describe('WriteRequestReader aspect size limit', () => {
 
   it('refuses one byte more with 413, naming the aspect, its size and the limit', () => {
     expect(() => reader.batch('dataset', props(atLimit + 'x'))).toThrow(PayloadTooLargeException);
-    expect(() => reader.batch('dataset', props(atLimit + 'x'))).toThrow('body[0].datasetProperties.value is too large: 1025 bytes as JSON, at most 1024 (MAX_ASPECT_BYTES)');
+    expect(() => reader.batch('dataset', props(atLimit + 'x'))).toThrow(
+      'body[0].datasetProperties.value is too large: 1025 bytes as JSON, at most 1024 (MAX_ASPECT_BYTES)',
+    );
   });
 
   it('counts bytes, not characters', () => {

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, 
 import { Settings } from '@lib/config';
 import { EntityRegistry } from '@lib/metadata';
 import { parseTraceIdParam } from '@lib/telemetry';
-import { traceItems, TraceRequestError, TraceService, traceRef } from '@lib/trace';
+import { traceItems, TraceRequestError, TraceResponse, TraceService, traceRef } from '@lib/trace';
 import { queryFlag } from '../http/query-flag';
 import { RequireScope } from '../auth/auth.decorators';
 import { TRACEPARENT_HEADER } from '../entity/entity.openapi';
@@ -33,15 +33,22 @@ export class TraceController {
   @ApiQuery({ name: 'detailed', required: false, schema: { type: 'boolean', default: false }, description: 'Include the exceptions of failed proposals.' })
   @ApiQuery({ name: 'skipCache', required: false, schema: { type: 'boolean', default: false }, description: 'Refetch consumer-group offsets.' })
   @ApiBody({ schema: TRACE_BODY_SCHEMA, examples: TRACE_BODY_EXAMPLES })
-  @ApiResponse({ status: 200, headers: TRACEPARENT_HEADER, content: { 'application/json': { schema: TRACE_RESPONSE_SCHEMA, examples: TRACE_RESPONSE_EXAMPLES } } })
-  @ApiResponse({ status: 400, description: 'Unparsable trace id, a body that is not an object of string arrays, a malformed URN, an unknown entity type, too many URNs or aspects.' })
+  @ApiResponse({
+    status: 200,
+    headers: TRACEPARENT_HEADER,
+    content: { 'application/json': { schema: TRACE_RESPONSE_SCHEMA, examples: TRACE_RESPONSE_EXAMPLES } },
+  })
+  @ApiResponse({
+    status: 400,
+    description: 'Unparsable trace id, a body that is not an object of string arrays, a malformed URN, an unknown entity type, too many URNs or aspects.',
+  })
   async traceWrite(
     @Param('traceId') traceIdParam: string,
     @Body() body: unknown,
     @Query('onlyIncludeErrors') onlyErrors: string | undefined,
     @Query('detailed') detailed: string | undefined,
     @Query('skipCache') skipCache: string | undefined,
-  ) {
+  ): Promise<TraceResponse> {
     const parsed = parseTraceIdParam(traceIdParam);
     if ('error' in parsed) throw new BadRequestException(parsed.error);
     const opts = {

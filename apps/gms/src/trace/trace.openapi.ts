@@ -19,7 +19,10 @@ const storage = {
     writeMessage: { type: 'string' },
     writeExceptions: {
       type: 'array',
-      items: { type: 'object', properties: { message: { type: 'string' }, exceptionClass: { type: 'string' }, stackTrace: { type: 'array', items: { type: 'string' } } } },
+      items: {
+        type: 'object',
+        properties: { message: { type: 'string' }, exceptionClass: { type: 'string' }, stackTrace: { type: 'array', items: { type: 'string' } } },
+      },
     },
   },
 };
@@ -57,7 +60,9 @@ export const TRACE_RESPONSE_EXAMPLES = {
           success: false,
           primaryStorage: {
             writeStatus: 'ERROR',
-            writeExceptions: [{ message: 'Expected version -100000, actual version -1', exceptionClass: 'AspectVersionMismatch', stackTrace: ['at AspectWriter.write (...)'] }],
+            writeExceptions: [
+              { message: 'Expected version -100000, actual version -1', exceptionClass: 'AspectVersionMismatch', stackTrace: ['at AspectWriter.write (...)'] },
+            ],
           },
           searchStorage: { writeStatus: 'ERROR', writeMessage: 'Primary storage write failed.' },
         },

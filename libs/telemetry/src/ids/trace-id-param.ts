@@ -19,8 +19,7 @@ export function parseTraceIdParam(raw: string | undefined): TraceIdParam {
 
   const fields = value.split('-');
   const [version, traceId, spanId, flags] = fields;
-  const shaped =
-    fields.length >= 4 && isLowerHex(version, 2) && isLowerHex(spanId, 16) && isLowerHex(flags, 2);
+  const shaped = fields.length >= 4 && isLowerHex(version, 2) && isLowerHex(spanId, 16) && isLowerHex(flags, 2);
   if (!shaped) return { error: `Invalid trace id "${shorten(raw)}": ${EXPECTED}.` };
   return checkTraceId(traceId, raw);
 }

@@ -12,15 +12,32 @@ export class AppLogger extends ConsoleLogger {
     super({ json: format === 'json', logLevels, colors: format === 'text' && Boolean(process.stdout.isTTY) });
   }
 
-  protected override getJsonLogObject(message: unknown, options: { context: string; logLevel: LogLevel; writeStreamType?: 'stdout' | 'stderr'; errorStack?: unknown }) {
+  protected override getJsonLogObject(
+    message: unknown,
+    options: { context: string; logLevel: LogLevel; writeStreamType?: 'stdout' | 'stderr'; errorStack?: unknown },
+  ): ReturnType<ConsoleLogger['getJsonLogObject']> & { traceId?: string; spanId?: string } {
     const base = super.getJsonLogObject(message, options);
     const ids = activeIds();
     return ids ? { ...base, traceId: ids.traceId, spanId: ids.spanId } : base;
   }
 
-  protected override formatMessage(logLevel: LogLevel, message: unknown, pidMessage: string, formattedLogLevel: string, contextMessage: string, timestampDiff: string): string {
+  protected override formatMessage(
+    logLevel: LogLevel,
+    message: unknown,
+    pidMessage: string,
+    formattedLogLevel: string,
+    contextMessage: string,
+    timestampDiff: string,
+  ): string {
     const ids = activeIds();
-    return super.formatMessage(logLevel, message, pidMessage, formattedLogLevel, ids ? `${contextMessage}[trace ${ids.traceId}] ` : contextMessage, timestampDiff);
+    return super.formatMessage(
+      logLevel,
+      message,
+      pidMessage,
+      formattedLogLevel,
+      ids ? `${contextMessage}[trace ${ids.traceId}] ` : contextMessage,
+      timestampDiff,
+    );
   }
 }
 

@@ -14,7 +14,14 @@ export function traceLogRequested(headers: Record<string, string | string[] | un
   const cookies = Array.isArray(cookie) ? cookie.join(';') : (cookie ?? '');
   return cookies.split(';').some((pair) => {
     const eq = pair.indexOf('=');
-    return eq > 0 && pair.slice(0, eq).trim() === 'enable-trace-log' && pair.slice(eq + 1).trim().toLowerCase() === 'true';
+    return (
+      eq > 0 &&
+      pair.slice(0, eq).trim() === 'enable-trace-log' &&
+      pair
+        .slice(eq + 1)
+        .trim()
+        .toLowerCase() === 'true'
+    );
   });
 }
 

@@ -22,7 +22,9 @@ describe('TraceLogProcessor', () => {
     child.end();
     root.end();
     const { traceId, spanId } = root.spanContext();
-    expect(lines[0]).toMatch(new RegExp(`^Trace: ${traceId}, SpanId: ${child.spanContext().spanId}, ParentId: ${spanId}, Name: produce, Duration: \\d+\\.\\d{2} ms$`));
+    expect(lines[0]).toMatch(
+      new RegExp(`^Trace: ${traceId}, SpanId: ${child.spanContext().spanId}, ParentId: ${spanId}, Name: produce, Duration: \\d+\\.\\d{2} ms$`),
+    );
     expect(lines[1]).toBe(`Trace: ${traceId}, Attributes: {"messaging.system":"kafka"}`);
     expect(lines[2]).toMatch(new RegExp(`^Trace: ${traceId}, SpanId: ${spanId}, ParentId: 0000000000000000, Name: POST /x`));
   });

@@ -18,7 +18,11 @@ describe('aspectResult', () => {
   });
 
   it('omits empty fields and keeps the rest', () => {
-    const primary = { writeStatus: 'ERROR', writeMessage: undefined, writeExceptions: [{ message: 'm', exceptionClass: 'E', stackTrace: [] }] } as StorageStatus;
+    const primary = {
+      writeStatus: 'ERROR',
+      writeMessage: undefined,
+      writeExceptions: [{ message: 'm', exceptionClass: 'E', stackTrace: [] }],
+    } as StorageStatus;
     const search = { writeStatus: 'ERROR', writeMessage: 'Primary storage write failed.', writeExceptions: null } as unknown as StorageStatus;
     const result = aspectResult(primary, search);
     expect(JSON.parse(JSON.stringify(result))).toEqual({

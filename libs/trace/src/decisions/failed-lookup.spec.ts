@@ -10,8 +10,7 @@ const entry: FailedMcpEntry = {
     },
   ],
 };
-const status = (writeStatus: WriteStatus, writeMessage?: string): StorageStatus =>
-  writeMessage ? { writeStatus, writeMessage } : { writeStatus };
+const status = (writeStatus: WriteStatus, writeMessage?: string): StorageStatus => (writeMessage ? { writeStatus, writeMessage } : { writeStatus });
 
 describe('contract 5.1 step 6 (detailed=true): the failed topic', () => {
   it.each<[WriteStatus, boolean, boolean]>([

@@ -17,7 +17,5 @@ export function filterResponse(response: TraceResponse, onlyIncludeErrors: boole
 }
 
 function hasError(result: AspectTraceResult): boolean {
-  return (
-    result.primaryStorage.writeStatus === WriteStatus.ERROR || result.searchStorage.writeStatus === WriteStatus.ERROR
-  );
+  return result.primaryStorage.writeStatus === WriteStatus.ERROR || result.searchStorage.writeStatus === WriteStatus.ERROR;
 }

@@ -62,7 +62,11 @@ describe('primaryFromKafka: contract 5.1 steps 5 and 7 (MCP topic, MCE group)', 
     ['64-bit offsets beyond 2^53', found('9007199254740993', 9007199254740992n), PENDING],
     ['no such consumer group -> UNKNOWN', { kind: 'no-group' }, { writeStatus: 'UNKNOWN', writeMessage: 'Missing consumer offsets.' }],
     ['message not on the partition (aspect not in this write) -> NO_OP', { kind: 'not-found' }, { writeStatus: 'NO_OP' }],
-    ['7. Kafka read failed -> UNKNOWN saying why', { kind: 'failed', reason: 'timed out after 5000 ms' }, { writeStatus: 'UNKNOWN', writeMessage: 'Kafka lookup failed: timed out after 5000 ms' }],
+    [
+      '7. Kafka read failed -> UNKNOWN saying why',
+      { kind: 'failed', reason: 'timed out after 5000 ms' },
+      { writeStatus: 'UNKNOWN', writeMessage: 'Kafka lookup failed: timed out after 5000 ms' },
+    ],
     ['7. junk offset -> UNKNOWN, no throw', found('abc', '3'), { writeStatus: 'UNKNOWN', writeMessage: 'Kafka lookup failed: invalid offset (abc, 3)' }],
   ])('%s', (_rule, lookup, expected) => {
     expect(primaryFromKafka(ctx(undefined), lookup)).toEqual(expected);

@@ -79,15 +79,18 @@ describe('searchFromKafka: MCL topic against the MAE group', () => {
     ['consumed but not indexed -> ERROR', found('9', '10'), ERROR],
     ['no such consumer group -> UNKNOWN', { kind: 'no-group' }, { writeStatus: 'UNKNOWN', writeMessage: 'Missing consumer offsets.' }],
     ['not on the topic -> NO_OP', { kind: 'not-found' }, { writeStatus: 'NO_OP' }],
-    ['read failed -> UNKNOWN saying why', { kind: 'failed', reason: 'broker down' }, { writeStatus: 'UNKNOWN', writeMessage: 'Kafka lookup failed: broker down' }],
+    [
+      'read failed -> UNKNOWN saying why',
+      { kind: 'failed', reason: 'broker down' },
+      { writeStatus: 'UNKNOWN', writeMessage: 'Kafka lookup failed: broker down' },
+    ],
   ])('%s', (_rule, lookup, expected) => {
     expect(searchFromKafka(lookup)).toEqual(expected);
   });
 });
 
 describe('timeseries aspects: traced (the reference says TRACE_NOT_IMPLEMENTED)', () => {
-  const ts = (timeseriesFound: boolean): SearchContext =>
-    ctx({ isTimeseries: true, primary: primary('NO_OP'), timeseriesDoc: { found: timeseriesFound } });
+  const ts = (timeseriesFound: boolean): SearchContext => ctx({ isTimeseries: true, primary: primary('NO_OP'), timeseriesDoc: { found: timeseriesFound } });
 
   it.each<[string, SearchContext, KafkaLookup | undefined, unknown]>([
     ['document with our trace id -> ACTIVE_STATE (primary is NO_OP)', ts(true), undefined, { writeStatus: 'ACTIVE_STATE' }],

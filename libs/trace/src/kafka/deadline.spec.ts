@@ -5,7 +5,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 describe('budgetUntil / withDeadline', () => {
   it('passes the work through when it finishes in time', async () => {
     const budget = budgetUntil(Date.now() + 1000);
-    await expect(withDeadline(sleep(5).then(() => 'done'), budget.signal)).resolves.toBe('done');
+    await expect(
+      withDeadline(
+        sleep(5).then(() => 'done'),
+        budget.signal,
+      ),
+    ).resolves.toBe('done');
     budget.dispose();
   });
 
@@ -49,10 +54,15 @@ describe('forEachLimited', () => {
   it('starts nothing new once the signal aborted', async () => {
     const controller = new AbortController();
     const started: number[] = [];
-    await forEachLimited([1, 2, 3, 4], 1, async (n) => {
-      started.push(n);
-      if (n === 2) controller.abort();
-    }, controller.signal);
+    await forEachLimited(
+      [1, 2, 3, 4],
+      1,
+      async (n) => {
+        started.push(n);
+        if (n === 2) controller.abort();
+      },
+      controller.signal,
+    );
     expect(started).toEqual([1, 2]);
   });
 });

@@ -164,9 +164,7 @@ describe('KafkaTraceReader.mcpLookups', () => {
     const { admin, reader } = setup();
     admin.failWith = new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
     const got = await reader.mcpLookups([item(urn(1), 'status')], TRACE);
-    expect([...got.values()]).toEqual([
-      { kind: 'failed', reason: `Kafka error on ${MCP}: Connection error: connect ECONNREFUSED 127.0.0.1:9092` },
-    ]);
+    expect([...got.values()]).toEqual([{ kind: 'failed', reason: `Kafka error on ${MCP}: Connection error: connect ECONNREFUSED 127.0.0.1:9092` }]);
   });
 
   it('turns a failed topic plan into failed lookups naming Kafka', async () => {
@@ -225,9 +223,7 @@ describe('KafkaTraceReader.failedLookups', () => {
     const got = await reader.failedLookups([failed, fine], TRACE);
     expect(locator.plans[0].topic).toBe(FAILED);
     expect(locator.requests[0].format).toBe('failed');
-    expect(got.get(failed)?.exceptions).toEqual([
-      expect.objectContaining({ message: 'Expected version -10000, actual version -1', stackTrace: ['at x'] }),
-    ]);
+    expect(got.get(failed)?.exceptions).toEqual([expect.objectContaining({ message: 'Expected version -10000, actual version -1', stackTrace: ['at x'] })]);
     expect(got.has(fine)).toBe(true);
     expect(got.get(fine)).toBeUndefined();
   });
@@ -253,8 +249,14 @@ describe('KafkaTraceReader over the real locator (replayed log)', () => {
     for (let i = 0; i < 1000; i++) pool.append(MCP, p, urn(1000 + i), proposal(urn(1000 + i), 'status', TRACE.traceId));
     const offset = pool.append(MCP, p, target, proposal(target, 'status', TRACE.traceId), T + 2);
     const high = String(pool.logs.get(MCP)![p].length);
-    admin.ranges.set(MCP, [0, 1, 2].map((partition) => ({ partition, low: '0', high: partition === p ? high : '0' })));
-    admin.atTime.set(MCP, [0, 1, 2].map((partition) => ({ partition, offset: partition === p ? '900' : '0' })));
+    admin.ranges.set(
+      MCP,
+      [0, 1, 2].map((partition) => ({ partition, low: '0', high: partition === p ? high : '0' })),
+    );
+    admin.atTime.set(
+      MCP,
+      [0, 1, 2].map((partition) => ({ partition, offset: partition === p ? '900' : '0' })),
+    );
     const committed = ['0', '0', '0'];
     committed[p] = '1001';
     admin.commits.set(MCE, { [MCP]: committed });

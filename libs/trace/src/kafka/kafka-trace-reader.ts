@@ -59,7 +59,11 @@ export class KafkaTraceReader {
    * Contract 5.1 step 6: the failure the MCE consumer recorded for each item, if any. A lookup that
    * could not finish answers undefined (no recorded failure known) and is logged.
    */
-  async failedLookups<T extends UrnAspect>(items: readonly T[], trace: TraceRef, options: KafkaLookupOptions = {}): Promise<Map<T, FailedMcpEntry | undefined>> {
+  async failedLookups<T extends UrnAspect>(
+    items: readonly T[],
+    trace: TraceRef,
+    options: KafkaLookupOptions = {},
+  ): Promise<Map<T, FailedMcpEntry | undefined>> {
     const topic = this.settings.topics.failedMcp;
     const results = new Map<T, FailedMcpEntry | undefined>();
     const problems: string[] = [];

@@ -108,9 +108,7 @@ describe('MessageLocator.locate', () => {
     const result = await locator.locate({ ...target, scan: scanOf(pool), aspects: ['status'] });
     const status = result.byAspect.get('status');
     expect(status?.kind).toBe('failed');
-    expect((status as { reason: string }).reason).toBe(
-      'gave up reading partition 1 of mcp: read 100 messages (the limit) without reaching offset 301',
-    );
+    expect((status as { reason: string }).reason).toBe('gave up reading partition 1 of mcp: read 100 messages (the limit) without reaching offset 301');
   });
 
   it('answers failed when the time bound is hit', async () => {

@@ -81,9 +81,7 @@ export class ReaderPool implements OnModuleDestroy {
   private freeSlot(topic: string, partition: number): Slot | undefined {
     const slots = this.slots.get(topic) ?? [];
     for (const slot of slots.filter((s) => !s.reader.usable && s.busy.size === 0)) this.discard(topic, slot);
-    return (this.slots.get(topic) ?? [])
-      .filter((s) => s.reader.usable && !s.busy.has(partition))
-      .sort((a, b) => a.busy.size - b.busy.size)[0];
+    return (this.slots.get(topic) ?? []).filter((s) => s.reader.usable && !s.busy.has(partition)).sort((a, b) => a.busy.size - b.busy.size)[0];
   }
 
   private newSlot(topic: string): Slot | undefined {
