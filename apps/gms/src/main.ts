@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadSettingsOrExit, logLevels, requireAuthKey, runClustered } from '@lib/config';
+import { runClustered } from '@lib/bootstrap';
+import { loadSettingsOrExit, logLevels, requireAuthKey } from '@lib/config';
 import { SchemaSetup } from '@lib/setup';
 import { GmsModule } from './gms.module';
 import { OPENAPI_JSON_PATH, SWAGGER_UI_PATH } from './swagger';

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'os';
+import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
@@ -6,26 +7,30 @@ const toBool = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? (/^(true|1|yes)$/i.test(value) ? true : /^(false|0|no)$/i.test(value) ? false : value) : value;
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
 
+/** A whole number from min to max (the variable's text converted first). */
+function EnvInt(min: number, max: number): PropertyDecorator {
+  return applyDecorators(Transform(toInt), IsInt(), Min(min), Max(max));
+}
+
+/** A valid Kafka topic name. */
+function TopicName(): PropertyDecorator {
+  return applyDecorators(IsString(), Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: '$property must be a valid Kafka topic name' }));
+}
+
 /**
  * Every environment variable the three apps read, with its local default.
  * The README's configuration table is written from this class: keep them together.
  */
 export class Env {
   // --- HTTP service -------------------------------------------------------
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @EnvInt(0, 65535)
   PORT: number = 8080;
 
   /**
    * Processes the HTTP service runs as, on one port (Node's cluster module): a primary forks this many
    * workers and replaces one that dies. 1: one process, no primary. Defaults to the cores available (at most 64).
    */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(64)
+  @EnvInt(1, 64)
   GMS_WORKERS: number = Math.min(64, availableParallelism());
 
   /** Interface the HTTP servers listen on (0.0.0.0 in a container). */
@@ -39,17 +44,11 @@ export class Env {
   RUN_CONSUMERS: string = '';
 
   /** Health port of the standalone MCE consumer process. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @EnvInt(0, 65535)
   MCE_CONSUMER_PORT: number = 9090;
 
   /** Health port of the standalone MAE consumer process. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @EnvInt(0, 65535)
   MAE_CONSUMER_PORT: number = 9091;
 
   /** Create the SQL table, Kafka topics and OpenSearch indices at start-up (idempotent). */
@@ -70,34 +69,22 @@ export class Env {
   ENTITY_REGISTRY_PATH: string = '';
 
   /** After SIGTERM, how long the HTTP server keeps accepting connections (answering with Connection: close) before it stops. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(60000)
+  @EnvInt(0, 60000)
   SHUTDOWN_ACCEPT_MS: number = 500;
 
   /**
    * Largest aspect value accepted, as JSON; larger ones get 413. Its change log carries it twice (the new
    * and the previous value) in one Kafka message, which must stay under the broker's message.max.bytes (1 MiB by default).
    */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1024)
-  @Max(268435456)
+  @EnvInt(1024, 268435456)
   MAX_ASPECT_BYTES: number = 409600;
 
   /** Largest request body accepted; larger ones get 413. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1024)
-  @Max(268435456)
+  @EnvInt(1024, 268435456)
   MAX_REQUEST_BYTES: number = 4194304;
 
   /** Most aspects one write request may carry. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(100000)
+  @EnvInt(1, 100000)
   MAX_BATCH_ASPECTS: number = 1000;
 
   // --- Authentication -------------------------------------------------------
@@ -136,88 +123,54 @@ export class Env {
   @IsNotEmpty()
   KAFKA_CLIENT_ID: string = 'metadata-service';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @EnvInt(1, 1000)
   KAFKA_TOPIC_PARTITIONS: number = 3;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(10)
+  @EnvInt(1, 10)
   KAFKA_REPLICATION_FACTOR: number = 1;
 
   /** Upper bound on one produce (and on connecting for it); past it a write answers 503. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(120000)
+  @EnvInt(100, 120000)
   KAFKA_PRODUCE_TIMEOUT_MS: number = 5000;
 
-  @IsString()
-  @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'TOPIC_MCP must be a valid Kafka topic name' })
+  @TopicName()
   TOPIC_MCP: string = 'MetadataChangeProposal_v1';
 
-  @IsString()
-  @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'TOPIC_FAILED_MCP must be a valid Kafka topic name' })
+  @TopicName()
   TOPIC_FAILED_MCP: string = 'FailedMetadataChangeProposal_v1';
 
-  @IsString()
-  @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'TOPIC_MCL_VERSIONED must be a valid Kafka topic name' })
+  @TopicName()
   TOPIC_MCL_VERSIONED: string = 'MetadataChangeLog_Versioned_v1';
 
-  @IsString()
-  @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'TOPIC_MCL_TIMESERIES must be a valid Kafka topic name' })
+  @TopicName()
   TOPIC_MCL_TIMESERIES: string = 'MetadataChangeLog_Timeseries_v1';
 
   /** A consumer that stops heartbeating (killed) loses its partitions after this long. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(3000)
-  @Max(300000)
+  @EnvInt(3000, 300000)
   KAFKA_CONSUMER_SESSION_TIMEOUT_MS: number = 30000;
 
   /** How long a rebalance waits for members to rejoin. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(3000)
-  @Max(600000)
+  @EnvInt(3000, 600000)
   KAFKA_CONSUMER_REBALANCE_TIMEOUT_MS: number = 60000;
 
   /** Partitions a consumer processes at once (each partition stays in order). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(64)
+  @EnvInt(1, 64)
   KAFKA_CONSUMER_PARTITIONS_CONCURRENCY: number = 3;
 
   /** Most proposals (MCE) or change logs (MAE) written in one SQL transaction or one bulk request. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(10000)
+  @EnvInt(1, 10000)
   CONSUMER_BATCH_MAX_MESSAGES: number = 500;
 
   /** Most bytes of aspect values in one SQL transaction or bulk request (a single larger one goes alone). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(65536)
-  @Max(67108864)
+  @EnvInt(65536, 67108864)
   CONSUMER_BATCH_MAX_BYTES: number = 4194304;
 
   /** Longest a consumer's fetch waits for CONSUMER_FETCH_MIN_BYTES before it takes what has arrived. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(10000)
+  @EnvInt(0, 10000)
   CONSUMER_BATCH_MAX_WAIT_MS: number = 500;
 
   /** Bytes a consumer's fetch waits for (up to CONSUMER_BATCH_MAX_WAIT_MS); 1 answers as soon as there is any message. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(67108864)
+  @EnvInt(1, 67108864)
   CONSUMER_FETCH_MIN_BYTES: number = 1;
 
   @IsString()
@@ -233,10 +186,7 @@ export class Env {
   @IsNotEmpty()
   MYSQL_HOST: string = '127.0.0.1';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @EnvInt(1, 65535)
   MYSQL_PORT: number = 3306;
 
   @IsString()
@@ -252,10 +202,7 @@ export class Env {
   @Matches(/^[A-Za-z0-9_]{1,64}$/, { message: 'MYSQL_DATABASE must be letters, digits and _ (at most 64)' })
   MYSQL_DATABASE: string = 'metadata';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @EnvInt(1, 200)
   MYSQL_POOL_SIZE: number = 10;
 
   // --- OpenSearch -----------------------------------------------------------
@@ -268,80 +215,47 @@ export class Env {
   @Matches(/^[a-z0-9_-]*$/, { message: 'OPENSEARCH_INDEX_PREFIX must be lowercase letters, digits, _ or -' })
   OPENSEARCH_INDEX_PREFIX: string = '';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(10)
+  @EnvInt(0, 10)
   OPENSEARCH_REPLICAS: number = 0;
 
   // --- Trace endpoint --------------------------------------------------------
   /** Most URNs in one trace request. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(100000)
+  @EnvInt(1, 100000)
   TRACE_MAX_URNS: number = 1000;
 
   /** Most (urn, aspect) pairs in one trace request, after expanding empty lists. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000000)
+  @EnvInt(1, 1000000)
   TRACE_MAX_ASPECTS: number = 10000;
 
   /** How long a consumer group's committed offsets are reused (skipCache=true refetches). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(3600000)
+  @EnvInt(0, 3600000)
   TRACE_OFFSET_CACHE_TTL_MS: number = 5000;
 
   /** Most (group, topic) entries in the offset cache. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000000)
+  @EnvInt(1, 1000000)
   TRACE_OFFSET_CACHE_MAX: number = 1000;
 
   /** Most messages one partition scan reads looking for a write. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(100000000)
+  @EnvInt(1, 100000000)
   TRACE_KAFKA_MAX_MESSAGES: number = 10000;
 
   /** Longest one partition scan may take. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  @Max(600000)
+  @EnvInt(10, 600000)
   TRACE_KAFKA_MAX_MILLIS: number = 3000;
 
   /** URNs looked up in Kafka at once. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(256)
+  @EnvInt(1, 256)
   TRACE_KAFKA_CONCURRENCY: number = 4;
 
   /** Overall budget of a trace's Kafka look-ups; unfinished ones answer UNKNOWN. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(600000)
+  @EnvInt(100, 600000)
   TRACE_DEADLINE_MS: number = 10000;
 
   /** How long an idle trace reader sleeps before it looks for work: the most a Kafka look-up waits to start. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(5000)
+  @EnvInt(1, 5000)
   TRACE_KAFKA_POLL_MS: number = 10;
 
   /** Upper bound on any one dependency call made for a health check. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(60000)
+  @EnvInt(100, 60000)
   HEALTH_TIMEOUT_MS: number = 2000;
 }

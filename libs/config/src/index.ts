@@ -4,6 +4,3 @@ export * from './settings';
 export * from './settings.module';
 export * from './load-settings';
 export * from './log-levels';
-export * from './serve';
-export * from './cluster';
-export * from './restart-backoff';

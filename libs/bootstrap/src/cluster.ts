@@ -1,11 +1,9 @@
 import cluster, { Worker } from 'cluster';
 import { aggregateWorkerMetrics } from '@lib/metrics';
 import { AppLogger } from '@lib/telemetry';
-import { loadSettingsOrExit } from './load-settings';
-import { logLevels } from './log-levels';
+import { loadSettingsOrExit, logLevels, Settings } from '@lib/config';
 import { RestartBackoff } from './restart-backoff';
 import { serve, ServeOptions } from './serve';
-import { Settings } from './settings';
 
 /** How long the primary waits, after SIGTERM, for every worker to drain and exit (each gives up itself after 25 s). */
 const STOP_TIMEOUT_MS = 30000;

@@ -7,10 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { exitOnSignals, HttpDrain } from '@lib/common';
 import { joinClusterMetrics } from '@lib/metrics';
 import { AppLogger, initTracing, shutdownTracing } from '@lib/telemetry';
-import { loadSettingsOrExit } from './load-settings';
-import { logLevels } from './log-levels';
-import { Settings } from './settings';
-import { Env } from './env';
+import { Env, loadSettingsOrExit, logLevels, Settings } from '@lib/config';
 
 export interface ServeOptions {
   /** Builds the root module from the validated settings. */

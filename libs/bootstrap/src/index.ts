@@ -1,0 +1,3 @@
+export * from './serve';
+export * from './cluster';
+export * from './restart-backoff';
