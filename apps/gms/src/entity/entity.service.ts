@@ -32,7 +32,7 @@ export class EntityService {
   ) {}
 
   async writeAsync(writes: AspectWrite[], withSystemMetadata: boolean, actor = DEFAULT_ACTOR): Promise<EntityEnvelope[]> {
-    const sent = await this.unavailableOnOutage(() => this.proposals.publish(this.proposals.proposalsOf(writes, actor)));
+    const sent = await unavailableOnOutage(() => this.proposals.publish(this.proposals.proposalsOf(writes, actor)));
     return envelopes(
       sent.map((mcp) => ({ urn: mcp.entityUrn, aspect: mcp.aspectName, value: JSON.parse(mcp.aspect.value), systemMetadata: mcp.systemMetadata })),
       withSystemMetadata,
@@ -43,7 +43,7 @@ export class EntityService {
   async writeSync(writes: AspectWrite[], withSystemMetadata: boolean, actor = DEFAULT_ACTOR): Promise<EntityEnvelope[]> {
     const mcps = this.proposals.proposalsOf(writes, actor);
     const isTs = (m: MetadataChangeProposal) => this.registry.isTimeseries(m.entityType, m.aspectName);
-    return this.unavailableOnOutage(async () => {
+    return unavailableOnOutage(async () => {
       await this.kafka.ready();
       const timeseries = await this.proposals.publish(mcps.filter(isTs));
       const applied = await this.applier.apply(mcps.filter((m) => !isTs(m)));
@@ -62,20 +62,20 @@ export class EntityService {
   }
 
   async entity(urn: string, withSystemMetadata: boolean): Promise<EntityEnvelope> {
-    const rows = await this.unavailableOnOutage(() => this.aspects.latestOfEntity(urn));
+    const rows = await unavailableOnOutage(() => this.aspects.latestOfEntity(urn));
     if (rows.length === 0) throw new NotFoundException(`entity ${urn} not found`);
     return envelopes(rows.map(rowItem), withSystemMetadata)[0];
   }
 
   async aspect(urn: string, aspectName: string, withSystemMetadata: boolean): Promise<AspectEnvelope> {
-    const [row] = await this.unavailableOnOutage(() => this.aspects.latestMany([{ urn, aspect: aspectName }]));
+    const [row] = await unavailableOnOutage(() => this.aspects.latestMany([{ urn, aspect: aspectName }]));
     if (!row) throw new NotFoundException(`aspect ${aspectName} of ${urn} not found`);
     return envelope(rowItem(row), withSystemMetadata);
   }
 
   /** The write audit: every stored version, oldest first, each with who wrote it, when, and the value it replaced. */
   async versions(urn: string, aspectName: string, limit: number): Promise<AspectVersion[]> {
-    const rows = await this.unavailableOnOutage(() => this.aspects.versions(urn, aspectName, limit));
+    const rows = await unavailableOnOutage(() => this.aspects.versions(urn, aspectName, limit));
     if (rows.length === 0) throw new NotFoundException(`aspect ${aspectName} of ${urn} not found`);
     return rows.map((r, i) => ({
       version: r.version === 0 ? Number(r.systemMetadata?.version ?? rows.length) : r.version,
@@ -88,15 +88,6 @@ export class EntityService {
   }
 
   /** Kafka or MySQL being down is a 503 with the reason, never a 500. */
-  private async unavailableOnOutage<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (err) {
-      if (err instanceof HttpException) throw err;
-      if (err instanceof PublishError) throw new ServiceUnavailableException(err.message);
-      throw new ServiceUnavailableException(`storage unavailable: ${errorMessage(err)}`);
-    }
-  }
 }
 
 interface Item {
@@ -121,4 +112,23 @@ function envelopes(items: Item[], withSystemMetadata: boolean): EntityEnvelope[]
     byUrn.set(item.urn, entity);
   }
   return [...byUrn.values()];
+}
+
+/** Errors that are bugs in our code, never an outage: they surface as a 500 instead of "unavailable". */
+const PROGRAMMING_ERRORS = [TypeError, ReferenceError, RangeError, SyntaxError, EvalError];
+
+/**
+ * Runs `work`, answering 503 when a dependency failed: Kafka refused or timed out (PublishError), or the
+ * database or its pool failed (anything else it throws). HTTP errors pass as they are, and a bug (a
+ * TypeError, say) is rethrown unchanged, so it is a 500 and seen in tests rather than called an outage.
+ */
+export async function unavailableOnOutage<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof HttpException) throw err;
+    if (PROGRAMMING_ERRORS.some((kind) => err instanceof kind)) throw err;
+    if (err instanceof PublishError) throw new ServiceUnavailableException(err.message);
+    throw new ServiceUnavailableException(`storage unavailable: ${errorMessage(err)}`);
+  }
 }
