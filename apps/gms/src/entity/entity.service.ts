@@ -86,8 +86,6 @@ export class EntityService {
       createdBy: r.createdBy,
     }));
   }
-
-  /** Kafka or MySQL being down is a 503 with the reason, never a 500. */
 }
 
 interface Item {
