@@ -85,13 +85,7 @@ export class AspectWriter {
       this.metrics?.dependencyError('mysql', 'write_batch');
       this.logger.warn(`batch transaction of ${chunk.length} proposals failed (${errorMessage(err)}); writing them one at a time`);
       const results: WriteResult[] = [];
-      for (const mcp of chunk) {
-        try {
-          results.push(...(await this.inOneTransaction([mcp], now)).results);
-        } catch (one) {
-          results.push(this.rejectIfRowData(one));
-        }
-      }
+      for (const mcp of chunk) results.push(...(await this.writeChunk([mcp], now)));
       return results;
     }
   }
