@@ -65,7 +65,7 @@ export class EntityPatchController {
     const withSm = queryFlag('systemMetadata', smParam, false);
     const writes = this.reader.batch(entityName, body, true);
     res.status(async ? 202 : 200);
-    return async ? this.entities.writeAsync(writes, withSm, actor) : this.entities.writeSync(writes, withSm, actor);
+    return this.entities.write(writes, async, withSm, actor);
   }
 
   @Patch(':entityName/:urn/:aspectName')
@@ -102,7 +102,7 @@ export class EntityPatchController {
     const headers = this.reader.conditionalHeaders(ifVersionMatch);
     const write = this.reader.singlePatch(entityName, urn, aspectName, body, headers);
     res.status(async ? 202 : 200);
-    const [entity] = async ? await this.entities.writeAsync([write], withSm, actor) : await this.entities.writeSync([write], withSm, actor);
+    const [entity] = await this.entities.write([write], async, withSm, actor);
     return entity;
   }
 }

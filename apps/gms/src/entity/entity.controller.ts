@@ -55,12 +55,8 @@ export class EntityController {
     const async = queryFlag('async', asyncParam, true);
     const withSm = queryFlag('systemMetadata', smParam, false);
     const writes = this.reader.batch(entityName, body);
-    if (async) {
-      res.status(202);
-      return this.entities.writeAsync(writes, withSm, actor);
-    }
-    res.status(200);
-    return this.entities.writeSync(writes, withSm, actor);
+    res.status(async ? 202 : 200);
+    return this.entities.write(writes, async, withSm, actor);
   }
 
   @Post(':entityName/:urn/:aspectName')
@@ -113,7 +109,7 @@ export class EntityController {
     if (queryFlag('createIfEntityNotExists', createEntityParam, false)) headers[CREATE_IF_ENTITY_NOT_EXISTS] = 'true';
     const write = this.reader.single(entityName, urn, aspectName, body, headers);
     res.status(async ? 202 : 200);
-    const [entity] = async ? await this.entities.writeAsync([write], withSm, actor) : await this.entities.writeSync([write], withSm, actor);
+    const [entity] = await this.entities.write([write], async, withSm, actor);
     return entity;
   }
 

@@ -31,6 +31,11 @@ export class EntityService {
     private readonly aspects: AspectRepository,
   ) {}
 
+  /** Async (through Kafka; the route answers 202) or sync (stored before the answer; 200), as the route's `async` flag says. */
+  write(writes: AspectWrite[], async: boolean, withSystemMetadata: boolean, actor = DEFAULT_ACTOR): Promise<EntityEnvelope[]> {
+    return async ? this.writeAsync(writes, withSystemMetadata, actor) : this.writeSync(writes, withSystemMetadata, actor);
+  }
+
   async writeAsync(writes: AspectWrite[], withSystemMetadata: boolean, actor = DEFAULT_ACTOR): Promise<EntityEnvelope[]> {
     const sent = await unavailableOnOutage(() => this.proposals.publish(this.proposals.proposalsOf(writes, actor)));
     return envelopes(
