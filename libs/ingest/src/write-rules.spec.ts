@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { loadEntityRegistry, MetadataChangeProposal } from '@lib/metadata';
-import { aspectKey, LockedAspectRow, StoredAspectRow } from '@lib/sql';
+import { aspectKey, loadEntityRegistry, MetadataChangeProposal } from '@lib/metadata';
+import { LockedAspectRow, StoredAspectRow } from '@lib/sql';
 import { CREATE_IF_ENTITY_NOT_EXISTS, CREATE_IF_NOT_EXISTS } from './create-conditions';
 import { IF_VERSION_MATCH } from './if-version-match';
 import { PatchNotApplicable, ProposalRejected } from './proposal-errors';

@@ -1,5 +1,5 @@
-import { MetadataChangeProposal, SystemMetadata, SystemMetadataKeys, ValidationResult } from '@lib/metadata';
-import { aspectKey, AspectKey, LockedAspectRow, StoredAspectRow } from '@lib/sql';
+import { aspectKey, MetadataChangeProposal, SystemMetadata, SystemMetadataKeys, ValidationResult } from '@lib/metadata';
+import { AspectKey, LockedAspectRow, StoredAspectRow } from '@lib/sql';
 import { sameValue } from './canonical-json';
 import { checkIfVersionMatch } from './if-version-match';
 import { checkCreateConditions } from './create-conditions';

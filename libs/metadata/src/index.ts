@@ -8,3 +8,4 @@ export * from './entity-registry';
 export * from './registry-loader';
 export * from './registry.module';
 export * from './json-depth';
+export * from './aspect-key';

@@ -15,10 +15,4 @@ export interface AspectRef {
   aspect: string;
 }
 
-/**
- * The key of an (urn, aspect) pair in the maps and sets the read side returns. NUL separates the parts
- * because it can occur in neither: URNs reject control characters and aspect names are identifiers.
- */
-export function aspectKey(urn: string, aspect: string): string {
-  return `${urn}\u0000${aspect}`;
-}
+export { aspectKey } from '@lib/metadata';

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { aspectKey } from '@lib/metadata';
 import { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { SqlPool } from './sql.pool';
 import { AspectRow, AspectRowHeader, RawAspectRow, toAspectRow, toAspectRowHeader } from './aspect-row';
@@ -26,11 +27,6 @@ export interface StoredAspectRow {
   createdOn: Date;
   createdBy: string;
   createdFor: string | null;
-}
-
-/** One map key for an (urn, aspect) pair; NUL appears in neither. */
-export function aspectKey(urn: string, aspect: string): string {
-  return `${urn}\u0000${aspect}`;
 }
 
 function pairPredicate(pairs: AspectKey[], extra = ''): string {
