@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Counts the tests of a run from the runners' own reports and prints, as its last line,
-//   tests: N passed, M failed
-// Exits 1 when M > 0. Each argument names a runner that was meant to run and its report:
+// Counts the tests of a run from the runners' own reports: prints a line per runner, then, as its last
+// line, the totals "N M" (passed, failed) for scripts/test.sh to print as its own last line. Exits 1 when M > 0. Each argument names a runner that was meant to run and its report:
 //   name=kind:path      kind is jest (jest --json), junit (JUnit XML) or checks ({"passed": n, "failed": m})
 // A runner whose report is missing or unreadable counts as 1 failed: it was meant to run and did not say so.
 'use strict';
@@ -52,7 +51,7 @@ function main(args) {
     passed += result.passed;
     failed += result.failed;
   }
-  console.log(`tests: ${passed} passed, ${failed} failed`);
+  console.log(`${passed} ${failed}`);
   return failed > 0 ? 1 : 0;
 }
 

@@ -30,8 +30,12 @@ cleanup() {
   fi
   print_phases
   echo "---- tests ----"
-  node scripts/count-tests.js "${runners[@]}" || rc=1
+  local counts passed failed
+  counts="$(node scripts/count-tests.js "${runners[@]}")" || rc=1
+  sed '$d' <<<"$counts"
+  read -r passed failed <<<"$(tail -n 1 <<<"$counts")"
   [ "$phase_failed" = 0 ] || rc=1
+  printf 'tests: %d passed, %d failed\n' "${passed:-0}" "${failed:-1}"
   exit $rc
 }
 trap cleanup EXIT
