@@ -1,5 +1,5 @@
 import { Metrics } from '@lib/metrics';
-import { KafkaLookup, TraceRef } from './decisions';
+import { KafkaLookup, TraceRef } from './decisions/inputs';
 import { KafkaLookups, PrimaryStoreReader, SearchStoreReader } from './readers/ports';
 import { itemKey, TraceItem } from './trace-item';
 import { TraceService } from './trace.service';

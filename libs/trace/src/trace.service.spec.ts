@@ -1,4 +1,4 @@
-import { FailedMcpEntry, KafkaLookup, SearchSystemDoc, SqlAspectRow, TraceRef } from './decisions';
+import { FailedMcpEntry, KafkaLookup, SearchSystemDoc, SqlAspectRow, TraceRef } from './decisions/inputs';
 import { KafkaLookups, PrimaryStoreReader, SearchStoreReader } from './readers/ports';
 import { itemKey, TraceItem } from './trace-item';
 import { TraceService } from './trace.service';

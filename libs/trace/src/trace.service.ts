@@ -3,24 +3,10 @@ import { Span, SpanStatusCode } from '@opentelemetry/api';
 import { errorMessage, withTimeout } from '@lib/common';
 import { tracer } from '@lib/telemetry';
 import { Dependency, Metrics } from '@lib/metrics';
-import {
-  aspectResult,
-  applyFailedLookup,
-  filterResponse,
-  FromStores,
-  KafkaLookup,
-  Messages,
-  NEEDS_KAFKA,
-  needsFailedLookup,
-  primaryFromKafka,
-  primaryFromStores,
-  searchFromKafka,
-  searchFromStores,
-  StorageStatus,
-  TraceRef,
-  TraceResponse,
-  WriteStatus,
-} from './decisions';
+import { KafkaLookup, TraceRef } from './decisions/inputs';
+import { applyFailedLookup, needsFailedLookup, primaryFromKafka, primaryFromStores } from './decisions/primary-rules';
+import { aspectResult, filterResponse, searchFromKafka, searchFromStores, TraceResponse } from './decisions/search-and-response';
+import { FromStores, Messages, NEEDS_KAFKA, StorageStatus, WriteStatus } from './decisions/status';
 import { KafkaLookups, PrimaryStoreReader, SearchStoreReader } from './readers/ports';
 import { itemKey, TraceItem } from './trace-item';
 

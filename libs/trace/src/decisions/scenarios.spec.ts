@@ -1,11 +1,7 @@
 import { timePrefix } from '@lib/telemetry';
-import { aspectResult, AspectTraceResult } from './aspect-result';
-import { applyFailedLookup, FailedMcpEntry } from './failed-lookup';
-import { KafkaLookup } from './kafka-lookup';
-import { primaryStatus } from './primary-status';
-import { searchStatus } from './search-status';
-import { SearchSystemDoc, SqlAspectRow, TimeseriesDoc } from './store-rows';
-import { traceRef } from './trace-ref';
+import { FailedMcpEntry, KafkaLookup, SearchSystemDoc, SqlAspectRow, TimeseriesDoc, traceRef } from './inputs';
+import { applyFailedLookup, primaryStatus } from './primary-rules';
+import { aspectResult, AspectTraceResult, searchStatus } from './search-and-response';
 
 // The contract's acceptance scenarios (section 7), as the decisions see them.
 const T = Date.parse('2025-01-22T23:13:32.503Z');

@@ -1,5 +1,6 @@
 import { Settings, validateEnv } from '@lib/config';
-import { statusFromKafka, traceRef } from '../decisions';
+import { traceRef } from '../decisions/inputs';
+import { statusFromKafka } from '../decisions/primary-rules';
 import { ConsumerGroupOffsets } from './consumer-group-offsets';
 import { KafkaTraceReader, UrnAspect } from './kafka-trace-reader';
 import { LocatedMessage, LocateRequest, LocateResult, MessageLocator } from './message-locator';

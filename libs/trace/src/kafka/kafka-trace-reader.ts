@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Settings } from '@lib/config';
 import { errorMessage } from '@lib/common';
-import { FailedMcpEntry, KafkaLookup, parseWriteExceptions, TraceRef, WriteException } from '../decisions';
+import { FailedMcpEntry, KafkaLookup, parseWriteExceptions, TraceRef } from '../decisions/inputs';
+import { WriteException } from '../decisions/status';
 import { ConsumerGroupOffsets, committedOn } from './consumer-group-offsets';
 import { budgetUntil, DeadlineError, forEachLimited, withDeadline } from './deadline';
 import { LocatedMessage, MessageLocator } from './message-locator';

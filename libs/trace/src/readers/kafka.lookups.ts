@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { FailedMcpEntry, KafkaLookup, TraceRef } from '../decisions';
+import { FailedMcpEntry, KafkaLookup, TraceRef } from '../decisions/inputs';
 import { KafkaTraceReader } from '../kafka';
 import { itemKey, TraceItem } from '../trace-item';
 import { KafkaLookups } from './ports';

@@ -1,4 +1,4 @@
-import { FailedMcpEntry, KafkaLookup, SearchSystemDoc, SqlAspectRow, TraceRef } from '../decisions';
+import { FailedMcpEntry, KafkaLookup, SearchSystemDoc, SqlAspectRow, TraceRef } from '../decisions/inputs';
 import { TraceItem } from '../trace-item';
 
 /** Primary storage: the latest SQL rows of all items, in ONE query. Keyed by itemKey. */

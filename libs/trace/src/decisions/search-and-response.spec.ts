@@ -1,10 +1,7 @@
 import { timePrefix } from '@lib/telemetry';
-import { KafkaLookup } from './kafka-lookup';
-import { NEEDS_KAFKA } from './needs-kafka';
-import { SearchContext, searchFromKafka, searchFromStores, searchStatus } from './search-status';
-import { SearchSystemDoc, SqlAspectRow } from './store-rows';
-import { traceRef } from './trace-ref';
-import { StorageStatus, WriteStatus } from './write-status';
+import { KafkaLookup, SearchSystemDoc, SqlAspectRow, traceRef } from './inputs';
+import { aspectResult, filterResponse, SearchContext, searchFromKafka, searchFromStores, searchStatus, TraceResponse } from './search-and-response';
+import { NEEDS_KAFKA, StorageStatus, WriteStatus } from './status';
 
 const T = Date.parse('2025-01-22T23:13:32.503Z');
 const OURS = '00062c53a468cbd8077e7dd079846870';
@@ -113,5 +110,73 @@ describe('searchStatus: both passes', () => {
   });
   it('ignores a look-up the stores did not need', () => {
     expect(searchStatus(ctx({ systemDoc: doc(OURS, T) }), found('1', '5'))).toEqual({ writeStatus: 'ACTIVE_STATE' });
+  });
+});
+
+const s = (writeStatus: WriteStatus): StorageStatus => ({ writeStatus });
+
+describe('aspectResult', () => {
+  it.each<[WriteStatus, WriteStatus, boolean]>([
+    ['ACTIVE_STATE', 'ACTIVE_STATE', true],
+    ['NO_OP', 'NO_OP', true],
+    ['PENDING', 'PENDING', true],
+    ['UNKNOWN', 'UNKNOWN', true],
+    ['HISTORIC_STATE', 'HISTORIC_STATE', true],
+    ['ACTIVE_STATE', 'ERROR', false],
+    ['ERROR', 'ERROR', false],
+    ['ERROR', 'ACTIVE_STATE', false],
+  ])('primary %s, search %s -> success %s', (primary, search, success) => {
+    expect(aspectResult(s(primary), s(search)).success).toBe(success);
+  });
+
+  it('omits empty fields and keeps the rest', () => {
+    const primary = {
+      writeStatus: 'ERROR',
+      writeMessage: undefined,
+      writeExceptions: [{ message: 'm', exceptionClass: 'E', stackTrace: [] }],
+    } as StorageStatus;
+    const search = { writeStatus: 'ERROR', writeMessage: 'Primary storage write failed.', writeExceptions: null } as unknown as StorageStatus;
+    const result = aspectResult(primary, search);
+    expect(JSON.parse(JSON.stringify(result))).toEqual({
+      success: false,
+      primaryStorage: { writeStatus: 'ERROR', writeExceptions: [{ message: 'm', exceptionClass: 'E', stackTrace: [] }] },
+      searchStorage: { writeStatus: 'ERROR', writeMessage: 'Primary storage write failed.' },
+    });
+    expect(Object.keys(result.primaryStorage)).toEqual(['writeStatus', 'writeExceptions']);
+    expect(Object.keys(result.searchStorage)).toEqual(['writeStatus', 'writeMessage']);
+  });
+});
+
+const ok = aspectResult({ writeStatus: 'ACTIVE_STATE' }, { writeStatus: 'ACTIVE_STATE' });
+const primaryFailed = aspectResult({ writeStatus: 'ERROR' }, { writeStatus: 'ERROR', writeMessage: 'Primary storage write failed.' });
+const searchFailed = aspectResult({ writeStatus: 'ACTIVE_STATE' }, { writeStatus: 'ERROR', writeMessage: 'Consumer has processed past the offset.' });
+const pending = aspectResult({ writeStatus: 'PENDING' }, { writeStatus: 'PENDING' });
+
+const response: TraceResponse = {
+  'urn:li:dataset:a': { status: ok, glossaryTerms: primaryFailed },
+  'urn:li:dataset:b': { status: ok, datasetProperties: pending },
+  'urn:li:dataset:c': { status: searchFailed },
+};
+
+describe('filterResponse', () => {
+  it('onlyIncludeErrors: keeps only aspects with an ERROR and drops URNs left empty', () => {
+    expect(filterResponse(response, true)).toEqual({
+      'urn:li:dataset:a': { glossaryTerms: primaryFailed },
+      'urn:li:dataset:c': { status: searchFailed },
+    });
+  });
+
+  it('a clean trace answers {}', () => {
+    expect(filterResponse({ 'urn:li:dataset:a': { status: ok, other: pending } }, true)).toEqual({});
+  });
+
+  it('onlyIncludeErrors=false keeps everything', () => {
+    expect(filterResponse(response, false)).toEqual(response);
+  });
+
+  it('does not change its input', () => {
+    const copy = JSON.parse(JSON.stringify(response));
+    filterResponse(response, true);
+    expect(response).toEqual(copy);
   });
 });

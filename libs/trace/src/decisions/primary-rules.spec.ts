@@ -1,9 +1,7 @@
 import { timePrefix } from '@lib/telemetry';
-import { KafkaLookup } from './kafka-lookup';
-import { NEEDS_KAFKA } from './needs-kafka';
-import { PrimaryContext, primaryFromKafka, primaryFromStores, primaryStatus } from './primary-status';
-import { SqlAspectRow } from './store-rows';
-import { traceRef } from './trace-ref';
+import { FailedMcpEntry, KafkaLookup, SqlAspectRow, traceRef } from './inputs';
+import { applyFailedLookup, needsFailedLookup, PrimaryContext, primaryFromKafka, primaryFromStores, primaryStatus } from './primary-rules';
+import { NEEDS_KAFKA, StorageStatus, WriteStatus } from './status';
 
 // Our write started at T (the contract's example id).
 const T = Date.parse('2025-01-22T23:13:32.503Z');
@@ -98,5 +96,46 @@ describe('primaryStatus: both passes', () => {
   });
   it('is UNKNOWN rather than throwing when a needed look-up is missing', () => {
     expect(primaryStatus(ctx(undefined))).toEqual({ writeStatus: 'UNKNOWN', writeMessage: 'Kafka lookup failed: Kafka was not consulted.' });
+  });
+});
+
+const entry: FailedMcpEntry = {
+  exceptions: [
+    {
+      message: 'Expected version -10000, actual version -1',
+      exceptionClass: 'AspectValidationException',
+      stackTrace: ['at validate (mce.ts:1)'],
+    },
+  ],
+};
+const status = (writeStatus: WriteStatus, writeMessage?: string): StorageStatus => (writeMessage ? { writeStatus, writeMessage } : { writeStatus });
+
+describe('contract 5.1 step 6 (detailed=true): the failed topic', () => {
+  it.each<[WriteStatus, boolean, boolean]>([
+    ['ERROR', false, true],
+    ['NO_OP', false, true],
+    ['UNKNOWN', false, true],
+    ['PENDING', false, false],
+    ['ACTIVE_STATE', false, false],
+    ['HISTORIC_STATE', false, false],
+    ['NO_OP', true, false],
+  ])('primary %s, timeseries %s -> look up: %s', (writeStatus, isTimeseries, expected) => {
+    expect(needsFailedLookup(status(writeStatus), isTimeseries)).toBe(expected);
+  });
+
+  it.each<WriteStatus>(['ERROR', 'NO_OP', 'UNKNOWN'])('%s found in the failed topic -> ERROR with its exceptions', (writeStatus) => {
+    expect(applyFailedLookup(status(writeStatus, 'Consumer has processed past the offset.'), entry)).toEqual({
+      writeStatus: 'ERROR',
+      writeExceptions: entry.exceptions,
+    });
+  });
+
+  it.each<WriteStatus>(['PENDING', 'ACTIVE_STATE', 'HISTORIC_STATE'])('%s is kept even if an old failure exists', (writeStatus) => {
+    expect(applyFailedLookup(status(writeStatus), entry)).toEqual(status(writeStatus));
+  });
+
+  it('not in the failed topic -> unchanged', () => {
+    const unknown = status('UNKNOWN', 'Missing consumer offsets.');
+    expect(applyFailedLookup(unknown, undefined)).toBe(unknown);
   });
 });
