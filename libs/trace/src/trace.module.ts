@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { Settings } from '@lib/config';
-import { TRACE_KAFKA_OPTIONS, TRACE_KAFKA_PROVIDERS, TraceKafkaOptions } from './kafka';
-import { KafkaTraceLookups } from './readers/kafka.lookups';
+import { KafkaTraceReader, TRACE_KAFKA_OPTIONS, TRACE_KAFKA_PROVIDERS, TraceKafkaOptions } from './kafka';
 import { KafkaLookups, PrimaryStoreReader, SearchStoreReader } from './readers/ports';
 import { OpenSearchStoreReader } from './readers/search-store.reader';
 import { SqlStoreReader } from './readers/sql-store.reader';
@@ -26,7 +25,7 @@ import { TraceService } from './trace.service';
     },
     { provide: PrimaryStoreReader, useClass: SqlStoreReader },
     { provide: SearchStoreReader, useClass: OpenSearchStoreReader },
-    { provide: KafkaLookups, useClass: KafkaTraceLookups },
+    { provide: KafkaLookups, useExisting: KafkaTraceReader },
     TraceService,
   ],
   exports: [TraceService],
