@@ -70,8 +70,10 @@ export class TraceService {
     }
 
     const proposals = await this.kafkaSpan('trace.kafka.proposals', open, () => this.kafka.mcpLookups(open, trace, { skipCache: opts.skipCache }));
-    for (const item of open)
-      status.set(itemKey(item), primaryFromKafka({ trace, isTimeseries: false, latest: rows.get(itemKey(item)) }, lookupOf(proposals, item)));
+    for (const item of open) {
+      const ctx = { trace, isTimeseries: false, latest: rows.get(itemKey(item)) };
+      status.set(itemKey(item), primaryFromKafka(ctx, lookupOf(proposals, item)));
+    }
 
     // SQL was read before the offsets: a write the consumer made and committed in between looks
     // "consumed but missing". Read SQL again for exactly those aspects before calling it an ERROR.
@@ -99,36 +101,33 @@ export class TraceService {
    * the MAE group.
    */
   private async searchPass(trace: TraceRef, items: TraceItem[], primary: PrimaryPass, opts: TraceOptions): Promise<Statuses> {
-    const active = items.filter((i) => !i.isTimeseries && primary.status.get(itemKey(i))!.writeStatus === WriteStatus.ACTIVE_STATE);
+    const active = new Set(items.filter((i) => !i.isTimeseries && primary.status.get(itemKey(i))!.writeStatus === WriteStatus.ACTIVE_STATE));
     const timeseries = items.filter((i) => i.isTimeseries);
-    const docs = await this.readSystemDocs(active);
+    const docs = await this.readSystemDocs([...active]);
     const written = await this.readTimeseries(trace, timeseries);
     const status: Statuses = new Map();
     const open: TraceItem[] = [];
     for (const item of items) {
       let decided: FromStores;
       if (item.isTimeseries && !written.ok) decided = unavailable('OpenSearch', written.error);
-      else if (!item.isTimeseries && primary.status.get(itemKey(item))!.writeStatus === WriteStatus.ACTIVE_STATE && !docs.ok)
-        decided = unavailable('OpenSearch', docs.error);
+      else if (active.has(item) && !docs.ok) decided = unavailable('OpenSearch', docs.error);
       else decided = searchFromStores(searchContext(trace, item, primary, docs, written));
       if (decided === NEEDS_KAFKA) open.push(item);
       else status.set(itemKey(item), decided);
     }
 
     const changeLogs = await this.kafkaSpan('trace.kafka.changeLogs', open, () => this.changeLogLookups(open, trace, opts.skipCache));
-    for (const item of open)
-      status.set(itemKey(item), searchFromKafka(lookupOf(changeLogs, item), { isTimeseries: item.isTimeseries, primary: primary.status.get(itemKey(item))! }));
+    for (const item of open) {
+      const primaryStatus = primary.status.get(itemKey(item))!;
+      status.set(itemKey(item), searchFromKafka(lookupOf(changeLogs, item), { isTimeseries: item.isTimeseries, primary: primaryStatus }));
+    }
 
     // The same race as in the primary pass: indexed and committed after our document read.
     const consumedMissing = open.filter((i) => status.get(itemKey(i))!.writeMessage === Messages.PROCESSED_PAST);
     if (consumedMissing.length > 0) {
-      const [docsAgain, writtenAgain] = await Promise.all([
-        this.readSystemDocs(consumedMissing.filter((i) => !i.isTimeseries)),
-        this.readTimeseries(
-          trace,
-          consumedMissing.filter((i) => i.isTimeseries),
-        ),
-      ]);
+      const versionedAgain = consumedMissing.filter((i) => !i.isTimeseries);
+      const timeseriesAgain = consumedMissing.filter((i) => i.isTimeseries);
+      const [docsAgain, writtenAgain] = await Promise.all([this.readSystemDocs(versionedAgain), this.readTimeseries(trace, timeseriesAgain)]);
       for (const item of consumedMissing) {
         const decided = searchFromStores(searchContext(trace, item, primary, docsAgain, writtenAgain));
         if (decided !== NEEDS_KAFKA) status.set(itemKey(item), decided);
