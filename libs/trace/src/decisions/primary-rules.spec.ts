@@ -1,17 +1,11 @@
-import { timePrefix } from '@lib/telemetry';
+import { FOREIGN_TRACE_ID as FOREIGN, sqlRow, T, traceIdAt } from '../testing/fixtures';
 import { FailedMcpEntry, KafkaLookup, SqlAspectRow, traceRef } from './inputs';
-import { applyFailedLookup, needsFailedLookup, PrimaryContext, primaryFromKafka, primaryFromStores, primaryStatus } from './primary-rules';
+import { applyFailedLookup, needsFailedLookup, PrimaryContext, primaryFromKafka, primaryFromStores } from './primary-rules';
 import { NEEDS_KAFKA, StorageStatus, WriteStatus } from './status';
 
 // Our write started at T (the contract's example id).
-const T = Date.parse('2025-01-22T23:13:32.503Z');
-const OURS = '00062c53a468cbd8077e7dd079846870';
-const FOREIGN = '4bf92f3577b34da6a3ce929d0e0e4736'; // decodes to no plausible time
-const idAt = (ms: number) => timePrefix(ms) + 'aaaaaaaaaaaaaaaa';
+const OURS = traceIdAt(T, '077e7dd079846870');
 
-function row(createdOn: number, lastObserved?: number, properties?: Record<string, string>): SqlAspectRow {
-  return { urn: 'urn:li:dataset:x', aspect: 'status', createdOn, systemMetadata: { lastObserved, properties } };
-}
 function ctx(latest?: SqlAspectRow, traceId = OURS, isTimeseries = false): PrimaryContext {
   return { trace: traceRef(traceId, T), isTimeseries, latest };
 }
@@ -19,21 +13,57 @@ function ctx(latest?: SqlAspectRow, traceId = OURS, isTimeseries = false): Prima
 describe('primaryFromStores: contract 5.1 steps 1-4', () => {
   it.each<[string, PrimaryContext, unknown]>([
     ['1. timeseries aspect -> NO_OP', ctx(undefined, OURS, true), { writeStatus: 'NO_OP' }],
-    ['1. timeseries aspect, whatever SQL says -> NO_OP', ctx(row(T + 5, T + 5, { telemetryTraceId: OURS }), OURS, true), { writeStatus: 'NO_OP' }],
-    ['2. latest row carries our trace id -> ACTIVE_STATE', ctx(row(T + 5, T + 1, { telemetryTraceId: OURS })), { writeStatus: 'ACTIVE_STATE' }],
-    ['2. ... and isNoOp "true" -> NO_OP', ctx(row(T - 9000, T + 1, { telemetryTraceId: OURS, isNoOp: 'true' })), { writeStatus: 'NO_OP' }],
-    ['2. ... and isNoOp "false" -> ACTIVE_STATE', ctx(row(T + 5, T + 1, { telemetryTraceId: OURS, isNoOp: 'false' })), { writeStatus: 'ACTIVE_STATE' }],
-    ['2. foreign trace id carried by the row -> ACTIVE_STATE', ctx(row(T, T, { telemetryTraceId: FOREIGN }), FOREIGN), { writeStatus: 'ACTIVE_STATE' }],
-    ['3. row trace id is newer -> HISTORIC_STATE', ctx(row(T + 50, T + 40, { telemetryTraceId: idAt(T + 40) })), { writeStatus: 'HISTORIC_STATE' }],
-    ['3. row trace id in the same ms (>=) -> HISTORIC_STATE', ctx(row(T + 50, T + 40, { telemetryTraceId: idAt(T) })), { writeStatus: 'HISTORIC_STATE' }],
-    ['3. row trace id wins over createdon', ctx(row(T + 50, T + 60, { telemetryTraceId: idAt(T - 1) })), NEEDS_KAFKA],
-    ['3. row without trace id, createdon newer -> HISTORIC_STATE', ctx(row(T + 50)), { writeStatus: 'HISTORIC_STATE' }],
-    ['3. row with a foreign trace id: createdon decides', ctx(row(T + 50, T + 50, { telemetryTraceId: FOREIGN })), { writeStatus: 'HISTORIC_STATE' }],
-    ['4. createdon < ours < lastObserved -> NO_OP', ctx(row(T - 9000, T + 20, { telemetryTraceId: idAt(T - 9000) })), { writeStatus: 'NO_OP' }],
-    ['4. lastObserved exactly ours is not after us -> Kafka', ctx(row(T - 9000, T, { telemetryTraceId: idAt(T - 9000) })), NEEDS_KAFKA],
+    [
+      '1. timeseries aspect, whatever SQL says -> NO_OP',
+      ctx(sqlRow({ createdOn: T + 5, lastObserved: T + 5, traceId: OURS }), OURS, true),
+      { writeStatus: 'NO_OP' },
+    ],
+    [
+      '2. latest row carries our trace id -> ACTIVE_STATE',
+      ctx(sqlRow({ createdOn: T + 5, lastObserved: T + 1, traceId: OURS })),
+      { writeStatus: 'ACTIVE_STATE' },
+    ],
+    [
+      '2. ... and isNoOp "true" -> NO_OP',
+      ctx(sqlRow({ createdOn: T - 9000, lastObserved: T + 1, traceId: OURS, properties: { isNoOp: 'true' } })),
+      { writeStatus: 'NO_OP' },
+    ],
+    [
+      '2. ... and isNoOp "false" -> ACTIVE_STATE',
+      ctx(sqlRow({ createdOn: T + 5, lastObserved: T + 1, traceId: OURS, properties: { isNoOp: 'false' } })),
+      { writeStatus: 'ACTIVE_STATE' },
+    ],
+    [
+      '2. foreign trace id carried by the row -> ACTIVE_STATE',
+      ctx(sqlRow({ createdOn: T, lastObserved: T, traceId: FOREIGN }), FOREIGN),
+      { writeStatus: 'ACTIVE_STATE' },
+    ],
+    [
+      '3. row trace id is newer -> HISTORIC_STATE',
+      ctx(sqlRow({ createdOn: T + 50, lastObserved: T + 40, traceId: traceIdAt(T + 40) })),
+      { writeStatus: 'HISTORIC_STATE' },
+    ],
+    [
+      '3. row trace id in the same ms (>=) -> HISTORIC_STATE',
+      ctx(sqlRow({ createdOn: T + 50, lastObserved: T + 40, traceId: traceIdAt(T) })),
+      { writeStatus: 'HISTORIC_STATE' },
+    ],
+    ['3. row trace id wins over createdon', ctx(sqlRow({ createdOn: T + 50, lastObserved: T + 60, traceId: traceIdAt(T - 1) })), NEEDS_KAFKA],
+    ['3. row without trace id, createdon newer -> HISTORIC_STATE', ctx(sqlRow({ createdOn: T + 50 })), { writeStatus: 'HISTORIC_STATE' }],
+    [
+      '3. row with a foreign trace id: createdon decides',
+      ctx(sqlRow({ createdOn: T + 50, lastObserved: T + 50, traceId: FOREIGN })),
+      { writeStatus: 'HISTORIC_STATE' },
+    ],
+    [
+      '4. createdon < ours < lastObserved -> NO_OP',
+      ctx(sqlRow({ createdOn: T - 9000, lastObserved: T + 20, traceId: traceIdAt(T - 9000) })),
+      { writeStatus: 'NO_OP' },
+    ],
+    ['4. lastObserved exactly ours is not after us -> Kafka', ctx(sqlRow({ createdOn: T - 9000, lastObserved: T, traceId: traceIdAt(T - 9000) })), NEEDS_KAFKA],
     ['5. no row -> Kafka', ctx(undefined), NEEDS_KAFKA],
-    ['5. older row not observed since -> Kafka', ctx(row(T - 9000, T - 8000, { telemetryTraceId: idAt(T - 9000) })), NEEDS_KAFKA],
-    ['foreign trace id, newer-looking row: cannot compare -> Kafka', ctx(row(T + 50), FOREIGN), NEEDS_KAFKA],
+    ['5. older row not observed since -> Kafka', ctx(sqlRow({ createdOn: T - 9000, lastObserved: T - 8000, traceId: traceIdAt(T - 9000) })), NEEDS_KAFKA],
+    ['foreign trace id, newer-looking row: cannot compare -> Kafka', ctx(sqlRow({ createdOn: T + 50 }), FOREIGN), NEEDS_KAFKA],
   ])('%s', (_rule, context, expected) => {
     expect(primaryFromStores(context)).toEqual(expected);
   });
@@ -72,30 +102,23 @@ describe('primaryFromKafka: contract 5.1 steps 5 and 7 (MCP topic, MCE group)', 
 
   describe('foreign trace id: steps 3-4 use the MCP record timestamp', () => {
     it.each<[string, SqlAspectRow, KafkaLookup, unknown]>([
-      ['row written after our message -> HISTORIC_STATE', row(T + 50), found(4, 10, T), { writeStatus: 'HISTORIC_STATE' }],
-      ['row created before, observed after our message -> NO_OP', row(T - 9000, T + 20), found(4, 10, T), { writeStatus: 'NO_OP' }],
-      ['row older than our consumed message -> ERROR', row(T - 9000, T - 9000), found(4, 10, T), ERROR],
-      ['row older, message not consumed -> PENDING', row(T - 9000), found(12, 10, T), PENDING],
-      ['no record timestamp -> offsets decide', row(T + 50), found(4, 10), ERROR],
+      ['row written after our message -> HISTORIC_STATE', sqlRow({ createdOn: T + 50 }), found(4, 10, T), { writeStatus: 'HISTORIC_STATE' }],
+      [
+        'row created before, observed after our message -> NO_OP',
+        sqlRow({ createdOn: T - 9000, lastObserved: T + 20 }),
+        found(4, 10, T),
+        { writeStatus: 'NO_OP' },
+      ],
+      ['row older than our consumed message -> ERROR', sqlRow({ createdOn: T - 9000, lastObserved: T - 9000 }), found(4, 10, T), ERROR],
+      ['row older, message not consumed -> PENDING', sqlRow({ createdOn: T - 9000 }), found(12, 10, T), PENDING],
+      ['no record timestamp -> offsets decide', sqlRow({ createdOn: T + 50 }), found(4, 10), ERROR],
     ])('%s', (_rule, latest, lookup, expected) => {
       expect(primaryFromKafka(ctx(latest, FOREIGN), lookup)).toEqual(expected);
     });
   });
 
   it('own trace id: the record timestamp is not used (steps 3-4 already ran)', () => {
-    expect(primaryFromKafka(ctx(row(T - 9000)), found(4, 10, T - 10_000))).toEqual(ERROR);
-  });
-});
-
-describe('primaryStatus: both passes', () => {
-  it('resolves from the stores without a look-up', () => {
-    expect(primaryStatus(ctx(row(T + 5, T + 1, { telemetryTraceId: OURS })))).toEqual({ writeStatus: 'ACTIVE_STATE' });
-  });
-  it('uses the look-up when the stores cannot decide', () => {
-    expect(primaryStatus(ctx(undefined), found(12, 10))).toEqual(PENDING);
-  });
-  it('is UNKNOWN rather than throwing when a needed look-up is missing', () => {
-    expect(primaryStatus(ctx(undefined))).toEqual({ writeStatus: 'UNKNOWN', writeMessage: 'Kafka lookup failed: Kafka was not consulted.' });
+    expect(primaryFromKafka(ctx(sqlRow({ createdOn: T - 9000 })), found(4, 10, T - 10_000))).toEqual(ERROR);
   });
 });
 

@@ -134,10 +134,3 @@ export function applyFailedLookup(primary: StorageStatus, failed: FailedMcpEntry
   if (failed === undefined || !MAY_HAVE_FAILED.has(primary.writeStatus)) return primary;
   return { writeStatus: WriteStatus.ERROR, writeExceptions: failed.exceptions };
 }
-
-/** Both passes for one aspect. Without a look-up where one is needed: UNKNOWN, never a throw. */
-export function primaryStatus(ctx: PrimaryContext, mcp?: KafkaLookup): StorageStatus {
-  const fromStores = primaryFromStores(ctx);
-  if (fromStores !== NEEDS_KAFKA) return fromStores;
-  return primaryFromKafka(ctx, mcp ?? { kind: 'failed', reason: 'Kafka was not consulted.' });
-}

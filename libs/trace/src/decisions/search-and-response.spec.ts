@@ -1,25 +1,10 @@
-import { timePrefix } from '@lib/telemetry';
-import { KafkaLookup, SearchSystemDoc, SqlAspectRow, traceRef } from './inputs';
-import { aspectResult, filterResponse, SearchContext, searchFromKafka, searchFromStores, searchStatus, TraceResponse } from './search-and-response';
+import { FOREIGN_TRACE_ID as FOREIGN, sqlRow, systemDoc, T, traceIdAt } from '../testing/fixtures';
+import { KafkaLookup, traceRef } from './inputs';
+import { aspectResult, filterResponse, SearchContext, searchFromKafka, searchFromStores, TraceResponse } from './search-and-response';
 import { NEEDS_KAFKA, StorageStatus, WriteStatus } from './status';
 
-const T = Date.parse('2025-01-22T23:13:32.503Z');
-const OURS = '00062c53a468cbd8077e7dd079846870';
-const FOREIGN = '4bf92f3577b34da6a3ce929d0e0e4736';
-const idAt = (ms: number) => timePrefix(ms) + 'aaaaaaaaaaaaaaaa';
+const OURS = traceIdAt(T, '077e7dd079846870');
 
-const ourRow = (traceId: string, lastObserved: number): SqlAspectRow => ({
-  urn: 'urn:li:dataset:x',
-  aspect: 'status',
-  createdOn: lastObserved + 3,
-  systemMetadata: { lastObserved, properties: { telemetryTraceId: traceId } },
-});
-const doc = (telemetryTraceId?: string, lastUpdated?: number): SearchSystemDoc => ({
-  urn: 'urn:li:dataset:x',
-  aspect: 'status',
-  telemetryTraceId,
-  lastUpdated,
-});
 const primary = (writeStatus: WriteStatus): StorageStatus => ({ writeStatus });
 function ctx(over: Partial<SearchContext> & { traceId?: string } = {}): SearchContext {
   const { traceId = OURS, ...rest } = over;
@@ -39,30 +24,38 @@ describe('searchFromStores: contract 5.2, following the primary status', () => {
     ['UNKNOWN', { writeStatus: 'UNKNOWN', writeMessage: 'Primary storage write indeterminate.' }],
     ['TRACE_NOT_IMPLEMENTED', { writeStatus: 'TRACE_NOT_IMPLEMENTED' }],
   ])('primary %s -> %j', (writeStatus, expected) => {
-    expect(searchFromStores(ctx({ primary: primary(writeStatus), systemDoc: doc(OURS, T) }))).toEqual(expected);
+    expect(searchFromStores(ctx({ primary: primary(writeStatus), systemDoc: systemDoc({ traceId: OURS, lastUpdated: T }) }))).toEqual(expected);
   });
 });
 
 describe('searchFromStores: primary ACTIVE_STATE, the system-metadata document', () => {
   it.each<[string, SearchContext, unknown]>([
-    ['document carries our trace id -> ACTIVE_STATE', ctx({ systemDoc: doc(OURS, T) }), { writeStatus: 'ACTIVE_STATE' }],
-    ['trace id removed, lastUpdated after ours -> HISTORIC_STATE', ctx({ systemDoc: doc(undefined, T + 1) }), { writeStatus: 'HISTORIC_STATE' }],
-    ['trace id removed, lastUpdated equal to ours (>=) -> HISTORIC_STATE', ctx({ systemDoc: doc(undefined, T) }), { writeStatus: 'HISTORIC_STATE' }],
-    ['another trace id, newer -> HISTORIC_STATE', ctx({ systemDoc: doc(idAt(T + 9), T + 9) }), { writeStatus: 'HISTORIC_STATE' }],
-    ['older document -> Kafka', ctx({ systemDoc: doc(idAt(T - 9000), T - 9000) }), NEEDS_KAFKA],
-    ['document without lastUpdated -> Kafka', ctx({ systemDoc: doc(undefined) }), NEEDS_KAFKA],
+    ['document carries our trace id -> ACTIVE_STATE', ctx({ systemDoc: systemDoc({ traceId: OURS, lastUpdated: T }) }), { writeStatus: 'ACTIVE_STATE' }],
+    ['trace id removed, lastUpdated after ours -> HISTORIC_STATE', ctx({ systemDoc: systemDoc({ lastUpdated: T + 1 }) }), { writeStatus: 'HISTORIC_STATE' }],
+    [
+      'trace id removed, lastUpdated equal to ours (>=) -> HISTORIC_STATE',
+      ctx({ systemDoc: systemDoc({ lastUpdated: T }) }),
+      { writeStatus: 'HISTORIC_STATE' },
+    ],
+    [
+      'another trace id, newer -> HISTORIC_STATE',
+      ctx({ systemDoc: systemDoc({ traceId: traceIdAt(T + 9), lastUpdated: T + 9 }) }),
+      { writeStatus: 'HISTORIC_STATE' },
+    ],
+    ['older document -> Kafka', ctx({ systemDoc: systemDoc({ traceId: traceIdAt(T - 9000), lastUpdated: T - 9000 }) }), NEEDS_KAFKA],
+    ['document without lastUpdated -> Kafka', ctx({ systemDoc: systemDoc() }), NEEDS_KAFKA],
     ['no document -> Kafka', ctx(), NEEDS_KAFKA],
     [
       'foreign trace id: our row lastObserved stands in for the time -> HISTORIC_STATE',
-      ctx({ traceId: FOREIGN, latest: ourRow(FOREIGN, T), systemDoc: doc(undefined, T) }),
+      ctx({ traceId: FOREIGN, latest: sqlRow({ createdOn: T + 3, lastObserved: T, traceId: FOREIGN }), systemDoc: systemDoc({ lastUpdated: T }) }),
       { writeStatus: 'HISTORIC_STATE' },
     ],
     [
       'foreign trace id, document older than our write -> Kafka',
-      ctx({ traceId: FOREIGN, latest: ourRow(FOREIGN, T), systemDoc: doc(undefined, T - 1) }),
+      ctx({ traceId: FOREIGN, latest: sqlRow({ createdOn: T + 3, lastObserved: T, traceId: FOREIGN }), systemDoc: systemDoc({ lastUpdated: T - 1 }) }),
       NEEDS_KAFKA,
     ],
-    ['foreign trace id, no time at all -> Kafka', ctx({ traceId: FOREIGN, systemDoc: doc(undefined, T) }), NEEDS_KAFKA],
+    ['foreign trace id, no time at all -> Kafka', ctx({ traceId: FOREIGN, systemDoc: systemDoc({ lastUpdated: T }) }), NEEDS_KAFKA],
   ])('%s', (_rule, context, expected) => {
     expect(searchFromStores(context)).toEqual(expected);
   });
@@ -86,30 +79,15 @@ describe('searchFromKafka: MCL topic against the MAE group', () => {
   });
 });
 
-describe('timeseries aspects: traced (the reference says TRACE_NOT_IMPLEMENTED)', () => {
-  const ts = (timeseriesFound: boolean): SearchContext => ctx({ isTimeseries: true, primary: primary('NO_OP'), timeseriesDoc: { found: timeseriesFound } });
+describe('searchFromStores: timeseries aspects', () => {
+  const ts = (indexed: boolean): SearchContext => ctx({ isTimeseries: true, primary: primary('NO_OP'), timeseriesDoc: { found: indexed } });
 
-  it.each<[string, SearchContext, KafkaLookup | undefined, unknown]>([
-    ['document with our trace id -> ACTIVE_STATE (primary is NO_OP)', ts(true), undefined, { writeStatus: 'ACTIVE_STATE' }],
-    ['not indexed, not yet consumed on the timeseries MCL topic -> PENDING', ts(false), found('5', '3'), PENDING],
-    ['not indexed, consumed -> ERROR', ts(false), found('2', '3'), ERROR],
-    ['not indexed and not on the topic (not in this write) -> NO_OP', ts(false), { kind: 'not-found' }, { writeStatus: 'NO_OP' }],
-    ['no index read at all -> Kafka decides', ctx({ isTimeseries: true, primary: primary('NO_OP') }), found('5', '3'), PENDING],
-  ])('%s', (_rule, context, lookup, expected) => {
-    expect(searchStatus(context, lookup)).toEqual(expected);
+  it('document with our trace id -> ACTIVE_STATE', () => {
+    expect(searchFromStores(ts(true))).toEqual({ writeStatus: 'ACTIVE_STATE' });
   });
 
   it('needs Kafka only when the document is missing', () => {
     expect(searchFromStores(ts(false))).toBe(NEEDS_KAFKA);
-  });
-});
-
-describe('searchStatus: both passes', () => {
-  it('is UNKNOWN rather than throwing when a needed look-up is missing', () => {
-    expect(searchStatus(ctx())).toEqual({ writeStatus: 'UNKNOWN', writeMessage: 'Kafka lookup failed: Kafka was not consulted.' });
-  });
-  it('ignores a look-up the stores did not need', () => {
-    expect(searchStatus(ctx({ systemDoc: doc(OURS, T) }), found('1', '5'))).toEqual({ writeStatus: 'ACTIVE_STATE' });
   });
 });
 

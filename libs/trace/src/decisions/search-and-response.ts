@@ -80,13 +80,6 @@ export function searchFromKafka(mcl: KafkaLookup, ctx?: Pick<SearchContext, 'isT
   return statusFromKafka(mcl);
 }
 
-/** Both passes for one aspect. Without a look-up where one is needed: UNKNOWN, never a throw. */
-export function searchStatus(ctx: SearchContext, mcl?: KafkaLookup): StorageStatus {
-  const fromStores = searchFromStores(ctx);
-  if (fromStores !== NEEDS_KAFKA) return fromStores;
-  return searchFromKafka(mcl ?? { kind: 'failed', reason: 'Kafka was not consulted.' }, ctx);
-}
-
 // --- The response ----------------------------------------------------------------------------
 
 /** One aspect in the trace response. */
