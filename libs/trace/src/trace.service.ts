@@ -118,8 +118,8 @@ export class TraceService {
 
     const changeLogs = await this.kafkaSpan('trace.kafka.changeLogs', open, () => this.changeLogLookups(open, trace, opts.skipCache));
     for (const item of open) {
-      const primaryStatus = primary.status.get(itemKey(item))!;
-      status.set(itemKey(item), searchFromKafka(lookupOf(changeLogs, item), { isTimeseries: item.isTimeseries, primary: primaryStatus }));
+      const final = primary.status.get(itemKey(item))!;
+      status.set(itemKey(item), searchFromKafka(lookupOf(changeLogs, item), { isTimeseries: item.isTimeseries, primary: final }));
     }
 
     // The same race as in the primary pass: indexed and committed after our document read.

@@ -1,10 +1,10 @@
-import { FOREIGN_TRACE_ID as FOREIGN, sqlRow, T, traceIdAt } from '../testing/fixtures';
+import { EXAMPLE_TRACE_ID, FOREIGN_TRACE_ID as FOREIGN, sqlRow, T, traceIdAt } from '../testing/fixtures';
 import { FailedMcpEntry, KafkaLookup, SqlAspectRow, traceRef } from './inputs';
 import { applyFailedLookup, needsFailedLookup, PrimaryContext, primaryFromKafka, primaryFromStores } from './primary-rules';
 import { NEEDS_KAFKA, StorageStatus, WriteStatus } from './status';
 
 // Our write started at T (the contract's example id).
-const OURS = traceIdAt(T, '077e7dd079846870');
+const OURS = EXAMPLE_TRACE_ID;
 
 function ctx(latest?: SqlAspectRow, traceId = OURS, isTimeseries = false): PrimaryContext {
   return { trace: traceRef(traceId, T), isTimeseries, latest };

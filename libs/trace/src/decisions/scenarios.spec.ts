@@ -1,5 +1,5 @@
 import { FakeKafka, FakeSearch, FakeSql } from '../testing/fake-stores';
-import { DATASET, FOREIGN_TRACE_ID, sqlRow, systemDoc, T, traceIdAt, traceItem } from '../testing/fixtures';
+import { DATASET, EXAMPLE_TRACE_ID, FOREIGN_TRACE_ID, sqlRow, systemDoc, T, traceIdAt, traceItem } from '../testing/fixtures';
 import { itemKey } from '../trace-item';
 import { TraceService } from '../trace.service';
 import { FailedMcpEntry, KafkaLookup, SearchSystemDoc, SqlAspectRow, traceRef } from './inputs';
@@ -7,7 +7,7 @@ import { AspectTraceResult } from './search-and-response';
 
 // The contract's acceptance scenarios (section 7) and the rules' combinations, through TraceService
 // with the stores faked at their ports: the combination production runs.
-const A = traceIdAt(T, '077e7dd079846870'); // the contract's example id
+const A = EXAMPLE_TRACE_ID;
 const B = traceIdAt(T + 1000, '1111111111111111');
 
 /** What the stores and Kafka hold for one aspect. */

@@ -1,9 +1,9 @@
-import { FOREIGN_TRACE_ID as FOREIGN, sqlRow, systemDoc, T, traceIdAt } from '../testing/fixtures';
+import { EXAMPLE_TRACE_ID, FOREIGN_TRACE_ID as FOREIGN, sqlRow, systemDoc, T, traceIdAt } from '../testing/fixtures';
 import { KafkaLookup, traceRef } from './inputs';
 import { aspectResult, filterResponse, SearchContext, searchFromKafka, searchFromStores, TraceResponse } from './search-and-response';
 import { NEEDS_KAFKA, StorageStatus, WriteStatus } from './status';
 
-const OURS = traceIdAt(T, '077e7dd079846870');
+const OURS = EXAMPLE_TRACE_ID;
 
 const primary = (writeStatus: WriteStatus): StorageStatus => ({ writeStatus });
 function ctx(over: Partial<SearchContext> & { traceId?: string } = {}): SearchContext {

@@ -17,6 +17,9 @@ export function traceIdAt(ms: number, random = '0123456789abcdef'): string {
   return timePrefix(ms) + random;
 }
 
+/** The contract's example trace id, `00062c53a468cbd8077e7dd079846870`: minted at T. */
+export const EXAMPLE_TRACE_ID = traceIdAt(T, '077e7dd079846870');
+
 /** A trace id from another tracer (a continued gateway traceparent): decodes to no plausible time. */
 export const FOREIGN_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 
