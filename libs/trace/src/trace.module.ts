@@ -4,7 +4,7 @@ import { KafkaTraceReader, TRACE_KAFKA_OPTIONS, TRACE_KAFKA_PROVIDERS, TraceKafk
 import { KafkaLookups, PrimaryStoreReader, SearchStoreReader } from './readers/ports';
 import { OpenSearchStoreReader } from './readers/search-store.reader';
 import { SqlStoreReader } from './readers/sql-store.reader';
-import { TraceService } from './trace.service';
+import { TRACE_STORE_TIMEOUT_MS, TraceService } from './trace.service';
 
 /** The trace service with its readers: SQL, OpenSearch, and Kafka for what those cannot settle. */
 @Module({
@@ -23,6 +23,7 @@ import { TraceService } from './trace.service';
         readerPollMs: s.trace.kafkaPollMs,
       }),
     },
+    { provide: TRACE_STORE_TIMEOUT_MS, inject: [Settings], useFactory: (s: Settings): number => s.trace.storeTimeoutMs },
     { provide: PrimaryStoreReader, useClass: SqlStoreReader },
     { provide: SearchStoreReader, useClass: OpenSearchStoreReader },
     { provide: KafkaLookups, useExisting: KafkaTraceReader },

@@ -18,7 +18,7 @@ function setup() {
   const sql = new FakeSql();
   const search = new FakeSearch();
   const kafka = new FakeKafka();
-  return { sql, search, kafka, service: new TraceService(sql, search, kafka) };
+  return { sql, search, kafka, service: new TraceService(sql, search, kafka, 1000) };
 }
 
 describe('TraceService', () => {

@@ -16,9 +16,11 @@ export interface TraceOptions {
   skipCache: boolean;
 }
 
-/** Bounds each store read (ms); the trace still answers - UNKNOWN with the reason - when a store does not. */
+/**
+ * Injection token of the bound on each store read (ms; TRACE_STORE_TIMEOUT_MS, see TraceModule); the
+ * trace still answers - UNKNOWN with the reason - when a store does not.
+ */
 export const TRACE_STORE_TIMEOUT_MS = Symbol('TRACE_STORE_TIMEOUT_MS');
-const DEFAULT_STORE_TIMEOUT_MS = 5000;
 
 /** Status of each aspect in one storage, by itemKey. */
 type Statuses = Map<string, StorageStatus>;
@@ -43,7 +45,7 @@ export class TraceService {
     private readonly primary: PrimaryStoreReader,
     private readonly search: SearchStoreReader,
     private readonly kafka: KafkaLookups,
-    @Optional() @Inject(TRACE_STORE_TIMEOUT_MS) private readonly storeTimeoutMs: number = DEFAULT_STORE_TIMEOUT_MS,
+    @Inject(TRACE_STORE_TIMEOUT_MS) private readonly storeTimeoutMs: number,
     @Optional() private readonly metrics?: Metrics,
   ) {}
 
