@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Settings } from '@lib/config';
 import { errorMessage } from '@lib/common';
 import { FailedMcpEntry, KafkaLookup, parseWriteExceptions, TraceRef } from '../decisions/inputs';
@@ -29,7 +29,7 @@ export class KafkaTraceReader extends KafkaLookups {
     private readonly groupOffsets: ConsumerGroupOffsets,
     private readonly locator: MessageLocator,
     private readonly settings: Settings,
-    @Optional() @Inject(TRACE_KAFKA_OPTIONS) options?: Partial<TraceKafkaOptions>,
+    @Inject(TRACE_KAFKA_OPTIONS) options?: Partial<TraceKafkaOptions>,
   ) {
     super();
     this.options = traceKafkaOptions(options);
