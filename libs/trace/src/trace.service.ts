@@ -36,7 +36,8 @@ interface PrimaryPass {
  * Answers "where did this write get to?" for every requested (urn, aspect), in two passes as DataHub's
  * TraceServiceImpl does: the primary pass (SQL, then Kafka for what SQL leaves open) and the search
  * pass (OpenSearch, then Kafka for what the index leaves open); then the response rules. Each store is
- * read once - one SQL query, one OpenSearch request - so a clean trace never touches Kafka. The rules
+ * read once - one SQL query, one OpenSearch request - and again only for a write that landed while we
+ * asked Kafka, so a clean trace never touches Kafka. The rules
  * themselves are pure functions in ./decisions; this class only reads and hands them what they need.
  */
 @Injectable()

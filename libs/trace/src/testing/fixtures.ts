@@ -1,4 +1,4 @@
-import { timePrefix } from '@lib/telemetry';
+import { TimePrefixedIdGenerator } from '@lib/telemetry';
 import { SearchSystemDoc, SqlAspectRow } from '../decisions/inputs';
 import { TraceItem } from '../trace-item';
 
@@ -10,11 +10,12 @@ export const T = Date.parse('2025-01-22T23:13:32.503Z');
 export const DATASET = 'urn:li:dataset:(urn:li:dataPlatform:hive,db.t,PROD)';
 
 /**
- * A trace id minted at `ms` (epoch ms), as TimePrefixedIdGenerator makes them: the time in microseconds
- * as 16 hex, then 16 random hex (fixed here, or `random`).
+ * A trace id minted at `ms` (epoch ms) by the id generator production uses: the time in microseconds
+ * as 16 hex, then 16 "random" hex (fixed here, or `random`).
  */
 export function traceIdAt(ms: number, random = '0123456789abcdef'): string {
-  return timePrefix(ms) + random;
+  const bytes = Buffer.from(random, 'hex');
+  return new TimePrefixedIdGenerator({ now: () => ms, randomBytes: (n) => bytes.subarray(0, n) }).generateTraceId();
 }
 
 /** The contract's example trace id, `00062c53a468cbd8077e7dd079846870`: minted at T. */
