@@ -255,6 +255,10 @@ export class Env {
   @EnvInt(1, 5000)
   TRACE_KAFKA_POLL_MS: number = 10;
 
+  /** Upper bound on each store read of a trace (the SQL query, an OpenSearch request); past it those aspects answer UNKNOWN naming the store. */
+  @EnvInt(100, 600000)
+  TRACE_STORE_TIMEOUT_MS: number = 5000;
+
   /** Upper bound on any one dependency call made for a health check. */
   @EnvInt(100, 60000)
   HEALTH_TIMEOUT_MS: number = 2000;

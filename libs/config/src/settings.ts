@@ -39,6 +39,7 @@ export class Settings {
     kafkaConcurrency: number;
     deadlineMs: number;
     kafkaPollMs: number;
+    storeTimeoutMs: number;
   };
 
   constructor(env: Env) {
@@ -98,6 +99,7 @@ export class Settings {
       kafkaConcurrency: env.TRACE_KAFKA_CONCURRENCY,
       deadlineMs: env.TRACE_DEADLINE_MS,
       kafkaPollMs: env.TRACE_KAFKA_POLL_MS,
+      storeTimeoutMs: env.TRACE_STORE_TIMEOUT_MS,
     };
     this.auth = {
       enabled: env.AUTH_ENABLED,

@@ -1,32 +1,19 @@
 import { Module } from '@nestjs/common';
 import { Settings } from '@lib/config';
-import { TRACE_KAFKA_OPTIONS, TRACE_KAFKA_PROVIDERS, TraceKafkaOptions } from './kafka';
-import { KafkaTraceLookups } from './readers/kafka.lookups';
+import { KafkaTraceReader, TRACE_KAFKA_PROVIDERS } from './kafka';
 import { KafkaLookups, PrimaryStoreReader, SearchStoreReader } from './readers/ports';
 import { OpenSearchStoreReader } from './readers/search-store.reader';
 import { SqlStoreReader } from './readers/sql-store.reader';
-import { TraceService } from './trace.service';
+import { TRACE_STORE_TIMEOUT_MS, TraceService } from './trace.service';
 
 /** The trace service with its readers: SQL, OpenSearch, and Kafka for what those cannot settle. */
 @Module({
   providers: [
     ...TRACE_KAFKA_PROVIDERS,
-    {
-      provide: TRACE_KAFKA_OPTIONS,
-      inject: [Settings],
-      useFactory: (s: Settings): Partial<TraceKafkaOptions> => ({
-        offsetCacheTtlMs: s.trace.offsetCacheTtlMs,
-        offsetCacheMax: s.trace.offsetCacheMax,
-        maxMessages: s.trace.kafkaMaxMessages,
-        maxMillis: s.trace.kafkaMaxMillis,
-        concurrency: s.trace.kafkaConcurrency,
-        deadlineMs: s.trace.deadlineMs,
-        readerPollMs: s.trace.kafkaPollMs,
-      }),
-    },
+    { provide: TRACE_STORE_TIMEOUT_MS, inject: [Settings], useFactory: (s: Settings): number => s.trace.storeTimeoutMs },
     { provide: PrimaryStoreReader, useClass: SqlStoreReader },
     { provide: SearchStoreReader, useClass: OpenSearchStoreReader },
-    { provide: KafkaLookups, useClass: KafkaTraceLookups },
+    { provide: KafkaLookups, useExisting: KafkaTraceReader },
     TraceService,
   ],
   exports: [TraceService],

@@ -1,14 +1,15 @@
 import { Metrics } from '@lib/metrics';
-import { KafkaLookup, TraceRef } from './decisions';
-import { KafkaLookups, PrimaryStoreReader, SearchStoreReader } from './readers/ports';
-import { itemKey, TraceItem } from './trace-item';
+import { KafkaLookup, TraceRef } from './decisions/inputs';
+import { PrimaryStoreReader, SearchStoreReader, UrnAspect } from './readers/ports';
+import { FakeKafka } from './testing/fake-stores';
+import { traceIdAt, traceItem } from './testing/fixtures';
 import { TraceService } from './trace.service';
 
 const NOW = Date.UTC(2026, 0, 1);
-const TRACE: TraceRef = { traceId: `${(NOW * 1000).toString(16).padStart(16, '0')}0123456789abcdef`, timestamp: NOW };
+const TRACE: TraceRef = { traceId: traceIdAt(NOW), timestamp: NOW };
 const opts = { onlyIncludeErrors: false, detailed: false, skipCache: false };
-const item: TraceItem = { urn: 'urn:li:dataset:(urn:li:dataPlatform:hive,m,PROD)', entityType: 'dataset', aspect: 'status', isTimeseries: false };
-const timeseriesItem: TraceItem = { urn: item.urn, entityType: 'dataset', aspect: 'datasetProfile', isTimeseries: true };
+const item = traceItem('urn:li:dataset:(urn:li:dataPlatform:hive,m,PROD)');
+const timeseriesItem = traceItem(item.urn, 'datasetProfile', true);
 
 class DownSql extends PrimaryStoreReader {
   async latest(): Promise<never> {
@@ -19,22 +20,20 @@ class HungSearch extends SearchStoreReader {
   systemDocs = () => new Promise<never>(() => undefined);
   timeseriesWritten = () => new Promise<never>(() => undefined);
 }
-class PendingKafka extends KafkaLookups {
-  async proposals(items: TraceItem[]) {
-    return new Map<string, KafkaLookup>(items.map((i) => [itemKey(i), { kind: 'failed', reason: 'no' }]));
+/** Every Kafka look-up failed. */
+class FailingKafka extends FakeKafka {
+  override async mcpLookups<T extends UrnAspect>(items: readonly T[]) {
+    return new Map<T, KafkaLookup>(items.map((i) => [i, { kind: 'failed', reason: 'no' }]));
   }
-  async changeLogs(items: TraceItem[]) {
-    return new Map<string, KafkaLookup>(items.map((i) => [itemKey(i), { kind: 'failed', reason: 'no' }]));
-  }
-  async failures() {
-    return new Map();
+  override async mclLookups<T extends UrnAspect>(items: readonly T[]) {
+    return new Map<T, KafkaLookup>(items.map((i) => [i, { kind: 'failed', reason: 'no' }]));
   }
 }
 
 describe('TraceService metrics', () => {
   it('counts each store read that fails or times out as an error of that dependency', async () => {
     const metrics = new Metrics();
-    const service = new TraceService(new DownSql(), new HungSearch(), new PendingKafka(), 30, metrics);
+    const service = new TraceService(new DownSql(), new HungSearch(), new FailingKafka(), 30, metrics);
     const res = await service.trace(TRACE, [item, timeseriesItem], opts);
     expect(res[item.urn].status.primaryStorage.writeStatus).toBe('UNKNOWN');
     const { values } = await metrics.dependencyErrors.get();
@@ -46,7 +45,7 @@ describe('TraceService metrics', () => {
 
   it('makes no read, so no error, when there is nothing to read', async () => {
     const metrics = new Metrics();
-    const service = new TraceService(new DownSql(), new HungSearch(), new PendingKafka(), 30, metrics);
+    const service = new TraceService(new DownSql(), new HungSearch(), new FailingKafka(), 30, metrics);
     const started = Date.now();
     await service.trace(TRACE, [item], opts);
     // Only versioned aspects, none ACTIVE: neither OpenSearch read is made (a hung one would have timed out).
@@ -56,7 +55,7 @@ describe('TraceService metrics', () => {
   });
 
   it('works without Metrics', async () => {
-    const service = new TraceService(new DownSql(), new HungSearch(), new PendingKafka(), 30);
+    const service = new TraceService(new DownSql(), new HungSearch(), new FailingKafka(), 30);
     await expect(service.trace(TRACE, [item], opts)).resolves.toBeDefined();
   });
 });

@@ -1,62 +1,15 @@
-import { FailedMcpEntry, KafkaLookup, SearchSystemDoc, SqlAspectRow, TraceRef } from './decisions';
-import { KafkaLookups, PrimaryStoreReader, SearchStoreReader } from './readers/ports';
+import { TraceRef } from './decisions/inputs';
+import { FakeKafka, FakeSearch, FakeSql } from './testing/fake-stores';
+import { sqlRow, traceIdAt, traceItem as item } from './testing/fixtures';
 import { itemKey, TraceItem } from './trace-item';
 import { TraceService } from './trace.service';
 
 const NOW = Date.UTC(2026, 0, 1);
-const TRACE: TraceRef = { traceId: `${(NOW * 1000).toString(16).padStart(16, '0')}0123456789abcdef`, timestamp: NOW };
-const OTHER = `${((NOW + 5000) * 1000).toString(16).padStart(16, '0')}fedcba9876543210`;
+const TRACE: TraceRef = { traceId: traceIdAt(NOW), timestamp: NOW };
+const OTHER = traceIdAt(NOW + 5000, 'fedcba9876543210');
 
-class FakeSql extends PrimaryStoreReader {
-  calls = 0;
-  rows = new Map<string, SqlAspectRow>();
-  fail?: Error;
-  async latest(items: TraceItem[]) {
-    this.calls++;
-    if (this.fail) throw this.fail;
-    return new Map([...this.rows].filter(([k]) => items.some((i) => itemKey(i) === k)));
-  }
-}
-class FakeSearch extends SearchStoreReader {
-  docCalls = 0;
-  tsCalls = 0;
-  docs = new Map<string, SearchSystemDoc>();
-  written = new Set<string>();
-  async systemDocs(items: TraceItem[]) {
-    if (items.length) this.docCalls++;
-    return new Map([...this.docs].filter(([k]) => items.some((i) => itemKey(i) === k)));
-  }
-  async timeseriesWritten(_t: string, items: TraceItem[]) {
-    if (items.length) this.tsCalls++;
-    return this.written;
-  }
-}
-class FakeKafka extends KafkaLookups {
-  calls: string[] = [];
-  mcp = new Map<string, KafkaLookup>();
-  mcl = new Map<string, KafkaLookup>();
-  failed = new Map<string, FailedMcpEntry>();
-  async proposals(items: TraceItem[]) {
-    this.calls.push(`proposals:${items.length}`);
-    return this.mcp;
-  }
-  async changeLogs(items: TraceItem[]) {
-    this.calls.push(`changeLogs:${items.length}`);
-    return this.mcl;
-  }
-  async failures(items: TraceItem[]) {
-    this.calls.push(`failures:${items.length}`);
-    return this.failed;
-  }
-}
-
-const item = (urn: string, aspect = 'status', isTimeseries = false): TraceItem => ({ urn, entityType: 'dataset', aspect, isTimeseries });
-const ours = (it: TraceItem, props: Record<string, string> = {}): SqlAspectRow => ({
-  urn: it.urn,
-  aspect: it.aspect,
-  createdOn: NOW + 10,
-  systemMetadata: { lastObserved: NOW + 10, properties: { telemetryTraceId: TRACE.traceId, ...props } },
-});
+const ours = (it: TraceItem, properties: Record<string, string> = {}) =>
+  sqlRow({ urn: it.urn, aspect: it.aspect, createdOn: NOW + 10, lastObserved: NOW + 10, traceId: TRACE.traceId, properties });
 const opts = { onlyIncludeErrors: false, detailed: false, skipCache: false };
 const states = (res: Awaited<ReturnType<TraceService['trace']>>, it: TraceItem) =>
   `${res[it.urn][it.aspect].primaryStorage.writeStatus}/${res[it.urn][it.aspect].searchStorage.writeStatus}`;
@@ -65,7 +18,7 @@ function setup() {
   const sql = new FakeSql();
   const search = new FakeSearch();
   const kafka = new FakeKafka();
-  return { sql, search, kafka, service: new TraceService(sql, search, kafka) };
+  return { sql, search, kafka, service: new TraceService(sql, search, kafka, 1000) };
 }
 
 describe('TraceService', () => {
@@ -93,7 +46,7 @@ describe('TraceService', () => {
     sql.rows.set(itemKey(done), { ...ours(done), systemMetadata: { properties: { telemetryTraceId: OTHER } }, createdOn: NOW + 5000 });
     kafka.mcp.set(itemKey(queued), { kind: 'found', offset: '7', committed: '7' });
     const res = await service.trace(TRACE, [done, queued], opts);
-    expect(kafka.calls).toEqual(['proposals:1']);
+    expect(kafka.calls).toEqual(['mcp:1']);
     expect(res[done.urn].status.primaryStorage.writeStatus).toBe('HISTORIC_STATE');
     expect(res[queued.urn].status).toEqual({
       success: true,
@@ -108,7 +61,7 @@ describe('TraceService', () => {
     sql.rows.set(itemKey(it1), ours(it1));
     kafka.mcl.set(itemKey(it1), { kind: 'found', offset: '3', committed: '9' });
     const res = await service.trace(TRACE, [it1], opts);
-    expect(kafka.calls).toEqual(['changeLogs:1']);
+    expect(kafka.calls).toEqual(['mcl:1']);
     expect(res[it1.urn].status.primaryStorage.writeStatus).toBe('ACTIVE_STATE');
     expect(res[it1.urn].status.searchStorage).toEqual({ writeStatus: 'ERROR', writeMessage: 'Consumer has processed past the offset.' });
     expect(res[it1.urn].status.success).toBe(false);

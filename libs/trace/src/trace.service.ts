@@ -1,26 +1,12 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Span, SpanStatusCode } from '@opentelemetry/api';
-import { errorMessage, withTimeout } from '@lib/common';
+import { err, errorMessage, ok, Result, withTimeout } from '@lib/common';
 import { tracer } from '@lib/telemetry';
 import { Dependency, Metrics } from '@lib/metrics';
-import {
-  aspectResult,
-  applyFailedLookup,
-  filterResponse,
-  FromStores,
-  KafkaLookup,
-  Messages,
-  NEEDS_KAFKA,
-  needsFailedLookup,
-  primaryFromKafka,
-  primaryFromStores,
-  searchFromKafka,
-  searchFromStores,
-  StorageStatus,
-  TraceRef,
-  TraceResponse,
-  WriteStatus,
-} from './decisions';
+import { KafkaLookup, SearchSystemDoc, SqlAspectRow, TraceRef } from './decisions/inputs';
+import { applyFailedLookup, needsFailedLookup, primaryFromKafka, primaryFromStores } from './decisions/primary-rules';
+import { aspectResult, filterResponse, SearchContext, searchFromKafka, searchFromStores, TraceResponse } from './decisions/search-and-response';
+import { FromStores, Messages, NEEDS_KAFKA, StorageStatus, WriteStatus } from './decisions/status';
 import { KafkaLookups, PrimaryStoreReader, SearchStoreReader } from './readers/ports';
 import { itemKey, TraceItem } from './trace-item';
 
@@ -30,14 +16,29 @@ export interface TraceOptions {
   skipCache: boolean;
 }
 
-/** Bounds each store read (ms); the trace still answers - UNKNOWN with the reason - when a store does not. */
+/**
+ * Injection token of the bound on each store read (ms; TRACE_STORE_TIMEOUT_MS, see TraceModule); the
+ * trace still answers - UNKNOWN with the reason - when a store does not.
+ */
 export const TRACE_STORE_TIMEOUT_MS = Symbol('TRACE_STORE_TIMEOUT_MS');
-const DEFAULT_STORE_TIMEOUT_MS = 5000;
+
+/** Status of each aspect in one storage, by itemKey. */
+type Statuses = Map<string, StorageStatus>;
+
+/** What the primary pass leaves for the search pass. */
+interface PrimaryPass {
+  status: Statuses;
+  /** The latest SQL rows as first read (empty when SQL could not be read). */
+  rows: Map<string, SqlAspectRow>;
+}
 
 /**
- * Answers "where did this write get to?" for every requested (urn, aspect). It reads the stores
- * once each - one SQL query, one OpenSearch request - and asks Kafka only about what they could not
- * settle, so a clean trace never touches Kafka. The rules themselves live in ./decisions.
+ * Answers "where did this write get to?" for every requested (urn, aspect), in two passes as DataHub's
+ * TraceServiceImpl does: the primary pass (SQL, then Kafka for what SQL leaves open) and the search
+ * pass (OpenSearch, then Kafka for what the index leaves open); then the response rules. Each store is
+ * read once - one SQL query, one OpenSearch request - and again only for a write that landed while we
+ * asked Kafka, so a clean trace never touches Kafka. The rules
+ * themselves are pure functions in ./decisions; this class only reads and hands them what they need.
  */
 @Injectable()
 export class TraceService {
@@ -45,131 +46,142 @@ export class TraceService {
     private readonly primary: PrimaryStoreReader,
     private readonly search: SearchStoreReader,
     private readonly kafka: KafkaLookups,
-    @Optional() @Inject(TRACE_STORE_TIMEOUT_MS) private readonly storeTimeoutMs: number = DEFAULT_STORE_TIMEOUT_MS,
+    @Inject(TRACE_STORE_TIMEOUT_MS) private readonly storeTimeoutMs: number,
     @Optional() private readonly metrics?: Metrics,
   ) {}
 
   async trace(trace: TraceRef, items: TraceItem[], opts: TraceOptions): Promise<TraceResponse> {
-    const versioned = items.filter((i) => !i.isTimeseries);
-    const timeseries = items.filter((i) => i.isTimeseries);
+    const primary = await this.primaryPass(trace, items, opts);
+    const search = await this.searchPass(trace, items, primary, opts);
+    return respond(items, primary.status, search, opts.onlyIncludeErrors);
+  }
 
-    // Primary storage: SQL, then Kafka for the undecided, then (detailed) the failed topic.
-    const rows = await this.read('SQL', 'mysql', versioned, new Map(), () => this.primary.latest(versioned));
-    const primary = new Map<string, StorageStatus>();
-    const undecided: TraceItem[] = [];
+  /**
+   * Contract 5.1. SQL rows settle most aspects (steps 1-4); Kafka is asked only about the rest: our
+   * proposal on the MCP topic against the MCE group (step 5). With `detailed`, the failed topic (step 6).
+   */
+  private async primaryPass(trace: TraceRef, items: TraceItem[], opts: TraceOptions): Promise<PrimaryPass> {
+    const versioned = items.filter((i) => !i.isTimeseries);
+    const sql = await this.readSql(versioned);
+    const rows = sql.ok ? sql.value : new Map<string, SqlAspectRow>();
+    const status: Statuses = new Map();
+    const open: TraceItem[] = [];
     for (const item of items) {
-      const decided = rows.ok
-        ? primaryFromStores({ trace, isTimeseries: item.isTimeseries, latest: rows.value.get(itemKey(item)) })
-        : unavailable('MySQL', rows.error);
-      if (decided === NEEDS_KAFKA) undecided.push(item);
-      else primary.set(itemKey(item), decided);
+      const decided = sql.ok ? primaryFromStores({ trace, isTimeseries: item.isTimeseries, latest: rows.get(itemKey(item)) }) : unavailable('MySQL', sql.error);
+      if (decided === NEEDS_KAFKA) open.push(item);
+      else status.set(itemKey(item), decided);
     }
-    const proposals = await this.kafkaSpan('trace.kafka.proposals', undecided, () => this.kafka.proposals(undecided, trace, opts.skipCache));
-    for (const item of undecided) {
-      const latest = rows.ok ? rows.value.get(itemKey(item)) : undefined;
-      primary.set(itemKey(item), primaryFromKafka({ trace, isTimeseries: false, latest }, lookupOf(proposals, item)));
+
+    const proposals = await this.kafkaSpan('trace.kafka.proposals', open, () => this.kafka.mcpLookups(open, trace, { skipCache: opts.skipCache }));
+    for (const item of open) {
+      const ctx = { trace, isTimeseries: false, latest: rows.get(itemKey(item)) };
+      status.set(itemKey(item), primaryFromKafka(ctx, lookupOf(proposals, item)));
     }
-    // The store was read before the offsets: a write the consumer made and committed in between looks
-    // "consumed but missing". Read the store again for exactly those aspects before calling it an ERROR.
-    const consumedMissing = undecided.filter((i) => primary.get(itemKey(i))!.writeMessage === Messages.PROCESSED_PAST);
-    if (consumedMissing.length > 0 && rows.ok) {
-      const again = await this.read('SQL', 'mysql', consumedMissing, new Map(), () => this.primary.latest(consumedMissing));
+
+    // SQL was read before the offsets: a write the consumer made and committed in between looks
+    // "consumed but missing". Read SQL again for exactly those aspects before calling it an ERROR.
+    const consumedMissing = open.filter((i) => status.get(itemKey(i))!.writeMessage === Messages.PROCESSED_PAST);
+    if (consumedMissing.length > 0) {
+      const again = await this.readSql(consumedMissing);
       for (const item of consumedMissing) {
         const decided = again.ok ? primaryFromStores({ trace, isTimeseries: false, latest: again.value.get(itemKey(item)) }) : NEEDS_KAFKA;
-        if (decided !== NEEDS_KAFKA) primary.set(itemKey(item), decided);
+        if (decided !== NEEDS_KAFKA) status.set(itemKey(item), decided);
       }
     }
-    if (opts.detailed) {
-      const suspects = items.filter((i) => needsFailedLookup(primary.get(itemKey(i))!, i.isTimeseries));
-      const failures = await this.kafkaSpan('trace.kafka.failures', suspects, () => this.kafka.failures(suspects, trace));
-      for (const item of suspects) primary.set(itemKey(item), applyFailedLookup(primary.get(itemKey(item))!, failures.get(itemKey(item))));
-    }
 
-    // Search storage: system-metadata docs for active writes, timeseries docs, then Kafka (MCL vs MAE group).
-    const needDocs = versioned.filter((i) => primary.get(itemKey(i))!.writeStatus === WriteStatus.ACTIVE_STATE);
-    const docs = await this.read('OpenSearch', 'opensearch', needDocs, new Map(), () => this.search.systemDocs(needDocs));
-    const written = await this.read('OpenSearch', 'opensearch', timeseries, new Set<string>(), () => this.search.timeseriesWritten(trace.traceId, timeseries));
-    const searchStatus = new Map<string, StorageStatus>();
-    const unindexed: TraceItem[] = [];
+    if (opts.detailed) {
+      const suspects = items.filter((i) => needsFailedLookup(status.get(itemKey(i))!, i.isTimeseries));
+      const failures = await this.kafkaSpan('trace.kafka.failures', suspects, () => this.kafka.failedLookups(suspects, trace));
+      for (const item of suspects) status.set(itemKey(item), applyFailedLookup(status.get(itemKey(item))!, failures.get(item)));
+    }
+    return { status, rows };
+  }
+
+  /**
+   * Contract 5.2, following the final primary status. OpenSearch settles most aspects: the
+   * system-metadata documents of the writes SQL has (primary ACTIVE_STATE) and the timeseries documents
+   * carrying our trace id; Kafka is asked only about the rest: our change log on the MCL topic against
+   * the MAE group.
+   */
+  private async searchPass(trace: TraceRef, items: TraceItem[], primary: PrimaryPass, opts: TraceOptions): Promise<Statuses> {
+    const active = new Set(items.filter((i) => !i.isTimeseries && primary.status.get(itemKey(i))!.writeStatus === WriteStatus.ACTIVE_STATE));
+    const timeseries = items.filter((i) => i.isTimeseries);
+    const docs = await this.readSystemDocs([...active]);
+    const written = await this.readTimeseries(trace, timeseries);
+    const status: Statuses = new Map();
+    const open: TraceItem[] = [];
     for (const item of items) {
-      const key = itemKey(item);
-      const p = primary.get(key)!;
       let decided: FromStores;
       if (item.isTimeseries && !written.ok) decided = unavailable('OpenSearch', written.error);
-      else if (!item.isTimeseries && p.writeStatus === WriteStatus.ACTIVE_STATE && !docs.ok) decided = unavailable('OpenSearch', docs.error);
-      else {
-        decided = searchFromStores({
-          trace,
-          isTimeseries: item.isTimeseries,
-          primary: p,
-          latest: rows.ok ? rows.value.get(key) : undefined,
-          systemDoc: docs.ok ? docs.value.get(key) : undefined,
-          timeseriesDoc: { found: written.ok && written.value.has(key) },
-        });
-      }
-      if (decided === NEEDS_KAFKA) unindexed.push(item);
-      else searchStatus.set(key, decided);
-    }
-    const changeLogs = await this.kafkaSpan('trace.kafka.changeLogs', unindexed, () => this.kafka.changeLogs(unindexed, trace, opts.skipCache));
-    for (const item of unindexed)
-      searchStatus.set(itemKey(item), searchFromKafka(lookupOf(changeLogs, item), { isTimeseries: item.isTimeseries, primary: primary.get(itemKey(item))! }));
-    // Same race on the search side: indexed and committed after our document read.
-    const unindexedPast = unindexed.filter((i) => searchStatus.get(itemKey(i))!.writeMessage === Messages.PROCESSED_PAST);
-    if (unindexedPast.length > 0) {
-      const versionedPast = unindexedPast.filter((i) => !i.isTimeseries);
-      const timeseriesPast = unindexedPast.filter((i) => i.isTimeseries);
-      const [docsAgain, writtenAgain] = await Promise.all([
-        this.read('OpenSearch', 'opensearch', versionedPast, new Map(), () => this.search.systemDocs(versionedPast)),
-        this.read('OpenSearch', 'opensearch', timeseriesPast, new Set<string>(), () => this.search.timeseriesWritten(trace.traceId, timeseriesPast)),
-      ]);
-      for (const item of unindexedPast) {
-        const key = itemKey(item);
-        const decided = searchFromStores({
-          trace,
-          isTimeseries: item.isTimeseries,
-          primary: primary.get(key)!,
-          latest: rows.ok ? rows.value.get(key) : undefined,
-          systemDoc: docsAgain.ok ? docsAgain.value.get(key) : undefined,
-          timeseriesDoc: { found: writtenAgain.ok && writtenAgain.value.has(key) },
-        });
-        if (decided !== NEEDS_KAFKA) searchStatus.set(key, decided);
-      }
+      else if (active.has(item) && !docs.ok) decided = unavailable('OpenSearch', docs.error);
+      else decided = searchFromStores(searchContext(trace, item, primary, docs, written));
+      if (decided === NEEDS_KAFKA) open.push(item);
+      else status.set(itemKey(item), decided);
     }
 
-    const response: TraceResponse = {};
-    for (const item of items) {
-      const key = itemKey(item);
-      (response[item.urn] ??= {})[item.aspect] = aspectResult(primary.get(key)!, searchStatus.get(key)!);
+    const changeLogs = await this.kafkaSpan('trace.kafka.changeLogs', open, () => this.changeLogLookups(open, trace, opts.skipCache));
+    for (const item of open) {
+      const final = primary.status.get(itemKey(item))!;
+      status.set(itemKey(item), searchFromKafka(lookupOf(changeLogs, item), { isTimeseries: item.isTimeseries, primary: final }));
     }
-    return filterResponse(response, opts.onlyIncludeErrors);
+
+    // The same race as in the primary pass: indexed and committed after our document read.
+    const consumedMissing = open.filter((i) => status.get(itemKey(i))!.writeMessage === Messages.PROCESSED_PAST);
+    if (consumedMissing.length > 0) {
+      const versionedAgain = consumedMissing.filter((i) => !i.isTimeseries);
+      const timeseriesAgain = consumedMissing.filter((i) => i.isTimeseries);
+      const [docsAgain, writtenAgain] = await Promise.all([this.readSystemDocs(versionedAgain), this.readTimeseries(trace, timeseriesAgain)]);
+      for (const item of consumedMissing) {
+        const decided = searchFromStores(searchContext(trace, item, primary, docsAgain, writtenAgain));
+        if (decided !== NEEDS_KAFKA) status.set(itemKey(item), decided);
+      }
+    }
+    return status;
+  }
+
+  /** Versioned and timeseries aspects have change logs on different topics: both are read, in parallel. */
+  private async changeLogLookups(items: TraceItem[], trace: TraceRef, skipCache: boolean): Promise<Map<TraceItem, KafkaLookup>> {
+    const versioned = items.filter((i) => !i.isTimeseries);
+    const timeseries = items.filter((i) => i.isTimeseries);
+    const [v, t] = await Promise.all([
+      versioned.length ? this.kafka.mclLookups(versioned, trace, false, { skipCache }) : new Map<TraceItem, KafkaLookup>(),
+      timeseries.length ? this.kafka.mclLookups(timeseries, trace, true, { skipCache }) : new Map<TraceItem, KafkaLookup>(),
+    ]);
+    return new Map([...v, ...t]);
+  }
+
+  private readSql(items: TraceItem[]): Promise<Result<Map<string, SqlAspectRow>>> {
+    return this.read('SQL', 'mysql', items, new Map(), () => this.primary.latest(items));
+  }
+
+  private readSystemDocs(items: TraceItem[]): Promise<Result<Map<string, SearchSystemDoc>>> {
+    return this.read('OpenSearch', 'opensearch', items, new Map(), () => this.search.systemDocs(items));
+  }
+
+  private readTimeseries(trace: TraceRef, items: TraceItem[]): Promise<Result<Set<string>>> {
+    return this.read('OpenSearch', 'opensearch', items, new Set<string>(), () => this.search.timeseriesWritten(trace.traceId, items));
   }
 
   /**
    * One store read of `items` under a span and a timeout; failure is data, not an exception. Nothing to
    * read (no timeseries aspect asked, say) answers `empty` at once, as the readers would: no span, no timer.
    */
-  private async read<T>(
-    store: string,
-    system: Dependency,
-    items: TraceItem[],
-    empty: T,
-    work: () => Promise<T>,
-  ): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
-    if (items.length === 0) return { ok: true, value: empty };
+  private async read<T>(store: string, system: Dependency, items: TraceItem[], empty: T, work: () => Promise<T>): Promise<Result<T>> {
+    if (items.length === 0) return ok(empty);
     return tracer().startActiveSpan(`trace.read.${system}`, { attributes: { 'db.system': system } }, async (span: Span) => {
       try {
-        return { ok: true as const, value: await withTimeout(work(), this.storeTimeoutMs, store) };
-      } catch (err) {
+        return ok(await withTimeout(work(), this.storeTimeoutMs, store));
+      } catch (e) {
         this.metrics?.dependencyError(system, 'trace_read');
-        span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
-        return { ok: false as const, error: errorMessage(err) };
+        span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(e) });
+        return err(errorMessage(e));
       } finally {
         span.end();
       }
     });
   }
 
-  private async kafkaSpan<T>(name: string, items: TraceItem[], work: () => Promise<Map<string, T>>): Promise<Map<string, T>> {
+  private async kafkaSpan<V>(name: string, items: TraceItem[], work: () => Promise<Map<TraceItem, V>>): Promise<Map<TraceItem, V>> {
     if (items.length === 0) return new Map();
     return tracer().startActiveSpan(name, { attributes: { 'messaging.system': 'kafka', 'trace.items': items.length } }, async (span: Span) => {
       try {
@@ -181,8 +193,37 @@ export class TraceService {
   }
 }
 
-function lookupOf(lookups: Map<string, KafkaLookup>, item: TraceItem): KafkaLookup {
-  return lookups.get(itemKey(item)) ?? { kind: 'failed', reason: 'Kafka gave no answer for this aspect.' };
+/** The response rules: one result per aspect (success iff neither storage is ERROR), then `onlyIncludeErrors`. */
+function respond(items: TraceItem[], primary: Statuses, search: Statuses, onlyIncludeErrors: boolean): TraceResponse {
+  const response: TraceResponse = {};
+  for (const item of items) {
+    const key = itemKey(item);
+    (response[item.urn] ??= {})[item.aspect] = aspectResult(primary.get(key)!, search.get(key)!);
+  }
+  return filterResponse(response, onlyIncludeErrors);
+}
+
+/** What the search rules see of one aspect; a document read that failed counts as no document. */
+function searchContext(
+  trace: TraceRef,
+  item: TraceItem,
+  primary: PrimaryPass,
+  docs: Result<Map<string, SearchSystemDoc>>,
+  written: Result<Set<string>>,
+): SearchContext {
+  const key = itemKey(item);
+  return {
+    trace,
+    isTimeseries: item.isTimeseries,
+    primary: primary.status.get(key)!,
+    latest: primary.rows.get(key),
+    systemDoc: docs.ok ? docs.value.get(key) : undefined,
+    timeseriesDoc: { found: written.ok && written.value.has(key) },
+  };
+}
+
+function lookupOf(lookups: Map<TraceItem, KafkaLookup>, item: TraceItem): KafkaLookup {
+  return lookups.get(item) ?? { kind: 'failed', reason: 'Kafka gave no answer for this aspect.' };
 }
 
 function unavailable(store: string, error: string): StorageStatus {

@@ -1,112 +1,172 @@
-import { timePrefix } from '@lib/telemetry';
-import { aspectResult, AspectTraceResult } from './aspect-result';
-import { applyFailedLookup, FailedMcpEntry } from './failed-lookup';
-import { KafkaLookup } from './kafka-lookup';
-import { primaryStatus } from './primary-status';
-import { searchStatus } from './search-status';
-import { SearchSystemDoc, SqlAspectRow, TimeseriesDoc } from './store-rows';
-import { traceRef } from './trace-ref';
+import { FakeKafka, FakeSearch, FakeSql } from '../testing/fake-stores';
+import { DATASET, EXAMPLE_TRACE_ID, FOREIGN_TRACE_ID, sqlRow, systemDoc, T, traceIdAt, traceItem } from '../testing/fixtures';
+import { itemKey } from '../trace-item';
+import { TraceService } from '../trace.service';
+import { FailedMcpEntry, KafkaLookup, SearchSystemDoc, SqlAspectRow, traceRef } from './inputs';
+import { AspectTraceResult } from './search-and-response';
 
-// The contract's acceptance scenarios (section 7), as the decisions see them.
-const T = Date.parse('2025-01-22T23:13:32.503Z');
-const A = timePrefix(T) + '077e7dd079846870';
-const B = timePrefix(T + 1000) + '1111111111111111';
+// The contract's acceptance scenarios (section 7) and the rules' combinations, through TraceService
+// with the stores faked at their ports: the combination production runs.
+const A = EXAMPLE_TRACE_ID;
+const B = traceIdAt(T + 1000, '1111111111111111');
 
+/** What the stores and Kafka hold for one aspect. */
 interface Seen {
   traceId: string;
   isTimeseries?: boolean;
   latest?: SqlAspectRow;
   systemDoc?: SearchSystemDoc;
-  timeseriesDoc?: TimeseriesDoc;
+  /** Timeseries: a document of the aspect carrying our trace id is indexed. */
+  timeseriesIndexed?: boolean;
   mcp?: KafkaLookup;
   mcl?: KafkaLookup;
   failed?: FailedMcpEntry;
 }
 
-function trace(seen: Seen): AspectTraceResult {
-  const ref = traceRef(seen.traceId, T + 60_000);
-  const { isTimeseries = false, latest, systemDoc, timeseriesDoc } = seen;
-  const primary = applyFailedLookup(primaryStatus({ trace: ref, isTimeseries, latest }, seen.mcp), seen.failed);
-  const search = searchStatus({ trace: ref, isTimeseries, primary, latest, systemDoc, timeseriesDoc }, seen.mcl);
-  return aspectResult(primary, search);
+/** One aspect traced with onlyIncludeErrors=false, detailed=true; `kafka.calls` shows which look-ups ran. */
+async function traced(seen: Seen): Promise<{ result: AspectTraceResult; kafka: FakeKafka }> {
+  const item = seen.isTimeseries ? traceItem(DATASET, 'datasetProfile', true) : traceItem(DATASET, 'status');
+  const key = itemKey(item);
+  const [sql, search, kafka] = [new FakeSql(), new FakeSearch(), new FakeKafka()];
+  if (seen.latest) sql.rows.set(key, seen.latest);
+  if (seen.systemDoc) search.docs.set(key, seen.systemDoc);
+  if (seen.timeseriesIndexed) search.written.add(key);
+  if (seen.mcp) kafka.mcp.set(key, seen.mcp);
+  if (seen.mcl) kafka.mcl.set(key, seen.mcl);
+  if (seen.failed) kafka.failed.set(key, seen.failed);
+  const service = new TraceService(sql, search, kafka, 1000);
+  const response = await service.trace(traceRef(seen.traceId, T + 60_000), [item], { onlyIncludeErrors: false, detailed: true, skipCache: false });
+  return { result: response[item.urn][item.aspect], kafka };
 }
+const trace = async (seen: Seen) => (await traced(seen)).result;
 
-const row = (traceId: string, at: number, extra: Record<string, string> = {}): SqlAspectRow => ({
-  urn: 'urn:li:dataset:x',
-  aspect: 'status',
-  createdOn: at + 5,
-  systemMetadata: { lastObserved: at, properties: { telemetryTraceId: traceId, ...extra } },
-});
-const doc = (traceId: string | undefined, at: number): SearchSystemDoc => ({
-  urn: 'urn:li:dataset:x',
-  aspect: 'status',
-  telemetryTraceId: traceId,
-  lastUpdated: at,
-});
-const consumed: KafkaLookup = { kind: 'found', offset: '4', committed: '5' };
-const queued: KafkaLookup = { kind: 'found', offset: '5', committed: '5' };
+/** Our write (or another) as the latest SQL row: created 5 ms after `at`, last observed at `at`. */
+const row = (traceId: string, at: number, properties: Record<string, string> = {}) => sqlRow({ createdOn: at + 5, lastObserved: at, traceId, properties });
+const doc = (traceId: string | undefined, at: number) => systemDoc({ traceId, lastUpdated: at });
+const found = (offset: string, committed: string | null): KafkaLookup => ({ kind: 'found', offset, committed });
+const consumed = found('4', '5');
+const queued = found('5', '5');
 const ACTIVE = { writeStatus: 'ACTIVE_STATE' };
+const PENDING = { writeStatus: 'PENDING', writeMessage: 'Consumer has not processed offset.' };
+const ERROR = { writeStatus: 'ERROR', writeMessage: 'Consumer has processed past the offset.' };
+const NO_ANSWER = { writeStatus: 'UNKNOWN', writeMessage: 'Kafka lookup failed: Kafka gave no answer for this aspect.' };
 
 describe('acceptance scenarios', () => {
-  it('1. async write -> ACTIVE_STATE / ACTIVE_STATE, success', () => {
-    expect(trace({ traceId: A, latest: row(A, T), systemDoc: doc(A, T) })).toEqual({ success: true, primaryStorage: ACTIVE, searchStorage: ACTIVE });
+  it('1. async write -> ACTIVE_STATE / ACTIVE_STATE, success', async () => {
+    expect(await trace({ traceId: A, latest: row(A, T), systemDoc: doc(A, T) })).toEqual({ success: true, primaryStorage: ACTIVE, searchStorage: ACTIVE });
   });
 
-  it('2. failed version check, detailed -> primary ERROR with exceptions, search ERROR', () => {
+  it('2. failed version check, detailed -> primary ERROR with exceptions, search ERROR', async () => {
     const failed = { exceptions: [{ message: 'Expected version -10000, actual version -1', exceptionClass: 'E', stackTrace: [] }] };
-    expect(trace({ traceId: A, mcp: consumed, failed })).toEqual({
+    expect(await trace({ traceId: A, mcp: consumed, failed })).toEqual({
       success: false,
       primaryStorage: { writeStatus: 'ERROR', writeExceptions: failed.exceptions },
       searchStorage: { writeStatus: 'ERROR', writeMessage: 'Primary storage write failed.' },
     });
   });
 
-  it('3. write A then B -> A is HISTORIC_STATE / HISTORIC_STATE', () => {
-    expect(trace({ traceId: A, latest: row(B, T + 1000), systemDoc: doc(B, T + 1000) })).toEqual({
+  it('3. write A then B -> A is HISTORIC_STATE / HISTORIC_STATE', async () => {
+    expect(await trace({ traceId: A, latest: row(B, T + 1000), systemDoc: doc(B, T + 1000) })).toEqual({
       success: true,
       primaryStorage: { writeStatus: 'HISTORIC_STATE' },
       searchStorage: { writeStatus: 'HISTORIC_STATE' },
     });
   });
 
-  it('4. trace id removed from the document -> search HISTORIC_STATE; document deleted -> search ERROR', () => {
-    expect(trace({ traceId: A, latest: row(A, T), systemDoc: doc(undefined, T) }).searchStorage).toEqual({ writeStatus: 'HISTORIC_STATE' });
-    expect(trace({ traceId: A, latest: row(A, T), mcl: consumed })).toEqual({
-      success: false,
-      primaryStorage: ACTIVE,
-      searchStorage: { writeStatus: 'ERROR', writeMessage: 'Consumer has processed past the offset.' },
-    });
+  it('4. trace id removed from the document -> search HISTORIC_STATE; document deleted -> search ERROR', async () => {
+    expect((await trace({ traceId: A, latest: row(A, T), systemDoc: doc(undefined, T) })).searchStorage).toEqual({ writeStatus: 'HISTORIC_STATE' });
+    expect(await trace({ traceId: A, latest: row(A, T), mcl: consumed })).toEqual({ success: false, primaryStorage: ACTIVE, searchStorage: ERROR });
   });
 
-  it('5. timeseries aspect -> NO_OP / ACTIVE_STATE once indexed', () => {
-    expect(trace({ traceId: A, isTimeseries: true, timeseriesDoc: { found: true } })).toEqual({
+  it('5. timeseries aspect -> NO_OP / ACTIVE_STATE once indexed', async () => {
+    expect(await trace({ traceId: A, isTimeseries: true, timeseriesIndexed: true })).toEqual({
       success: true,
       primaryStorage: { writeStatus: 'NO_OP' },
       searchStorage: ACTIVE,
     });
   });
 
-  it('6. same value written twice -> NO_OP / NO_OP', () => {
-    expect(trace({ traceId: B, latest: row(B, T + 1000, { isNoOp: 'true' }), systemDoc: doc(B, T + 1000) })).toEqual({
+  it('6. same value written twice -> NO_OP / NO_OP', async () => {
+    expect(await trace({ traceId: B, latest: row(B, T + 1000, { isNoOp: 'true' }), systemDoc: doc(B, T + 1000) })).toEqual({
       success: true,
       primaryStorage: { writeStatus: 'NO_OP' },
       searchStorage: { writeStatus: 'NO_OP' },
     });
   });
 
-  it('8. MCE consumer stopped -> PENDING / PENDING', () => {
-    expect(trace({ traceId: B, latest: row(A, T), systemDoc: doc(A, T), mcp: queued })).toEqual({
+  it('8. MCE consumer stopped -> PENDING / PENDING', async () => {
+    expect(await trace({ traceId: B, latest: row(A, T), systemDoc: doc(A, T), mcp: queued })).toEqual({
       success: true,
-      primaryStorage: { writeStatus: 'PENDING', writeMessage: 'Consumer has not processed offset.' },
+      primaryStorage: PENDING,
       searchStorage: { writeStatus: 'PENDING', writeMessage: 'Pending primary storage write.' },
     });
   });
 
-  it('9. MAE consumer stopped -> ACTIVE_STATE / PENDING', () => {
-    expect(trace({ traceId: B, latest: row(B, T + 1000), systemDoc: doc(A, T), mcl: queued })).toEqual({
+  it('9. MAE consumer stopped -> ACTIVE_STATE / PENDING', async () => {
+    expect(await trace({ traceId: B, latest: row(B, T + 1000), systemDoc: doc(A, T), mcl: queued })).toEqual({
       success: true,
       primaryStorage: ACTIVE,
-      searchStorage: { writeStatus: 'PENDING', writeMessage: 'Consumer has not processed offset.' },
+      searchStorage: PENDING,
     });
+  });
+});
+
+describe('primary storage: the store pass, then Kafka only where needed', () => {
+  it('resolves from the stores without a look-up', async () => {
+    const { result, kafka } = await traced({ traceId: A, latest: sqlRow({ createdOn: T + 5, lastObserved: T + 1, traceId: A }), systemDoc: doc(A, T) });
+    expect(result.primaryStorage).toEqual(ACTIVE);
+    expect(kafka.calls).toEqual([]);
+  });
+
+  it('uses the look-up when the stores cannot decide', async () => {
+    const { result, kafka } = await traced({ traceId: A, mcp: found('12', '10') });
+    expect(result.primaryStorage).toEqual(PENDING);
+    expect(kafka.calls).toEqual(['mcp:1']);
+  });
+
+  it('is UNKNOWN rather than throwing when Kafka gives no answer for an aspect it was asked about', async () => {
+    expect((await trace({ traceId: A })).primaryStorage).toEqual(NO_ANSWER);
+  });
+
+  it('a foreign trace id: the MCP record time places our write against the row (steps 3-4 after Kafka)', async () => {
+    const result = await trace({
+      traceId: FOREIGN_TRACE_ID,
+      latest: sqlRow({ createdOn: T + 50 }),
+      mcp: { kind: 'found', offset: '4', committed: '10', timestamp: T },
+    });
+    expect(result.primaryStorage).toEqual({ writeStatus: 'HISTORIC_STATE' });
+  });
+});
+
+describe('search storage: timeseries aspects are traced (the reference says TRACE_NOT_IMPLEMENTED)', () => {
+  it.each<[string, Seen, unknown]>([
+    ['document with our trace id -> ACTIVE_STATE (primary is NO_OP)', { traceId: A, isTimeseries: true, timeseriesIndexed: true }, ACTIVE],
+    ['not indexed, not yet consumed on the timeseries MCL topic -> PENDING', { traceId: A, isTimeseries: true, mcl: found('5', '3') }, PENDING],
+    ['not indexed, consumed -> ERROR', { traceId: A, isTimeseries: true, mcl: found('2', '3') }, ERROR],
+    ['not indexed and not on the topic (not in this write) -> NO_OP', { traceId: A, isTimeseries: true, mcl: { kind: 'not-found' } }, { writeStatus: 'NO_OP' }],
+  ])('%s', async (_rule, seen, expected) => {
+    const result = await trace(seen);
+    expect(result.primaryStorage).toEqual({ writeStatus: 'NO_OP' });
+    expect(result.searchStorage).toEqual(expected);
+  });
+
+  it('not indexed -> Kafka decides, on the timeseries MCL topic', async () => {
+    const { result, kafka } = await traced({ traceId: A, isTimeseries: true, mcl: found('5', '3') });
+    expect(result.searchStorage).toEqual(PENDING);
+    expect(kafka.calls).toEqual(['mcl-timeseries:1']);
+  });
+});
+
+describe('search storage: the document pass, then Kafka only where needed', () => {
+  it('is UNKNOWN rather than throwing when Kafka gives no answer for an aspect it was asked about', async () => {
+    const result = await trace({ traceId: A, latest: row(A, T) });
+    expect(result.primaryStorage).toEqual(ACTIVE);
+    expect(result.searchStorage).toEqual(NO_ANSWER);
+  });
+
+  it('ignores a look-up the stores did not need', async () => {
+    const { result, kafka } = await traced({ traceId: A, latest: row(A, T), systemDoc: doc(A, T), mcl: found('1', '5') });
+    expect(result.searchStorage).toEqual(ACTIVE);
+    expect(kafka.calls).toEqual([]);
   });
 });

@@ -40,7 +40,7 @@ export class ConsumerGroupOffsets {
 
   constructor(
     private readonly admin: KafkaAdminPort,
-    @Optional() @Inject(TRACE_KAFKA_OPTIONS) options?: Partial<TraceKafkaOptions>,
+    @Inject(TRACE_KAFKA_OPTIONS) options?: Partial<TraceKafkaOptions>,
     @Optional() private readonly metrics?: Metrics,
   ) {
     const { offsetCacheTtlMs, offsetCacheMax, clock } = traceKafkaOptions(options);

@@ -1,7 +1,9 @@
 import { Settings, validateEnv } from '@lib/config';
-import { statusFromKafka, traceRef } from '../decisions';
+import { traceRef } from '../decisions/inputs';
+import { statusFromKafka } from '../decisions/primary-rules';
 import { ConsumerGroupOffsets } from './consumer-group-offsets';
-import { KafkaTraceReader, UrnAspect } from './kafka-trace-reader';
+import { EXAMPLE_TRACE_ID, T, traceItem } from '../testing/fixtures';
+import { KafkaTraceReader } from './kafka-trace-reader';
 import { LocatedMessage, LocateRequest, LocateResult, MessageLocator } from './message-locator';
 import { partitionForKey } from './partition-for-key';
 import { FakeAdmin } from './testing/fake-admin';
@@ -13,10 +15,9 @@ import { TraceKafkaOptions } from './trace-kafka-options';
 const settings = new Settings(validateEnv({}));
 const { mcp: MCP, mclVersioned: MCL, mclTimeseries: MCL_TS, failedMcp: FAILED } = settings.topics;
 const { mce: MCE, mae: MAE } = settings.groups;
-const T = Date.parse('2025-01-22T23:13:32.503Z');
-const TRACE = traceRef('00062c53a468cbd8077e7dd079846870', T);
+const TRACE = traceRef(EXAMPLE_TRACE_ID, T);
 const urn = (i: number) => `urn:li:dataset:(urn:li:dataPlatform:hive,db.t${i},PROD)`;
-const item = (u: string, aspect: string): UrnAspect => ({ urn: u, aspect });
+const item = (u: string, aspect: string) => traceItem(u, aspect);
 
 /** A locator answering from a table, slowly if asked, and honouring the abort signal. */
 class FakeLocator {

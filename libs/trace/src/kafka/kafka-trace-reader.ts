@@ -1,26 +1,15 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Settings } from '@lib/config';
 import { errorMessage } from '@lib/common';
-import { FailedMcpEntry, KafkaLookup, parseWriteExceptions, TraceRef, WriteException } from '../decisions';
+import { FailedMcpEntry, KafkaLookup, parseWriteExceptions, TraceRef } from '../decisions/inputs';
+import { WriteException } from '../decisions/status';
 import { ConsumerGroupOffsets, committedOn } from './consumer-group-offsets';
 import { budgetUntil, DeadlineError, forEachLimited, withDeadline } from './deadline';
 import { LocatedMessage, MessageLocator } from './message-locator';
 import { partitionForKey } from './partition-for-key';
+import { KafkaLookupOptions, KafkaLookups, UrnAspect } from '../readers/ports';
 import { MessageFormat } from './trace-message';
 import { TRACE_KAFKA_OPTIONS, TraceKafkaOptions, traceKafkaOptions } from './trace-kafka-options';
-
-/** What the Kafka side needs of an item the stores could not settle; results are keyed by the very objects passed in. */
-export interface UrnAspect {
-  urn: string;
-  aspect: string;
-}
-
-export interface KafkaLookupOptions {
-  /** Refetch the consumer group's committed offsets instead of using the short-lived cache. */
-  skipCache?: boolean;
-  /** Absolute deadline (epoch ms), to share one budget between steps; default: now + deadlineMs. */
-  deadlineAt?: number;
-}
 
 type OnLocated<T> = (item: T, located: LocatedMessage, partition: number) => void;
 
@@ -28,10 +17,11 @@ type OnLocated<T> = (item: T, located: LocatedMessage, partition: number) => voi
  * The Kafka side of a trace (contract 5.1 steps 5-7, 5.2): for the aspects the stores left open,
  * where our message is on the URN's partition and what the consumer group has committed there.
  * URNs are looked up in parallel (at most `concurrency` at once) under one deadline. Kafka trouble is
- * never thrown: it becomes a `failed` lookup whose reason says what went wrong.
+ * never thrown: it becomes a `failed` lookup whose reason says what went wrong. It is the trace
+ * service's Kafka port (KafkaLookups) itself.
  */
 @Injectable()
-export class KafkaTraceReader {
+export class KafkaTraceReader extends KafkaLookups {
   private readonly logger = new Logger(KafkaTraceReader.name);
   private readonly options: TraceKafkaOptions;
 
@@ -39,8 +29,9 @@ export class KafkaTraceReader {
     private readonly groupOffsets: ConsumerGroupOffsets,
     private readonly locator: MessageLocator,
     private readonly settings: Settings,
-    @Optional() @Inject(TRACE_KAFKA_OPTIONS) options?: Partial<TraceKafkaOptions>,
+    @Inject(TRACE_KAFKA_OPTIONS) options?: Partial<TraceKafkaOptions>,
   ) {
+    super();
     this.options = traceKafkaOptions(options);
   }
 

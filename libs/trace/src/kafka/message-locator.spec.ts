@@ -1,3 +1,4 @@
+import { EXAMPLE_TRACE_ID } from '../testing/fixtures';
 import { MessageLocator } from './message-locator';
 import { FakeAdmin } from './testing/fake-admin';
 import { proposal } from './testing/messages';
@@ -7,7 +8,7 @@ import { TopicScan } from './topic-scan';
 const TOPIC = 'mcp';
 const URN = 'urn:li:dataset:(urn:li:dataPlatform:hive,db.t,PROD)';
 const OTHER = 'urn:li:dataset:(urn:li:dataPlatform:hive,db.other,PROD)';
-const TRACE = '00062c53a468cbd8077e7dd079846870';
+const TRACE = EXAMPLE_TRACE_ID;
 
 function setup(options = {}) {
   const admin = new FakeAdmin();

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { KafkaAdminPort } from './kafka-admin.port';
 import { RangeOutcome } from './range-read';
 import { ReaderPool } from './reader-pool';
@@ -41,7 +41,7 @@ export class MessageLocator {
   constructor(
     private readonly admin: KafkaAdminPort,
     private readonly pool: ReaderPool,
-    @Optional() @Inject(TRACE_KAFKA_OPTIONS) options?: Partial<TraceKafkaOptions>,
+    @Inject(TRACE_KAFKA_OPTIONS) options?: Partial<TraceKafkaOptions>,
   ) {
     this.options = traceKafkaOptions(options);
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'crypto';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Settings } from '@lib/config';
 import { KafkaClient } from '@lib/kafka';
 import { PartitionReader } from './partition-reader';
@@ -17,7 +17,7 @@ export class KafkajsRangeReaderFactory extends RangeReaderFactory {
   constructor(
     private readonly client: KafkaClient,
     settings: Settings,
-    @Optional() @Inject(TRACE_KAFKA_OPTIONS) options?: Partial<TraceKafkaOptions>,
+    @Inject(TRACE_KAFKA_OPTIONS) options?: Partial<TraceKafkaOptions>,
   ) {
     super();
     this.options = traceKafkaOptions(options);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { errorMessage } from '@lib/common';
 import { RangeEnd, RangeOutcome, RangeRead, RangeReader, RangeReaderFactory } from './range-read';
 import { TRACE_KAFKA_OPTIONS, TraceKafkaOptions, traceKafkaOptions } from './trace-kafka-options';
@@ -26,7 +26,7 @@ export class ReaderPool implements OnModuleDestroy {
 
   constructor(
     private readonly factory: RangeReaderFactory,
-    @Optional() @Inject(TRACE_KAFKA_OPTIONS) options?: Partial<TraceKafkaOptions>,
+    @Inject(TRACE_KAFKA_OPTIONS) options?: Partial<TraceKafkaOptions>,
   ) {
     this.perTopic = Math.max(1, traceKafkaOptions(options).readersPerTopic);
   }

@@ -1,4 +1,6 @@
-/** Injection token of the Kafka readers' tuning (a `Partial<TraceKafkaOptions>`; unset fields take the defaults). */
+import { Settings, validateEnv } from '@lib/config';
+
+/** Injection token of the Kafka readers' tuning: a complete TraceKafkaOptions, resolved once (see TRACE_KAFKA_PROVIDERS). */
 export const TRACE_KAFKA_OPTIONS = 'TRACE_KAFKA_OPTIONS';
 
 /** A clock in milliseconds; tests pass one they move by hand (lru-cache's TTL ignores jest's fake timers). */
@@ -39,21 +41,39 @@ export interface TraceKafkaOptions {
   clock?: Clock;
 }
 
-export const DEFAULT_TRACE_KAFKA_OPTIONS: Readonly<TraceKafkaOptions> = Object.freeze({
-  offsetCacheTtlMs: 5000,
-  offsetCacheMax: 1000,
-  maxMessages: 10000,
-  maxMillis: 3000,
-  concurrency: 4,
-  deadlineMs: 10000,
+/** The tuning no environment variable sets. */
+const FIXED_TUNING = {
   timestampSkewMs: 5000,
   readersPerTopic: 2,
-  readerPollMs: 10,
   readerFetchBytes: 4 * 1024 * 1024,
-});
+} as const satisfies Partial<TraceKafkaOptions>;
 
-/** The defaults with `overrides` applied; undefined fields (e.g. an unset env var) keep the default. */
+/**
+ * The options as configured: the TRACE_* settings (their defaults are declared once, in the env schema,
+ * libs/config/src/env.ts) and the fixed tuning. TRACE_KAFKA_PROVIDERS resolves them once with this.
+ */
+export function traceKafkaOptionsFrom(settings: Settings): TraceKafkaOptions {
+  const t = settings.trace;
+  return {
+    offsetCacheTtlMs: t.offsetCacheTtlMs,
+    offsetCacheMax: t.offsetCacheMax,
+    maxMessages: t.kafkaMaxMessages,
+    maxMillis: t.kafkaMaxMillis,
+    concurrency: t.kafkaConcurrency,
+    deadlineMs: t.deadlineMs,
+    readerPollMs: t.kafkaPollMs,
+    ...FIXED_TUNING,
+  };
+}
+
+let defaults: Readonly<TraceKafkaOptions> | undefined;
+
+/**
+ * The options for readers built by hand (tests): the defaults of an empty environment with `overrides`
+ * applied; undefined fields keep the default. Given the complete options Nest injects, it returns an equal copy.
+ */
 export function traceKafkaOptions(overrides: Partial<TraceKafkaOptions> = {}): TraceKafkaOptions {
+  defaults ??= Object.freeze(traceKafkaOptionsFrom(new Settings(validateEnv({}))));
   const defined = Object.entries(overrides).filter(([, v]) => v !== undefined);
-  return { ...DEFAULT_TRACE_KAFKA_OPTIONS, ...Object.fromEntries(defined) };
+  return { ...defaults, ...Object.fromEntries(defined) };
 }

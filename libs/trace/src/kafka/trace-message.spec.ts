@@ -1,7 +1,8 @@
+import { EXAMPLE_TRACE_ID } from '../testing/fixtures';
 import { RecordLike, traceMatcher } from './trace-message';
 
 const URN = 'urn:li:dataset:(urn:li:dataPlatform:hive,db.t,PROD)';
-const TRACE = '00062c53a468cbd8077e7dd079846870';
+const TRACE = EXAMPLE_TRACE_ID;
 
 function proposal(aspectName: string, traceId = TRACE, entityUrn = URN) {
   return {

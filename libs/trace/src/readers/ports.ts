@@ -1,4 +1,4 @@
-import { FailedMcpEntry, KafkaLookup, SearchSystemDoc, SqlAspectRow, TraceRef } from '../decisions';
+import { FailedMcpEntry, KafkaLookup, SearchSystemDoc, SqlAspectRow, TraceRef } from '../decisions/inputs';
 import { TraceItem } from '../trace-item';
 
 /** Primary storage: the latest SQL rows of all items, in ONE query. Keyed by itemKey. */
@@ -12,12 +12,35 @@ export abstract class SearchStoreReader {
   abstract timeseriesWritten(traceId: string, items: TraceItem[]): Promise<Set<string>>;
 }
 
-/** Kafka, only for what the stores could not settle. Never throws: trouble is a 'failed' lookup. */
+/** What the Kafka side needs of an item the stores could not settle; results are keyed by the very objects passed in. */
+export interface UrnAspect {
+  urn: string;
+  aspect: string;
+}
+
+export interface KafkaLookupOptions {
+  /** Refetch the consumer group's committed offsets instead of using the short-lived cache. */
+  skipCache?: boolean;
+  /** Absolute deadline (epoch ms), to share one budget between steps; default: now + the configured deadline. */
+  deadlineAt?: number;
+}
+
+/**
+ * Kafka, only for what the stores could not settle (implemented by KafkaTraceReader). Never throws:
+ * trouble is a 'failed' look-up. Every item passed in is a key of the answer.
+ */
 export abstract class KafkaLookups {
-  /** Our proposal on the MCP topic against the MCE group. */
-  abstract proposals(items: TraceItem[], trace: TraceRef, skipCache: boolean): Promise<Map<string, KafkaLookup>>;
-  /** Our change log on the versioned or timeseries MCL topic against the MAE group. */
-  abstract changeLogs(items: TraceItem[], trace: TraceRef, skipCache: boolean): Promise<Map<string, KafkaLookup>>;
-  /** Our proposal on the failed-proposal topic, with its exceptions. */
-  abstract failures(items: TraceItem[], trace: TraceRef): Promise<Map<string, FailedMcpEntry>>;
+  /** Primary storage: our proposal on the MCP topic against the MCE consumer group. */
+  abstract mcpLookups<T extends UrnAspect>(items: readonly T[], trace: TraceRef, options?: KafkaLookupOptions): Promise<Map<T, KafkaLookup>>;
+
+  /** Search storage: our change log on the versioned or timeseries MCL topic against the MAE consumer group. */
+  abstract mclLookups<T extends UrnAspect>(
+    items: readonly T[],
+    trace: TraceRef,
+    timeseries: boolean,
+    options?: KafkaLookupOptions,
+  ): Promise<Map<T, KafkaLookup>>;
+
+  /** Contract 5.1 step 6: our proposal on the failed-proposal topic with its exceptions; undefined when not there (or not known). */
+  abstract failedLookups<T extends UrnAspect>(items: readonly T[], trace: TraceRef, options?: KafkaLookupOptions): Promise<Map<T, FailedMcpEntry | undefined>>;
 }

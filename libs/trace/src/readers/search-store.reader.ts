@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { SystemMetadataRepository, TimeseriesRepository } from '@lib/search';
-import { SearchSystemDoc } from '../decisions';
+import { SearchSystemDoc } from '../decisions/inputs';
 import { itemKey, TraceItem } from '../trace-item';
 import { SearchStoreReader } from './ports';
 

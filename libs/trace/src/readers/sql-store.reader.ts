@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AspectRepository } from '@lib/sql';
-import { SqlAspectRow } from '../decisions';
+import { SqlAspectRow } from '../decisions/inputs';
 import { itemKey, TraceItem } from '../trace-item';
 import { PrimaryStoreReader } from './ports';
 

@@ -1,3 +1,8 @@
+/**
+ * The vocabulary of a trace answer: the write states, the per-storage status shape, and the message
+ * strings. Everything here is wire contract (docs/trace-semantics.md section 5): do not rename or reword.
+ */
+
 /** The per-storage states of an aspect write (the API Tracing "Write States"). Wire values. */
 export const WriteStatus = {
   /** An error occurred processing the write. */
@@ -35,4 +40,28 @@ export interface StorageStatus {
 
 export function storageStatus(writeStatus: WriteStatus, writeMessage?: string): StorageStatus {
   return writeMessage === undefined ? { writeStatus } : { writeStatus, writeMessage };
+}
+
+/**
+ * First-pass answer when SQL and OpenSearch cannot settle an aspect. The service then reads Kafka for
+ * exactly these aspects (none when everything resolves, so a clean trace never touches Kafka).
+ */
+export const NEEDS_KAFKA = 'needs-kafka';
+
+/** What a rule answers from the stores alone: a status, or "ask Kafka". */
+export type FromStores = StorageStatus | typeof NEEDS_KAFKA;
+
+/** Message strings are part of the wire contract (existing clients match on them): do not reword. */
+export const Messages = {
+  PENDING_PRIMARY: 'Pending primary storage write.',
+  PRIMARY_FAILED: 'Primary storage write failed.',
+  PRIMARY_INDETERMINATE: 'Primary storage write indeterminate.',
+  NOT_PROCESSED: 'Consumer has not processed offset.',
+  PROCESSED_PAST: 'Consumer has processed past the offset.',
+  MISSING_OFFSETS: 'Missing consumer offsets.',
+} as const;
+
+/** Ours (the reference answers 500 instead): why Kafka could not decide, e.g. a timeout. */
+export function kafkaLookupFailed(reason: string): string {
+  return `Kafka lookup failed: ${reason}`;
 }

@@ -1,4 +1,4 @@
-import { parseWriteExceptions } from './write-exceptions';
+import { parseWriteExceptions } from './inputs';
 
 describe('parseWriteExceptions (the failed topic `error` field)', () => {
   it('reads the JSON array, including nested causes', () => {

@@ -1,10 +1,11 @@
-import { KafkaLookup } from './kafka-lookup';
-import { statusFromKafka } from './kafka-status';
-import { Messages } from './messages';
-import { FromStores, NEEDS_KAFKA } from './needs-kafka';
-import { SearchSystemDoc, SqlAspectRow, TimeseriesDoc } from './store-rows';
-import { TraceRef } from './trace-ref';
-import { storageStatus, StorageStatus, WriteStatus } from './write-status';
+import { KafkaLookup, SearchSystemDoc, SqlAspectRow, TimeseriesDoc, TraceRef } from './inputs';
+import { statusFromKafka } from './primary-rules';
+import { FromStores, Messages, NEEDS_KAFKA, storageStatus, StorageStatus, WriteStatus } from './status';
+
+/**
+ * Search storage (contract 5.2) and the response (contract 5): searchFromStores -> searchFromKafka
+ * for each aspect, then aspectResult per aspect and filterResponse over the whole body.
+ */
 
 /** Everything the search-storage rules need about one (urn, aspect). */
 export interface SearchContext {
@@ -79,9 +80,47 @@ export function searchFromKafka(mcl: KafkaLookup, ctx?: Pick<SearchContext, 'isT
   return statusFromKafka(mcl);
 }
 
-/** Both passes for one aspect. Without a look-up where one is needed: UNKNOWN, never a throw. */
-export function searchStatus(ctx: SearchContext, mcl?: KafkaLookup): StorageStatus {
-  const fromStores = searchFromStores(ctx);
-  if (fromStores !== NEEDS_KAFKA) return fromStores;
-  return searchFromKafka(mcl ?? { kind: 'failed', reason: 'Kafka was not consulted.' }, ctx);
+// --- The response ----------------------------------------------------------------------------
+
+/** One aspect in the trace response. */
+export interface AspectTraceResult {
+  /** False iff either storage is ERROR. */
+  success: boolean;
+  primaryStorage: StorageStatus;
+  searchStorage: StorageStatus;
+}
+
+/** The trace response body: urn -> aspect name -> result. */
+export type TraceResponse = Record<string, Record<string, AspectTraceResult>>;
+
+export function aspectResult(primary: StorageStatus, search: StorageStatus): AspectTraceResult {
+  return {
+    success: primary.writeStatus !== WriteStatus.ERROR && search.writeStatus !== WriteStatus.ERROR,
+    primaryStorage: withoutEmptyFields(primary),
+    searchStorage: withoutEmptyFields(search),
+  };
+}
+
+/** The wire format omits null fields rather than sending `"writeMessage": null`. */
+function withoutEmptyFields(status: StorageStatus): StorageStatus {
+  const out: StorageStatus = { writeStatus: status.writeStatus };
+  if (status.writeMessage != null) out.writeMessage = status.writeMessage;
+  if (status.writeExceptions != null) out.writeExceptions = status.writeExceptions;
+  return out;
+}
+
+/**
+ * `onlyIncludeErrors` (default true on the endpoint): keep only aspects where either storage is ERROR
+ * and drop URNs left empty, so a clean trace answers `{}`. Returns a new object.
+ */
+export function filterResponse(response: TraceResponse, onlyIncludeErrors: boolean): TraceResponse {
+  if (!onlyIncludeErrors) return response;
+  const urns = Object.entries(response)
+    .map(([urn, aspects]) => [urn, Object.fromEntries(Object.entries(aspects).filter(([, r]) => hasError(r)))] as const)
+    .filter(([, aspects]) => Object.keys(aspects).length > 0);
+  return Object.fromEntries(urns);
+}
+
+function hasError(result: AspectTraceResult): boolean {
+  return result.primaryStorage.writeStatus === WriteStatus.ERROR || result.searchStorage.writeStatus === WriteStatus.ERROR;
 }
