@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { appendFileSync } from 'fs';
 import { Agent, request as httpRequest } from 'http';
 import type { Admin } from 'kafkajs';
 import { gzipSync } from 'zlib';
@@ -19,9 +20,11 @@ import { messageCount } from '../support/topics';
  *
  * Each suite's app runs on topics, groups and indices of that suite's run only (suffix `_fuzz<route><run>`),
  * deleted afterwards: a fuzz input that slips through as a poison message must never reach another suite's
- * consumers. FUZZ_SEED overrides the fixed seed (each property adds its own offset); FUZZ_KEEP=1 keeps the
- * topics and indices for a look after a failure; the service runs with no authentication (AUTH_ENABLED=false,
- * as for every e2e suite but test/auth), so no token is needed.
+ * consumers. FUZZ_SEED overrides the fixed seed (each property adds its own `seedOffset` to it: a failure
+ * prints the seed it ran with, and its path); FUZZ_KEEP=1 keeps the topics and indices for a look after a
+ * failure; FUZZ_DUMP=<file> appends every request that got a wrong answer to <file>, one JSON line per burst.
+ * The service runs without authentication (AUTH_ENABLED=false, as for every e2e suite but test/auth), so no
+ * token is needed.
  */
 
 export const SEED = Number(process.env.FUZZ_SEED ?? 20251125);
@@ -242,15 +245,22 @@ export class FuzzTarget {
   /** Sends the cases BURST at a time; throws with every wrong answer (one line each) if there is any. */
   async expectAnswers(cases: Case[]): Promise<void> {
     const problems: string[] = [];
+    const wrong: unknown[] = [];
     for (let i = 0; i < cases.length; i += BURST) {
       const burst = cases.slice(i, i + BURST);
       const answers = await Promise.all(burst.map((c) => this.send(c)));
       burst.forEach((c, j) => {
         const why = verdict(c, answers[j]);
-        if (why) problems.push(`${describeCase(c)} => ${why} | ${JSON.stringify(answers[j].text.slice(0, 160))}`);
+        if (!why) return;
+        problems.push(`${describeCase(c)} => ${why} | ${JSON.stringify(answers[j].text.slice(0, 160))}`);
+        wrong.push({ ...c, body: Buffer.isBuffer(c.body) ? `base64:${c.body.toString('base64')}` : c.body, answer: answers[j] });
       });
     }
-    if (problems.length) throw new Error(`${problems.length} wrong answers:\n${problems.slice(0, 40).join('\n')}`);
+    if (problems.length) {
+      // The whole of every request that got a wrong answer, to replay it by hand.
+      if (process.env.FUZZ_DUMP) appendFileSync(process.env.FUZZ_DUMP, `${JSON.stringify(wrong)}\n`);
+      throw new Error(`${problems.length} wrong answers:\n${problems.slice(0, 40).join('\n')}`);
+    }
   }
 
   /**
