@@ -25,7 +25,6 @@ import {
   ODD_HEADERS,
   oddBatchQuery,
   oddHeaders,
-  storedUrns,
   traceIds,
   urnText,
   validItem,
@@ -614,15 +613,13 @@ describe('HTTP fuzzing of the entity write routes', () => {
     });
     expect(accepted.status).toBe(202);
     const traceId = accepted.traceparent!.split('-')[1];
-    // The consumers log their spans of this write too: wait until the MCE consumer has stored it, then a moment for the MAE.
-    await eventually(
-      () => storedUrns([urn]),
-      (found) => found.has(urn),
-      30_000,
-      300,
-    );
-    await new Promise((r) => setTimeout(r, 2000));
-    expect(target.gms.output).toContain(`Trace: ${traceId}, SpanId:`);
+    // The consumers log their spans of this write too: wait until the MAE consumer has logged its bulk index of
+    // it, and the consume span around it (a span is logged when it ends: the last one of this write).
+    const logged = (output: string) => {
+      const index = new RegExp(`Trace: ${traceId}, SpanId: [0-9a-f]+, ParentId: ([0-9a-f]+), Name: indexBulk,`).exec(output);
+      return index !== null && output.includes(`Trace: ${traceId}, SpanId: ${index[1]}, `);
+    };
+    await eventually(async () => target.gms.output, logged, 30_000, 200);
     const lines = target.gms.output.split(/\r\n|\r|\n/);
     expect(lines.filter((l) => /^\s*Trace: forged/.test(l))).toEqual([]);
   });
