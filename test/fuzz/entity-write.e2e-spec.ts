@@ -610,13 +610,23 @@ describe('HTTP fuzzing of the entity write routes', () => {
     });
     expect(accepted.status).toBe(202);
     const traceId = accepted.traceparent!.split('-')[1];
-    // The consumers log their spans of this write too: wait until the MAE consumer has logged its bulk index of
-    // it, and the consume span around it (a span is logged when it ends: the last one of this write).
-    const logged = (output: string) => {
-      const index = new RegExp(`Trace: ${traceId}, SpanId: [0-9a-f]+, ParentId: ([0-9a-f]+), Name: indexBulk,`).exec(output);
-      return index !== null && output.includes(`Trace: ${traceId}, SpanId: ${index[1]}, `);
-    };
-    await eventually(async () => target.gms.output, logged, 30_000, 200);
+    // The consumers log their spans of this write too: wait until the MAE consumer has logged its consume span of
+    // both change logs (a span is logged when it ends; the bulk index of a batch is in the trace of one of its writes).
+    const maeConsumed = (output: string) =>
+      output
+        .split('\n')
+        .filter(
+          (l) =>
+            l.includes(`Trace: ${traceId}, Attributes: `) &&
+            l.includes(`"messaging.destination.name":${json(target.env.TOPIC_MCL_VERSIONED)}`) &&
+            l.includes('"messaging.operation":"receive"'),
+        ).length;
+    await eventually(
+      async () => target.gms.output,
+      (output) => maeConsumed(output) >= 2,
+      30_000,
+      200,
+    );
     const lines = target.gms.output.split(/\r\n|\r|\n/);
     expect(lines.filter((l) => /^\s*Trace: forged/.test(l))).toEqual([]);
   });
