@@ -1,29 +1,20 @@
 import { loadEntityRegistry, MetadataChangeLog } from '@lib/metadata';
 import { parseChangeLog } from './change-log-parser';
+import { changeLog, messageValue, parsedChange, URN } from './testing/fixtures';
 
 const registry = loadEntityRegistry();
-const URN = 'urn:li:dataset:(urn:li:dataPlatform:hive,db.orders,PROD)';
-
-function mcl(overrides: Record<string, unknown> = {}): MetadataChangeLog {
-  return {
-    entityType: 'dataset',
-    entityUrn: URN,
-    changeType: 'UPSERT',
-    aspectName: 'status',
-    aspect: { value: JSON.stringify({ removed: false }), contentType: 'application/json' },
-    systemMetadata: { lastObserved: 1700000000000, runId: 'no-run-id-provided', version: '1', properties: { telemetryTraceId: 't' } },
-    ...overrides,
-  } as MetadataChangeLog;
-}
-
-const buffer = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
+/** The fixture change log with `overrides` (undefined drops a field). */
+const mcl = (overrides: Record<string, unknown> = {}) => ({ ...changeLog(), ...overrides }) as MetadataChangeLog;
 
 describe('parseChangeLog', () => {
   it('reads a versioned aspect change', () => {
-    expect(parseChangeLog(buffer(mcl()), registry)).toEqual({
-      ok: true,
-      timeseries: false,
-      change: { entityType: 'dataset', urn: URN, aspect: 'status', value: { removed: false }, systemMetadata: mcl().systemMetadata },
+    expect(parseChangeLog(messageValue(changeLog()), registry)).toEqual({ ok: true, timeseries: false, change: parsedChange() });
+    expect(parsedChange()).toEqual({
+      entityType: 'dataset',
+      urn: URN,
+      aspect: 'status',
+      value: { removed: false },
+      systemMetadata: changeLog().systemMetadata,
     });
   });
 
@@ -36,10 +27,7 @@ describe('parseChangeLog', () => {
   });
 
   it('tells a timeseries aspect by the registry', () => {
-    const parsed = parseChangeLog(
-      buffer(mcl({ aspectName: 'datasetProfile', aspect: { value: '{"timestampMillis":5}', contentType: 'application/json' } })),
-      registry,
-    );
+    const parsed = parseChangeLog(messageValue(changeLog('datasetProfile', { timestampMillis: 5 })), registry);
     expect(parsed).toMatchObject({ ok: true, timeseries: true, change: { aspect: 'datasetProfile', value: { timestampMillis: 5 } } });
   });
 
@@ -65,7 +53,7 @@ describe('parseChangeLog', () => {
       'no integer timestampMillis',
     ],
   ])('rejects %s as unprocessable', (_what, value, reason) => {
-    const parsed = parseChangeLog(value === null ? null : buffer(value), registry);
+    const parsed = parseChangeLog(value === null ? null : messageValue(value), registry);
     expect(parsed.ok).toBe(false);
     expect(parsed.ok === false && parsed.reason).toContain(reason);
   });

@@ -1,38 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { KafkaMessage } from 'kafkajs';
-import { loadEntityRegistry, MetadataChangeLog } from '@lib/metadata';
+import { loadEntityRegistry } from '@lib/metadata';
 import { Metrics } from '@lib/metrics';
 import { BulkWriter, EntityDocumentRepository, SystemMetadataRepository, TimeseriesRepository } from '@lib/search';
 import { FakeSearchClient } from '../../search/src/testing/fake-search-client';
 import { ChangeLogProcessor } from './change-log.processor';
+import { changeLog, kafkaMessage } from './testing/fixtures';
 
 const registry = loadEntityRegistry();
-const URN = 'urn:li:dataset:(urn:li:dataPlatform:hive,db.orders,PROD)';
-
-const mcl = (aspectName: string, value: unknown): MetadataChangeLog => ({
-  entityType: 'dataset',
-  entityUrn: URN,
-  changeType: 'UPSERT',
-  aspectName,
-  aspect: { value: JSON.stringify(value), contentType: 'application/json' },
-  systemMetadata: {
-    lastObserved: 1700000000000,
-    runId: 'no-run-id-provided',
-    version: '1',
-    properties: { telemetryTraceId: '00062c53a468cbd8a1b2c3d4e5f60718' },
-  },
-  created: { time: 1700000000000, actor: 'urn:li:corpuser:jdoe' },
-});
-
-const message = (offset: number, value: unknown): KafkaMessage =>
-  ({
-    offset: String(offset),
-    key: Buffer.from(URN),
-    value: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
-    timestamp: '0',
-    attributes: 0,
-    headers: {},
-  }) as KafkaMessage;
 
 describe('ChangeLogProcessor metrics', () => {
   let search: FakeSearchClient;
@@ -61,7 +35,11 @@ describe('ChangeLogProcessor metrics', () => {
     await processor.process({
       topic: 't',
       partition: 0,
-      messages: [message(1, mcl('status', { removed: false })), message(2, '{'), message(3, mcl('datasetProfile', { timestampMillis: 9 }))],
+      messages: [
+        kafkaMessage(1, changeLog('status', { removed: false })),
+        kafkaMessage(2, '{'),
+        kafkaMessage(3, changeLog('datasetProfile', { timestampMillis: 9 })),
+      ],
     });
     expect((await metrics.changeLogsIndexed.get()).values[0].value).toBe(2);
   });
@@ -70,7 +48,7 @@ describe('ChangeLogProcessor metrics', () => {
     search.bulkAnswer = () => {
       throw new Error('connect ECONNREFUSED 127.0.0.1:9200');
     };
-    await expect(processor.process({ topic: 't', partition: 0, messages: [message(5, mcl('status', {}))] })).rejects.toThrow('ECONNREFUSED');
+    await expect(processor.process({ topic: 't', partition: 0, messages: [kafkaMessage(5, changeLog('status', {}))] })).rejects.toThrow('ECONNREFUSED');
     expect((await metrics.changeLogsIndexed.get()).values[0].value).toBe(0);
     expect((await metrics.dependencyErrors.get()).values).toEqual([
       expect.objectContaining({ labels: { dependency: 'opensearch', operation: 'bulk_index' }, value: 1 }),
@@ -92,7 +70,7 @@ describe('ChangeLogProcessor metrics', () => {
             ],
           }
         : { errors: false, items: (req.body as unknown[]).filter((_, i) => i % 2 === 0).map(() => ({ update: { status: 200, result: 'updated' } })) };
-    await processor.process({ topic: 't', partition: 0, messages: [message(7, mcl('status', { removed: false }))] });
+    await processor.process({ topic: 't', partition: 0, messages: [kafkaMessage(7, changeLog('status', { removed: false }))] });
     expect((await metrics.searchBulkItemsResent.get()).values[0].value).toBe(1);
     expect((await metrics.searchDocumentsRefused.get()).values).toEqual([
       expect.objectContaining({ labels: { index: 't_system_metadata_service_v1' }, value: 1 }),

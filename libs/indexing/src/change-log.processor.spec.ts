@@ -1,30 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { KafkaMessage } from 'kafkajs';
-import { loadEntityRegistry, MetadataChangeLog } from '@lib/metadata';
+import { loadEntityRegistry } from '@lib/metadata';
 import { BulkWriter, EntityDocumentRepository, SystemMetadataRepository, TimeseriesRepository, systemMetadataDocId } from '@lib/search';
 import { FakeSearchClient, Loose, bulkActions, bulkDocuments } from '../../search/src/testing/fake-search-client';
 import { ChangeLogProcessor } from './change-log.processor';
+import { changeLog, kafkaMessage, TRACE_ID, URN } from './testing/fixtures';
 
 const registry = loadEntityRegistry();
-const URN = 'urn:li:dataset:(urn:li:dataPlatform:hive,db.orders,PROD)';
-const TRACE = '00062c53a468cbd8a1b2c3d4e5f60718';
-
-function mcl(aspectName: string, value: unknown, lastObserved = 1700000000000): MetadataChangeLog {
-  return {
-    entityType: 'dataset',
-    entityUrn: URN,
-    changeType: 'UPSERT',
-    aspectName,
-    aspect: { value: JSON.stringify(value), contentType: 'application/json' },
-    systemMetadata: { lastObserved, runId: 'no-run-id-provided', version: '1', properties: { telemetryTraceId: TRACE, telemetryLog: 'false' } },
-    created: { time: lastObserved, actor: 'urn:li:corpuser:jdoe' },
-  };
-}
-
-function message(offset: number, value: unknown): KafkaMessage {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return { offset: String(offset), key: Buffer.from(URN), value: Buffer.from(text), timestamp: '0', attributes: 0, headers: {} } as KafkaMessage;
-}
 
 describe('ChangeLogProcessor', () => {
   let search: FakeSearchClient;
@@ -52,7 +33,7 @@ describe('ChangeLogProcessor', () => {
     await processor.process({
       topic: 'MetadataChangeLog_Versioned_v1',
       partition: 1,
-      messages: [message(10, mcl('status', { removed: false })), message(11, mcl('datasetProperties', { name: 'orders' }))],
+      messages: [kafkaMessage(10, changeLog('status', { removed: false })), kafkaMessage(11, changeLog('datasetProperties', { name: 'orders' }))],
     });
     expect(search.calls('bulk')).toHaveLength(1);
     const request = search.calls('bulk')[0];
@@ -70,7 +51,7 @@ describe('ChangeLogProcessor', () => {
     ]);
     const [entity, status] = bulkDocuments(request);
     expect(entity.script.params.changes.map((c: { aspect: string }) => c.aspect)).toEqual(['status', 'datasetProperties']);
-    expect(status).toMatchObject({ urn: URN, aspect: 'status', telemetryTraceId: TRACE, lastUpdated: 1700000000000 });
+    expect(status).toMatchObject({ urn: URN, aspect: 'status', telemetryTraceId: TRACE_ID, lastUpdated: 1700000000000 });
     // Versioned documents are read by real-time get: no need to wait for a refresh.
     expect(request.refresh).toBeUndefined();
   });
@@ -78,10 +59,9 @@ describe('ChangeLogProcessor', () => {
   it('makes one bulk request per partition batch, whatever its size (measured: 300 change logs of 100 URNs -> 1 request of 400 items)', async () => {
     const urns = Array.from({ length: 100 }, (_, i) => `urn:li:dataset:(urn:li:dataPlatform:hive,db.t${i},PROD)`);
     const messages = urns.flatMap((urn, i) =>
-      ['status', 'datasetProperties', 'ownership'].map((aspect, j) => ({
-        ...message(i * 3 + j, { ...mcl(aspect, aspect === 'ownership' ? { owners: [] } : {}), entityUrn: urn }),
-        key: Buffer.from(urn),
-      })),
+      ['status', 'datasetProperties', 'ownership'].map((aspect, j) =>
+        kafkaMessage(i * 3 + j, { ...changeLog(aspect, aspect === 'ownership' ? { owners: [] } : {}), entityUrn: urn }, urn),
+      ),
     );
     await processor.process({ topic: 'MetadataChangeLog_Versioned_v1', partition: 0, messages });
     expect(search.calls('bulk')).toHaveLength(1);
@@ -93,11 +73,11 @@ describe('ChangeLogProcessor', () => {
     await processor.process({
       topic: 'MetadataChangeLog_Timeseries_v1',
       partition: 0,
-      messages: [message(3, mcl('datasetProfile', { timestampMillis: 1700000000000, rowCount: 7 }))],
+      messages: [kafkaMessage(3, changeLog('datasetProfile', { timestampMillis: 1700000000000, rowCount: 7 }))],
     });
     const request = search.calls('bulk')[0];
     expect(bulkActions(request).map((a) => a.index._index)).toEqual(['t_dataset_datasetprofileaspect_v1']);
-    expect(bulkDocuments(request)[0]).toMatchObject({ urn: URN, telemetryTraceId: TRACE, event: { rowCount: 7 } });
+    expect(bulkDocuments(request)[0]).toMatchObject({ urn: URN, telemetryTraceId: TRACE_ID, event: { rowCount: 7 } });
     expect(request.refresh).toBe('wait_for');
   });
 
@@ -105,7 +85,11 @@ describe('ChangeLogProcessor', () => {
     await processor.process({
       topic: 'MetadataChangeLog_Versioned_v1',
       partition: 2,
-      messages: [message(40, 'not json'), message(41, mcl('status', { removed: true })), message(42, { ...mcl('status', {}), entityType: 'spaceship' })],
+      messages: [
+        kafkaMessage(40, 'not json'),
+        kafkaMessage(41, changeLog('status', { removed: true })),
+        kafkaMessage(42, { ...changeLog('status', {}), entityType: 'spaceship' }),
+      ],
     });
     expect(errors).toEqual([
       expect.stringMatching(/^skipping unprocessable change log MetadataChangeLog_Versioned_v1\[2\]@40: not valid JSON/),
@@ -115,7 +99,7 @@ describe('ChangeLogProcessor', () => {
   });
 
   it('makes no request for a batch of poison only, so it is committed and skipped', async () => {
-    await expect(processor.process({ topic: 't', partition: 0, messages: [message(1, '{')] })).resolves.toBeUndefined();
+    await expect(processor.process({ topic: 't', partition: 0, messages: [kafkaMessage(1, '{')] })).resolves.toBeUndefined();
     expect(search.requests).toHaveLength(0);
   });
 
@@ -134,7 +118,10 @@ describe('ChangeLogProcessor', () => {
     const twoUrns = () => ({
       topic: 'MetadataChangeLog_Versioned_v1',
       partition: 4,
-      messages: [message(20, mcl('status', { removed: false })), message(21, { ...mcl('status', { removed: true }, 1700000000500), entityUrn: URN_B })],
+      messages: [
+        kafkaMessage(20, changeLog('status', { removed: false })),
+        kafkaMessage(21, { ...changeLog('status', { removed: true }, 1700000000500), entityUrn: URN_B }),
+      ],
     });
 
     beforeEach(() => {
@@ -191,7 +178,7 @@ describe('ChangeLogProcessor', () => {
       await processor.process({
         topic: 'MetadataChangeLog_Timeseries_v1',
         partition: 0,
-        messages: [message(3, mcl('datasetProfile', { timestampMillis: 1700000000000 }))],
+        messages: [kafkaMessage(3, changeLog('datasetProfile', { timestampMillis: 1700000000000 }))],
       });
       expect(search.calls('bulk').map((r) => r.refresh)).toEqual(['wait_for', 'wait_for']);
     });
@@ -225,7 +212,7 @@ describe('ChangeLogProcessor', () => {
       expect(errors[0]).toContain(
         `Item: {"index":{"_index":"t_system_metadata_service_v1","_id":"${systemMetadataDocId(URN_B, 'status')}","version":1700000000500`,
       );
-      expect(errors[0]).toContain(`"telemetryTraceId":"${TRACE}"`);
+      expect(errors[0]).toContain(`"telemetryTraceId":"${TRACE_ID}"`);
     });
   });
 
@@ -233,11 +220,15 @@ describe('ChangeLogProcessor', () => {
     search.bulkAnswer = () => {
       throw new Error('connect ECONNREFUSED 127.0.0.1:9200');
     };
-    await expect(processor.process({ topic: 't', partition: 0, messages: [message(5, mcl('status', {}))] })).rejects.toThrow('ECONNREFUSED');
+    await expect(processor.process({ topic: 't', partition: 0, messages: [kafkaMessage(5, changeLog('status', {}))] })).rejects.toThrow('ECONNREFUSED');
   });
 
   it('builds the same request for a redelivered batch (idempotent ids and versions)', async () => {
-    const batch = { topic: 't', partition: 0, messages: [message(1, mcl('status', {})), message(2, mcl('datasetProfile', { timestampMillis: 9 }))] };
+    const batch = {
+      topic: 't',
+      partition: 0,
+      messages: [kafkaMessage(1, changeLog('status', {})), kafkaMessage(2, changeLog('datasetProfile', { timestampMillis: 9 }))],
+    };
     await processor.process(batch);
     await processor.process(batch);
     const [first, second] = search.calls('bulk');
