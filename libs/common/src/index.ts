@@ -4,3 +4,4 @@ export * from './shutdown';
 export * from './public-route';
 export * from './http-drain';
 export * from './chunks';
+export * from './result';
