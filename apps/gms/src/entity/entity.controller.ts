@@ -15,6 +15,7 @@ const URN_EXAMPLE = 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,
 
 @ApiTags('entities (v3)')
 @ApiBearerAuth()
+@ApiErrorResponses(401, 403, 503)
 @Controller('openapi/v3/entity')
 export class EntityController {
   private readonly reader: WriteRequestReader;
@@ -40,7 +41,7 @@ export class EntityController {
   @ApiBody({ schema: BATCH_BODY_SCHEMA, examples: BATCH_BODY_EXAMPLES })
   @ApiResponse({ status: 202, description: 'Accepted: the proposals are on Kafka.', headers: TRACEPARENT_HEADER, schema: { example: ENTITY_RESPONSE_EXAMPLE } })
   @ApiResponse({ status: 200, description: 'Written (async=false).', headers: TRACEPARENT_HEADER })
-  @ApiErrorResponses([400, WRITE_BAD_REQUEST], 401, 403, 412, 413, 503)
+  @ApiErrorResponses([400, WRITE_BAD_REQUEST], 412, 413)
   writeBatch(
     @Param('entityName') entityName: string,
     @Body() body: unknown,
@@ -67,7 +68,7 @@ export class EntityController {
   @ApiBody({ schema: ASPECT_ENVELOPE_SCHEMA, examples: { status: { value: { value: { removed: false } } } } })
   @ApiResponse({ status: 200, description: 'Written.', headers: TRACEPARENT_HEADER })
   @ApiResponse({ status: 202, description: 'Accepted (async=true).', headers: TRACEPARENT_HEADER })
-  @ApiErrorResponses([400, WRITE_BAD_REQUEST], 401, 403, [412, 'If-Version-Match or a create condition failed (sync).'], 413, 503)
+  @ApiErrorResponses([400, WRITE_BAD_REQUEST], [412, 'If-Version-Match or a create condition failed (sync).'], 413)
   async writeOne(
     @Param('entityName') entityName: string,
     @Param('urn') urn: string,
@@ -92,7 +93,7 @@ export class EntityController {
   @ApiOperation({ summary: 'The latest value of every aspect of an entity' })
   @ApiParam({ name: 'urn', example: URN_EXAMPLE })
   @ApiResponse({ status: 200, description: 'Every stored aspect: `{urn, <aspect>: {value, systemMetadata?}}`.', headers: TRACEPARENT_HEADER })
-  @ApiErrorResponses(400, 401, 403, [404, 'No aspect of this entity is stored.'], 503)
+  @ApiErrorResponses(400, [404, 'No aspect of this entity is stored.'])
   getEntity(@Param('entityName') entityName: string, @Param('urn') urn: string, @Query() query: ReadQuery): Promise<EntityEnvelope> {
     this.reader.urn(this.reader.entityType(entityName), urn, 'urn');
     return this.entities.entity(urn, query.systemMetadata);
@@ -102,7 +103,7 @@ export class EntityController {
   @RequireScope('read')
   @ApiOperation({ summary: 'The latest value of one aspect' })
   @ApiResponse({ status: 200, description: 'The aspect: `{value, systemMetadata?}`.', headers: TRACEPARENT_HEADER })
-  @ApiErrorResponses(400, 401, 403, [404, 'The aspect is not stored.'], 503)
+  @ApiErrorResponses(400, [404, 'The aspect is not stored.'])
   getAspect(
     @Param('entityName') entityName: string,
     @Param('urn') urn: string,
@@ -118,7 +119,7 @@ export class EntityController {
   @RequireScope('read')
   @ApiOperation({ summary: 'Write audit: every stored version of an aspect, who wrote it, when, and the value it replaced' })
   @ApiResponse({ status: 200, description: 'The versions, oldest first.', headers: TRACEPARENT_HEADER })
-  @ApiErrorResponses(400, 401, 403, [404, 'The aspect is not stored.'], 503)
+  @ApiErrorResponses(400, [404, 'The aspect is not stored.'])
   getVersions(
     @Param('entityName') entityName: string,
     @Param('urn') urn: string,

@@ -11,6 +11,7 @@ import { TraceQuery } from './trace.query';
 
 @ApiTags('trace (v1)')
 @ApiBearerAuth()
+@ApiErrorResponses(401, 403)
 @RequireScope('read')
 @Controller('openapi/v1/trace')
 export class TraceController {
@@ -35,7 +36,7 @@ export class TraceController {
     headers: TRACEPARENT_HEADER,
     content: { 'application/json': { schema: TRACE_RESPONSE_SCHEMA, examples: TRACE_RESPONSE_EXAMPLES } },
   })
-  @ApiErrorResponses([400, TRACE_BAD_REQUEST], 401, 403, 413)
+  @ApiErrorResponses([400, TRACE_BAD_REQUEST], 413)
   traceWrite(@Param('traceId', TraceIdPipe) traceId: string, @Body() body: unknown, @Query() query: TraceQuery): Promise<TraceResponse> {
     const items = traceItems(body, this.registry, this.settings.trace);
     return this.traces.trace(traceRef(traceId), items, query);
