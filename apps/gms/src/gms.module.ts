@@ -1,4 +1,5 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { Settings, SettingsModule } from '@lib/config';
 import { DependencyCheck, HealthModule } from '@lib/health';
 import { MetricsModule } from '@lib/metrics';
@@ -13,6 +14,8 @@ import { EntityModule } from './entity/entity.module';
 import { AuthModule } from './auth/auth.module';
 import { TraceApiModule } from './trace/trace-api.module';
 import { ServerConfigModule } from './server-config/server-config.module';
+import { DomainErrorsFilter } from './http/domain-errors.filter';
+import { QueryDtoPipe } from './http/query';
 
 /**
  * The HTTP service. With RUN_CONSUMERS it also hosts the MCE and/or MAE consumer in the same
@@ -44,6 +47,12 @@ export class GmsModule {
       checks.push(MaeConsumer);
     }
     imports.push(HealthModule.register(checks));
-    return { module: GmsModule, imports };
+    // Global: every route's query DTO is validated (QueryDtoPipe touches nothing else), and every domain error
+    // becomes its HTTP answer in one place (DomainErrorsFilter).
+    const providers = [
+      { provide: APP_PIPE, useClass: QueryDtoPipe },
+      { provide: APP_FILTER, useClass: DomainErrorsFilter },
+    ];
+    return { module: GmsModule, imports, providers };
   }
 }

@@ -19,7 +19,7 @@ describe('parseChangeLog', () => {
   });
 
   it('reads a DELETE of a versioned aspect as a change to no value', () => {
-    expect(parseChangeLog(buffer(mcl({ changeType: 'DELETE', aspect: undefined })), registry)).toEqual({
+    expect(parseChangeLog(messageValue(mcl({ changeType: 'DELETE', aspect: undefined })), registry)).toEqual({
       ok: true,
       timeseries: false,
       change: { entityType: 'dataset', urn: URN, aspect: 'status', value: null, systemMetadata: mcl().systemMetadata },

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { MAX_URN_LENGTH, URN_PREFIX, UrnError, buildUrn, isUrn, parseUrn } from './urn';
+import { MAX_URN_LENGTH, URN_PREFIX, buildUrn, isUrn, parseUrn, tryParseUrn } from './urn';
 
 /**
  * Property-based tests of the URN parser (fast-check, seeded so a failure reproduces; FC_SEED overrides).
@@ -14,14 +14,7 @@ const ENTITY_TYPE = /^[A-Za-z][A-Za-z0-9_]*$/;
 const codePoints = (s: string) => [...s].length;
 
 /** Runs parseUrn; anything thrown that is not a UrnError escapes and fails the property. */
-function attempt(input: string): { ok: true; parsed: ReturnType<typeof parseUrn> } | { ok: false; err: UrnError } {
-  try {
-    return { ok: true, parsed: parseUrn(input) };
-  } catch (err) {
-    if (err instanceof UrnError) return { ok: false, err };
-    throw err;
-  }
-}
+const attempt = tryParseUrn;
 
 // ---- generators -----------------------------------------------------------------------------------
 
@@ -96,18 +89,18 @@ describe('parseUrn (properties)', () => {
         const r = attempt(input);
         expect(isUrn(input)).toBe(r.ok);
         if (!r.ok) {
-          expect(r.err.input).toBe(input);
-          expect(typeof r.err.reason).toBe('string');
-          if (r.err.position !== undefined) {
-            expect(r.err.position).toBeGreaterThanOrEqual(0);
-            expect(r.err.position).toBeLessThanOrEqual(input.length);
+          expect(r.error.input).toBe(input);
+          expect(typeof r.error.reason).toBe('string');
+          if (r.error.position !== undefined) {
+            expect(r.error.position).toBeGreaterThanOrEqual(0);
+            expect(r.error.position).toBeLessThanOrEqual(input.length);
           }
           // Messages stay bounded and on one line, whatever the input holds (they reach logs and 400 bodies).
-          expect(r.err.message.length).toBeLessThan(400);
-          expect(r.err.message).not.toMatch(/[\r\n]/);
+          expect(r.error.message.length).toBeLessThan(400);
+          expect(r.error.message).not.toMatch(/[\r\n]/);
           return;
         }
-        const { entityType: t, id, parts } = r.parsed;
+        const { entityType: t, id, parts } = r.value;
         expect(input.startsWith(URN_PREFIX)).toBe(true);
         expect(codePoints(input)).toBeLessThanOrEqual(MAX_URN_LENGTH);
         expect(CONTROL.test(input)).toBe(false);
@@ -129,10 +122,10 @@ describe('parseUrn (properties)', () => {
     fc.assert(
       fc.property(validUrn, ({ urn, entityType: t, parts }) => {
         const r = attempt(urn);
-        if (!r.ok) throw new Error(`rejected a valid URN ${JSON.stringify(urn)}: ${r.err.message}`);
-        expect(r.parsed.entityType).toBe(t);
-        expect(r.parsed.parts).toEqual(parts);
-        expect(buildUrn(r.parsed.entityType, r.parsed.parts)).toBe(urn);
+        if (!r.ok) throw new Error(`rejected a valid URN ${JSON.stringify(urn)}: ${r.error.message}`);
+        expect(r.value.entityType).toBe(t);
+        expect(r.value.parts).toEqual(parts);
+        expect(buildUrn(r.value.entityType, r.value.parts)).toBe(urn);
         expect(buildUrn(t, parts)).toBe(urn);
       }),
       opts(),
@@ -161,8 +154,8 @@ describe('parseUrn (properties)', () => {
         const r = attempt(urn.slice(0, at) + String.fromCharCode(code) + urn.slice(at));
         expect(r.ok).toBe(false);
         if (!r.ok) {
-          expect(r.err.reason).toMatch(/^contains the control character U\+00[0-9A-F]{2}$/);
-          expect(r.err.position).toBe(at);
+          expect(r.error.reason).toMatch(/^contains the control character U\+00[0-9A-F]{2}$/);
+          expect(r.error.position).toBe(at);
         }
       }),
       opts(),
@@ -191,7 +184,7 @@ describe('parseUrn (properties)', () => {
         const at = parens[which % parens.length];
         const r = attempt(urn.slice(0, at) + urn.slice(at + 1));
         expect(r.ok).toBe(false);
-        if (!r.ok) expect(r.err.reason).toMatch(/never closed|no matching|nested URN/);
+        if (!r.ok) expect(r.error.reason).toMatch(/never closed|no matching|nested URN/);
       }),
       opts(),
     );

@@ -1,3 +1,5 @@
+import { err, ok, Result } from '@lib/common';
+
 /** Every URN we accept starts with this; other namespaces are not DataHub entities. */
 export const URN_PREFIX = 'urn:li:';
 
@@ -74,6 +76,16 @@ function parseUrnText(input: string): ParsedUrn {
   checkBalanced(input, keyStart);
   const parts = id.startsWith('(') ? tupleParts(input, keyStart) : [id];
   return { entityType, id, parts };
+}
+
+/** parseUrn as a Result: the parsed URN, or the UrnError saying what is wrong. Anything else thrown (a bug) escapes. */
+export function tryParseUrn(input: string): Result<ParsedUrn, UrnError> {
+  try {
+    return ok(parseUrn(input));
+  } catch (e) {
+    if (e instanceof UrnError) return err(e);
+    throw e;
+  }
 }
 
 export function isUrn(input: unknown): input is string {

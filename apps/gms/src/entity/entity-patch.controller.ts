@@ -1,20 +1,14 @@
 import { Body, Controller, Headers, Param, Patch, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Settings } from '@lib/config';
 import { IF_VERSION_MATCH } from '@lib/ingest';
 import { EntityRegistry } from '@lib/metadata';
-import { queryFlag } from '../http/query-flag';
 import { Actor, RequireScope } from '../auth/auth.decorators';
+import { ApiErrorResponses, TRACEPARENT_HEADER } from '../http/openapi';
 import { EntityEnvelope, EntityService } from './entity.service';
-import {
-  ERROR_RESPONSES,
-  PATCH_BATCH_BODY_SCHEMA,
-  PATCH_BATCH_EXAMPLES,
-  PATCH_DOCUMENT_SCHEMA,
-  PATCH_SINGLE_EXAMPLES,
-  TRACEPARENT_HEADER,
-} from './entity.openapi';
+import { PATCH_BATCH_BODY_SCHEMA, PATCH_BATCH_EXAMPLES, PATCH_DOCUMENT_SCHEMA, PATCH_SINGLE_EXAMPLES, WRITE_BAD_REQUEST } from './entity.openapi';
+import { BatchWriteQuery, SingleWriteQuery } from './entity.query';
 import { WriteRequestReader } from './write-request';
 
 const PATCH_DESCRIPTION =
@@ -26,6 +20,7 @@ const PATCH_DESCRIPTION =
 
 @ApiTags('entities (v3)')
 @ApiBearerAuth()
+@ApiErrorResponses(401, 403, 503)
 @Controller('openapi/v3/entity')
 export class EntityPatchController {
   private readonly reader: WriteRequestReader;
@@ -45,27 +40,20 @@ export class EntityPatchController {
     description: `${PATCH_DESCRIPTION} async defaults to true (202).`,
   })
   @ApiParam({ name: 'entityName', example: 'dataset' })
-  @ApiQuery({ name: 'async', required: false, schema: { type: 'boolean', default: true } })
-  @ApiQuery({ name: 'systemMetadata', required: false, schema: { type: 'boolean', default: false } })
   @ApiBody({ schema: PATCH_BATCH_BODY_SCHEMA, examples: PATCH_BATCH_EXAMPLES })
   @ApiResponse({ status: 202, description: 'Accepted: the patches are on Kafka (the answer echoes them).', headers: TRACEPARENT_HEADER })
   @ApiResponse({ status: 200, description: 'Applied (async=false): the answer holds the resulting values.', headers: TRACEPARENT_HEADER })
-  @ApiResponse({ status: 409, description: 'async=false: a patch does not apply to the stored value.' })
-  @ApiResponse({ status: 412, description: 'async=false: If-Version-Match failed.' })
-  @ErrorResponses()
-  async patchBatch(
+  @ApiErrorResponses([400, WRITE_BAD_REQUEST], 409, [412, 'async=false: If-Version-Match failed.'], 413)
+  patchBatch(
     @Param('entityName') entityName: string,
     @Body() body: unknown,
-    @Query('async') asyncParam: string | undefined,
-    @Query('systemMetadata') smParam: string | undefined,
+    @Query() query: BatchWriteQuery,
     @Res({ passthrough: true }) res: Response,
     @Actor() actor: string,
   ): Promise<EntityEnvelope[]> {
-    const async = queryFlag('async', asyncParam, true);
-    const withSm = queryFlag('systemMetadata', smParam, false);
     const writes = this.reader.batch(entityName, body, true);
-    res.status(async ? 202 : 200);
-    return this.entities.write(writes, async, withSm, actor);
+    res.status(query.async ? 202 : 200);
+    return this.entities.write(writes, query.async, query.systemMetadata, actor);
   }
 
   @Patch(':entityName/:urn/:aspectName')
@@ -77,38 +65,24 @@ export class EntityPatchController {
   @ApiParam({ name: 'entityName', example: 'dataset' })
   @ApiParam({ name: 'urn', example: 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,PROD)' })
   @ApiParam({ name: 'aspectName', example: 'globalTags' })
-  @ApiQuery({ name: 'async', required: false, schema: { type: 'boolean', default: false } })
-  @ApiQuery({ name: 'systemMetadata', required: false, schema: { type: 'boolean', default: false } })
   @ApiHeader({ name: IF_VERSION_MATCH, required: false, description: 'Expected stored version of the aspect (-1: must not exist).' })
   @ApiBody({ schema: PATCH_DOCUMENT_SCHEMA, examples: PATCH_SINGLE_EXAMPLES })
   @ApiResponse({ status: 200, description: 'Applied: the resulting value.', headers: TRACEPARENT_HEADER })
   @ApiResponse({ status: 202, description: 'Accepted (async=true).', headers: TRACEPARENT_HEADER })
-  @ApiResponse({ status: 409, description: 'The patch does not apply to the stored value (sync).' })
-  @ApiResponse({ status: 412, description: 'If-Version-Match failed (sync).' })
-  @ErrorResponses()
+  @ApiErrorResponses([400, WRITE_BAD_REQUEST], [409, 'The patch does not apply to the stored value (sync).'], [412, 'If-Version-Match failed (sync).'], 413)
   async patchOne(
     @Param('entityName') entityName: string,
     @Param('urn') urn: string,
     @Param('aspectName') aspectName: string,
     @Body() body: unknown,
     @Headers(IF_VERSION_MATCH.toLowerCase()) ifVersionMatch: string | undefined,
-    @Query('async') asyncParam: string | undefined,
-    @Query('systemMetadata') smParam: string | undefined,
+    @Query() query: SingleWriteQuery,
     @Res({ passthrough: true }) res: Response,
     @Actor() actor: string,
   ): Promise<EntityEnvelope> {
-    const async = queryFlag('async', asyncParam, false);
-    const withSm = queryFlag('systemMetadata', smParam, false);
-    const headers = this.reader.conditionalHeaders(ifVersionMatch);
-    const write = this.reader.singlePatch(entityName, urn, aspectName, body, headers);
-    res.status(async ? 202 : 200);
-    const [entity] = await this.entities.write([write], async, withSm, actor);
+    const write = this.reader.singlePatch(entityName, urn, aspectName, body, this.reader.conditionalHeaders(ifVersionMatch));
+    res.status(query.async ? 202 : 200);
+    const [entity] = await this.entities.write([write], query.async, query.systemMetadata, actor);
     return entity;
   }
-}
-
-function ErrorResponses() {
-  return (target: object, key: string, descriptor: PropertyDescriptor) => {
-    for (const r of ERROR_RESPONSES) ApiResponse({ ...r, headers: TRACEPARENT_HEADER })(target, key, descriptor);
-  };
 }

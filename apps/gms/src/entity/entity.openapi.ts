@@ -1,13 +1,4 @@
-import { ApiResponseOptions } from '@nestjs/swagger';
 import type { JsonPatchJson } from '@lib/ingest';
-
-/** Every response carries the W3C traceparent of the request: its trace id is what the trace endpoint takes. */
-export const TRACEPARENT_HEADER = {
-  traceparent: {
-    description: 'W3C trace context of this request, `00-<traceId>-<spanId>-<flags>`. The whole value, or its trace id, is accepted by the trace endpoint.',
-    schema: { type: 'string', example: '00-00062c53a468cbd8077e7dd079846870-9199effb49910b4e-01' },
-  },
-};
 
 const DATASET_URN = 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,PROD)';
 
@@ -79,15 +70,9 @@ export const ENTITY_RESPONSE_EXAMPLE = [
   },
 ];
 
-export const ERROR_RESPONSES: ApiResponseOptions[] = [
-  {
-    status: 400,
-    description:
-      'Malformed JSON, unknown entity type or aspect, malformed URN or one of another entity type, a value failing its schema (or a malformed JSON Patch, or a patch of a timeseries aspect), an empty batch. The message names the field.',
-  },
-  { status: 413, description: 'The body is larger than MAX_REQUEST_BYTES, or an aspect value larger than MAX_ASPECT_BYTES.' },
-  { status: 503, description: 'Kafka (or, for sync writes, MySQL) did not answer in time; nothing was written.' },
-];
+/** What a 400 of a write route means. */
+export const WRITE_BAD_REQUEST =
+  'Malformed JSON, unknown entity type or aspect, malformed URN or one of another entity type, a value failing its schema (or a malformed JSON Patch, or a patch of a timeseries aspect), an empty batch, a bad query flag. The message names the field.';
 
 export const JSON_PATCH_OPERATION_SCHEMA = {
   type: 'object',

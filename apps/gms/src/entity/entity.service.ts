@@ -1,9 +1,9 @@
-import { HttpException, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
-import { errorMessage } from '@lib/common';
-import { KafkaPublisher, PublishError } from '@lib/kafka';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { KafkaPublisher } from '@lib/kafka';
 import { AspectWrite, DEFAULT_ACTOR, ProposalApplier, ProposalPublisher } from '@lib/ingest';
 import { EntityRegistry, MetadataChangeProposal, SystemMetadata } from '@lib/metadata';
 import { AspectRepository, AspectRow } from '@lib/sql';
+import { unavailableOnOutage } from './outage';
 
 export interface AspectEnvelope {
   value: unknown;
@@ -48,22 +48,24 @@ export class EntityService {
   async writeSync(writes: AspectWrite[], withSystemMetadata: boolean, actor = DEFAULT_ACTOR): Promise<EntityEnvelope[]> {
     const mcps = this.proposals.proposalsOf(writes, actor);
     const isTs = (m: MetadataChangeProposal) => this.registry.isTimeseries(m.entityType, m.aspectName);
-    return unavailableOnOutage(async () => {
+    const { timeseries, applied } = await unavailableOnOutage(async () => {
       await this.kafka.ready();
       const timeseries = await this.proposals.publish(mcps.filter(isTs));
-      const applied = await this.applier.apply(mcps.filter((m) => !isTs(m)));
-      const rejected = applied.find((a) => 'rejected' in a);
-      if (rejected && 'rejected' in rejected)
-        throw new HttpException(
-          { statusCode: rejected.rejected.status, message: rejected.rejected.message, error: rejected.rejected.name },
-          rejected.rejected.status,
-        );
-      const written = applied.flatMap((a) =>
-        'outcome' in a ? [{ urn: a.mcp.entityUrn, aspect: a.mcp.aspectName, value: a.outcome.value, systemMetadata: a.outcome.systemMetadata }] : [],
-      );
-      const ts = timeseries.map((m) => ({ urn: m.entityUrn, aspect: m.aspectName, value: JSON.parse(m.aspect?.value ?? 'null'), systemMetadata: m.systemMetadata }));
-      return envelopes([...written, ...ts], withSystemMetadata);
+      return { timeseries, applied: await this.applier.apply(mcps.filter((m) => !isTs(m))) };
     });
+    // A proposal that can never succeed as sent: the answer is its status (DomainErrorsFilter).
+    const rejected = applied.find((a) => 'rejected' in a);
+    if (rejected && 'rejected' in rejected) throw rejected.rejected;
+    const written = applied.flatMap((a) =>
+      'outcome' in a ? [{ urn: a.mcp.entityUrn, aspect: a.mcp.aspectName, value: a.outcome.value, systemMetadata: a.outcome.systemMetadata }] : [],
+    );
+    const ts = timeseries.map((m) => ({
+      urn: m.entityUrn,
+      aspect: m.aspectName,
+      value: JSON.parse(m.aspect?.value ?? 'null'),
+      systemMetadata: m.systemMetadata,
+    }));
+    return envelopes([...written, ...ts], withSystemMetadata);
   }
 
   async entity(urn: string, withSystemMetadata: boolean): Promise<EntityEnvelope> {
@@ -115,23 +117,4 @@ function envelopes(items: Item[], withSystemMetadata: boolean): EntityEnvelope[]
     byUrn.set(item.urn, entity);
   }
   return [...byUrn.values()];
-}
-
-/** Errors that are bugs in our code, never an outage: they surface as a 500 instead of "unavailable". */
-const PROGRAMMING_ERRORS = [TypeError, ReferenceError, RangeError, SyntaxError, EvalError];
-
-/**
- * Runs `work`, answering 503 when a dependency failed: Kafka refused or timed out (PublishError), or the
- * database or its pool failed (anything else it throws). HTTP errors pass as they are, and a bug (a
- * TypeError, say) is rethrown unchanged, so it is a 500 and seen in tests rather than called an outage.
- */
-export async function unavailableOnOutage<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof HttpException) throw err;
-    if (PROGRAMMING_ERRORS.some((kind) => err instanceof kind)) throw err;
-    if (err instanceof PublishError) throw new ServiceUnavailableException(err.message);
-    throw new ServiceUnavailableException(`storage unavailable: ${errorMessage(err)}`);
-  }
 }

@@ -1,6 +1,6 @@
 import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import { checkVersionHeaderFormat, AspectWrite, IF_VERSION_MATCH, parsePatchDocument, PatchSyntaxError, ProposalRejected } from '@lib/ingest';
-import { EntityRegistry, exceedsDepth, MAX_JSON_DEPTH, parseUrn, SystemMetadata, UrnError } from '@lib/metadata';
+import { EntityRegistry, exceedsDepth, MAX_JSON_DEPTH, SystemMetadata, tryParseUrn } from '@lib/metadata';
 
 /** Turns a write request into validated aspect writes, or a 400 that says which field was wrong. */
 export class WriteRequestReader {
@@ -54,13 +54,9 @@ export class WriteRequestReader {
 
   urn(entityType: string, urn: unknown, at: string): void {
     if (typeof urn !== 'string' || urn === '') throw new BadRequestException(`${at} must be a non-empty string`);
-    try {
-      const parsed = parseUrn(urn);
-      if (parsed.entityType !== entityType) throw new BadRequestException(`${at}: ${urn} is a ${parsed.entityType} URN, not a ${entityType} URN`);
-    } catch (err) {
-      if (err instanceof UrnError) throw new BadRequestException(`${at}: ${err.message}`);
-      throw err;
-    }
+    const parsed = tryParseUrn(urn);
+    if (!parsed.ok) throw new BadRequestException(`${at}: ${parsed.error.message}`);
+    if (parsed.value.entityType !== entityType) throw new BadRequestException(`${at}: ${urn} is a ${parsed.value.entityType} URN, not a ${entityType} URN`);
   }
 
   aspectName(entityType: string, name: string, at: string): string {

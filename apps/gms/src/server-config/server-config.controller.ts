@@ -1,7 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { Public } from '@lib/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { TRACEPARENT_HEADER } from '../entity/entity.openapi';
+import { TRACEPARENT_HEADER } from '../http/openapi';
 import { SERVER_CONFIG_SCHEMA, serverConfig, ServerConfig } from './server-config';
 
 /** `GET /config`: the server-configuration document of the reference API, as much of it as its clients need. */

@@ -1,16 +1,17 @@
-import { BadRequestException, Body, Controller, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Settings } from '@lib/config';
 import { EntityRegistry } from '@lib/metadata';
-import { parseTraceIdParam } from '@lib/telemetry';
-import { traceItems, TraceRequestError, TraceResponse, TraceService, traceRef } from '@lib/trace';
-import { queryFlag } from '../http/query-flag';
+import { traceItems, TraceResponse, TraceService, traceRef } from '@lib/trace';
 import { RequireScope } from '../auth/auth.decorators';
-import { TRACEPARENT_HEADER } from '../entity/entity.openapi';
-import { TRACE_BODY_EXAMPLES, TRACE_BODY_SCHEMA, TRACE_RESPONSE_EXAMPLES, TRACE_RESPONSE_SCHEMA } from './trace.openapi';
+import { ApiErrorResponses, TRACEPARENT_HEADER } from '../http/openapi';
+import { TraceIdPipe } from './trace-id.pipe';
+import { TRACE_BAD_REQUEST, TRACE_BODY_EXAMPLES, TRACE_BODY_SCHEMA, TRACE_RESPONSE_EXAMPLES, TRACE_RESPONSE_SCHEMA } from './trace.openapi';
+import { TraceQuery } from './trace.query';
 
 @ApiTags('trace (v1)')
 @ApiBearerAuth()
+@ApiErrorResponses(401, 403)
 @RequireScope('read')
 @Controller('openapi/v1/trace')
 export class TraceController {
@@ -29,40 +30,15 @@ export class TraceController {
       'States: ACTIVE_STATE, HISTORIC_STATE, PENDING, ERROR, NO_OP, UNKNOWN.',
   })
   @ApiParam({ name: 'traceId', description: 'A trace id (32 hex) or a whole traceparent header value.', example: '00062c53a468cbd8077e7dd079846870' })
-  @ApiQuery({ name: 'onlyIncludeErrors', required: false, schema: { type: 'boolean', default: true } })
-  @ApiQuery({ name: 'detailed', required: false, schema: { type: 'boolean', default: false }, description: 'Include the exceptions of failed proposals.' })
-  @ApiQuery({ name: 'skipCache', required: false, schema: { type: 'boolean', default: false }, description: 'Refetch consumer-group offsets.' })
   @ApiBody({ schema: TRACE_BODY_SCHEMA, examples: TRACE_BODY_EXAMPLES })
   @ApiResponse({
     status: 200,
     headers: TRACEPARENT_HEADER,
     content: { 'application/json': { schema: TRACE_RESPONSE_SCHEMA, examples: TRACE_RESPONSE_EXAMPLES } },
   })
-  @ApiResponse({
-    status: 400,
-    description: 'Unparsable trace id, a body that is not an object of string arrays, a malformed URN, an unknown entity type, too many URNs or aspects.',
-  })
-  async traceWrite(
-    @Param('traceId') traceIdParam: string,
-    @Body() body: unknown,
-    @Query('onlyIncludeErrors') onlyErrors: string | undefined,
-    @Query('detailed') detailed: string | undefined,
-    @Query('skipCache') skipCache: string | undefined,
-  ): Promise<TraceResponse> {
-    const parsed = parseTraceIdParam(traceIdParam);
-    if ('error' in parsed) throw new BadRequestException(parsed.error);
-    const opts = {
-      onlyIncludeErrors: queryFlag('onlyIncludeErrors', onlyErrors, true),
-      detailed: queryFlag('detailed', detailed, false),
-      skipCache: queryFlag('skipCache', skipCache, false),
-    };
-    let items;
-    try {
-      items = traceItems(body, this.registry, this.settings.trace);
-    } catch (err) {
-      if (err instanceof TraceRequestError) throw new BadRequestException(err.message);
-      throw err;
-    }
-    return this.traces.trace(traceRef(parsed.traceId), items, opts);
+  @ApiErrorResponses([400, TRACE_BAD_REQUEST], 413)
+  traceWrite(@Param('traceId', TraceIdPipe) traceId: string, @Body() body: unknown, @Query() query: TraceQuery): Promise<TraceResponse> {
+    const items = traceItems(body, this.registry, this.settings.trace);
+    return this.traces.trace(traceRef(traceId), items, query);
   }
 }

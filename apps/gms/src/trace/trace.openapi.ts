@@ -1,5 +1,9 @@
 const URN = 'urn:li:dataset:(urn:li:dataPlatform:bigquery,transactions.user_profile,PROD)';
 
+/** What a 400 of the trace route means. */
+export const TRACE_BAD_REQUEST =
+  'Unparsable trace id, a body that is not an object of string arrays, a malformed URN, an unknown entity type, too many URNs or aspects, a bad query flag.';
+
 export const TRACE_BODY_SCHEMA = {
   type: 'object',
   description: 'URN -> aspect names written under this trace id. An empty list means every aspect of the entity type.',

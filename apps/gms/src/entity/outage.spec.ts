@@ -1,13 +1,14 @@
-import { NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { NotFoundException } from '@nestjs/common';
 import { PublishError } from '@lib/kafka';
-import { unavailableOnOutage } from './entity.service';
+import { DependencyUnavailable, unavailableOnOutage } from './outage';
 
 describe('unavailableOnOutage', () => {
-  it('answers 503 for Kafka and storage failures', async () => {
-    await expect(unavailableOnOutage(() => Promise.reject(new PublishError('Kafka did not accept the write')))).rejects.toBeInstanceOf(
-      ServiceUnavailableException,
-    );
+  it('calls Kafka and storage failures an outage (DependencyUnavailable: a 503)', async () => {
+    const kafka = unavailableOnOutage(() => Promise.reject(new PublishError('Kafka did not accept the write')));
+    await expect(kafka).rejects.toBeInstanceOf(DependencyUnavailable);
+    await expect(kafka).rejects.toThrow('Kafka did not accept the write');
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), { code: 'ECONNREFUSED' });
+    await expect(unavailableOnOutage(() => Promise.reject(refused))).rejects.toBeInstanceOf(DependencyUnavailable);
     await expect(unavailableOnOutage(() => Promise.reject(refused))).rejects.toThrow('storage unavailable: connect ECONNREFUSED');
   });
 

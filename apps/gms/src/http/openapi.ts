@@ -1,0 +1,43 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+
+/** Every response carries the W3C traceparent of the request: its trace id is what the trace endpoint takes. */
+export const TRACEPARENT_HEADER = {
+  traceparent: {
+    description: 'W3C trace context of this request, `00-<traceId>-<spanId>-<flags>`. The whole value, or its trace id, is accepted by the trace endpoint.',
+    schema: { type: 'string', example: '00-00062c53a468cbd8077e7dd079846870-9199effb49910b4e-01' },
+  },
+};
+
+/** The one JSON shape of every error answer (Nest's, and DomainErrorsFilter's). */
+export class ApiError {
+  @ApiProperty({ type: 'integer', example: 400 }) readonly statusCode!: number;
+  @ApiProperty({ example: 'body[0].urn must be a non-empty string' }) readonly message!: string;
+  @ApiPropertyOptional({ example: 'Bad Request' }) readonly error?: string;
+}
+
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 503;
+
+const DESCRIPTIONS: Record<ErrorStatus, string> = {
+  400: 'The request is malformed; the message names the field.',
+  401: 'No valid `Authorization: Bearer <token>` header (when authentication is on).',
+  403: 'The token lacks the scope of the route.',
+  404: 'Not stored.',
+  409: 'async=false: a patch does not apply to the stored value.',
+  412: 'async=false: If-Version-Match or a create condition failed.',
+  413: 'The body is larger than MAX_REQUEST_BYTES, or an aspect value larger than MAX_ASPECT_BYTES.',
+  503: 'Kafka (or, for sync writes, MySQL) did not answer in time; nothing was written.',
+};
+
+/** A status, or a status and what it means on this route. */
+export type ErrorResponse = ErrorStatus | [ErrorStatus, string];
+
+/** The error answers of a route, each with the one JSON error schema (ApiError) and the traceparent header. */
+export function ApiErrorResponses(...responses: ErrorResponse[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ...responses.map((r) => {
+      const [status, description] = Array.isArray(r) ? r : [r, DESCRIPTIONS[r]];
+      return ApiResponse({ status, description, type: ApiError, headers: TRACEPARENT_HEADER });
+    }),
+  );
+}
