@@ -3,21 +3,17 @@ import { WriteOutcome } from './write-rules';
 
 const json = (v: unknown): GenericAspect => ({ value: JSON.stringify(v), contentType: 'application/json' });
 
-/**
- * The MetadataChangeLog of an applied proposal: the new value and system metadata, and the previous ones.
- * A delete's log (changeType DELETE) has no value: its system metadata is the tombstone's.
- */
+/** The MetadataChangeLog of an applied proposal: the new value and system metadata, and the previous ones. */
 export function changeLogOf(mcp: MetadataChangeProposal, outcome: WriteOutcome): MetadataChangeLog {
-  const deleted = outcome.value === null;
   return {
     entityType: mcp.entityType,
     entityUrn: mcp.entityUrn,
-    changeType: deleted ? 'DELETE' : 'UPSERT',
+    changeType: 'UPSERT',
     aspectName: mcp.aspectName,
-    ...(deleted ? {} : { aspect: json(outcome.value) }),
+    aspect: json(outcome.value),
     systemMetadata: outcome.systemMetadata,
     created: { time: outcome.createdOn, actor: outcome.createdBy },
-    ...(outcome.previous && outcome.previous.value !== null ? { previousAspectValue: json(outcome.previous.value) } : {}),
+    ...(outcome.previous ? { previousAspectValue: json(outcome.previous.value) } : {}),
     ...(outcome.previous?.systemMetadata ? { previousSystemMetadata: outcome.previous.systemMetadata as SystemMetadata } : {}),
   };
 }

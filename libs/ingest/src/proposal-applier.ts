@@ -41,16 +41,11 @@ export class ProposalApplier {
     return results;
   }
 
-  /**
-   * A no-op changed nothing to index, so it has no change log; a duplicate re-sends its own (it may have been
-   * lost). The writes a proposal made besides its own (a key aspect, an entity delete's other aspects) log too.
-   */
+  /** A no-op changed nothing to index, so it has no change log; a duplicate re-sends its own (it may have been lost). */
   private changeLogRecords(results: Applied[], contextOf: (mcp: MetadataChangeProposal) => Context): OutgoingRecord[] {
-    return results.flatMap((r) => {
-      if (!('outcome' in r)) return [];
-      const writes = [{ mcp: r.mcp, outcome: r.outcome }, ...(r.outcome.also ?? [])].filter((w) => w.outcome.kind !== 'no-op');
-      return context.with(contextOf(r.mcp), () => writes.map((w) => this.changeLogRecord(w.mcp, w.outcome)));
-    });
+    return results.flatMap((r) =>
+      'outcome' in r && r.outcome.kind !== 'no-op' ? [context.with(contextOf(r.mcp), () => this.changeLogRecord(r.mcp, r.outcome))] : [],
+    );
   }
 
   private changeLogRecord(mcp: MetadataChangeProposal, outcome: WriteOutcome): OutgoingRecord {

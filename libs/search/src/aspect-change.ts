@@ -5,8 +5,7 @@ export interface AspectChange {
   entityType: string;
   urn: string;
   aspect: string;
-  /** The new value; null when the aspect was deleted (a DELETE change log). */
-  value: Record<string, unknown> | null;
+  value: Record<string, unknown>;
   systemMetadata: SystemMetadata;
 }
 

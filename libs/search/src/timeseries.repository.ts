@@ -28,9 +28,8 @@ export class TimeseriesRepository {
    * redelivery rewrites the same document, and restating an event replaces it, as in DataHub.
    */
   indexOperations(changes: AspectChange[]): BulkOperation[] {
-    return changes.flatMap((change) => {
+    return changes.map((change) => {
       const event = change.value;
-      if (event === null) return [];
       const timestampMillis = Number(event.timestampMillis);
       const partition = partitionOf(event.partitionSpec);
       const messageId = typeof event.messageId === 'string' ? event.messageId : undefined;
