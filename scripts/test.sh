@@ -6,6 +6,7 @@
 #   tests: N passed, M failed
 # counted from the runners' own reports (jest --json, the SDK check's JSON, schemathesis' JUnit XML; a runner
 # that was due and left no report counts as 1 failed); the exit status is non-zero when M > 0 or a phase failed.
+# Jest runs --verbose, so the log names every test with its result, not only each file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -50,7 +51,7 @@ if npx prettier --check apps libs test bench support; then lint_ok=$((lint_ok + 
 echo "{\"passed\": $lint_ok, \"failed\": $lint_failed}" > "$REPORTS/lint.json"
 phase_end
 
-phase_start "unit tests"; npx jest --config jest.config.js --ci --json --outputFile="$REPORTS/unit.json" || phase_failed=1; phase_end
+phase_start "unit tests"; npx jest --config jest.config.js --ci --verbose --json --outputFile="$REPORTS/unit.json" || phase_failed=1; phase_end
 
 if [ "${SKIP_E2E:-0}" = 1 ]; then echo "SKIP_E2E=1: end-to-end tests not run"; exit "$phase_failed"; fi
 
@@ -61,7 +62,7 @@ phase_end
 
 phase_start "e2e tests"
 load_local_env
-npx jest --config test/jest-e2e.config.js --runInBand --ci --json --outputFile="$REPORTS/e2e.json" || phase_failed=1
+npx jest --config test/jest-e2e.config.js --runInBand --ci --verbose --json --outputFile="$REPORTS/e2e.json" || phase_failed=1
 phase_end
 
 # A real client written by others: DataHub's own Python SDK, unchanged, in its own virtualenv, against the
