@@ -18,6 +18,14 @@ describe('parseChangeLog', () => {
     });
   });
 
+  it('reads a DELETE of a versioned aspect as a change to no value', () => {
+    expect(parseChangeLog(messageValue(mcl({ changeType: 'DELETE', aspect: undefined })), registry)).toEqual({
+      ok: true,
+      timeseries: false,
+      change: { entityType: 'dataset', urn: URN, aspect: 'status', value: null, systemMetadata: mcl().systemMetadata },
+    });
+  });
+
   it('tells a timeseries aspect by the registry', () => {
     const parsed = parseChangeLog(messageValue(changeLog('datasetProfile', { timestampMillis: 5 })), registry);
     expect(parsed).toMatchObject({ ok: true, timeseries: true, change: { aspect: 'datasetProfile', value: { timestampMillis: 5 } } });
@@ -28,7 +36,8 @@ describe('parseChangeLog', () => {
     ['text that is not JSON', 'not json {', 'not valid JSON'],
     ['a JSON array', [1, 2], 'not a JSON object'],
     ['a missing URN', mcl({ entityUrn: undefined }), 'entityType, entityUrn and aspectName must be strings'],
-    ['a DELETE', mcl({ changeType: 'DELETE' }), 'change type "DELETE" is not indexed'],
+    ['a RESTATE', mcl({ changeType: 'RESTATE' }), 'change type "RESTATE" is not indexed'],
+    ['a DELETE of a timeseries aspect', mcl({ changeType: 'DELETE', aspectName: 'datasetProfile', aspect: undefined }), 'is not indexed'],
     ['a malformed URN', mcl({ entityUrn: 'dataset:orders' }), 'Invalid URN'],
     ['a URN of another type', mcl({ entityUrn: 'urn:li:corpuser:jdoe' }), 'is not of entity type "dataset"'],
     ['an unknown entity type', mcl({ entityType: 'spaceship', entityUrn: 'urn:li:spaceship:x' }), 'unknown entity type "spaceship"'],

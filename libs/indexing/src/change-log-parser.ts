@@ -7,8 +7,8 @@ export type ParsedChangeLog =
   | { ok: false; reason: string };
 
 /**
- * Reads one MCL message value into what the search side indexes. Only UPSERT is indexed (the only change
- * type this service writes). Whether an aspect is timeseries comes from the registry, not from the topic
+ * Reads one MCL message value into what the search side indexes: an UPSERT's value, or a DELETE (value null)
+ * of a versioned aspect. Whether an aspect is timeseries comes from the registry, not from the topic
  * it arrived on: the registry decides which index it belongs to.
  */
 export function parseChangeLog(raw: Buffer | null, registry: EntityRegistry): ParsedChangeLog {
@@ -24,7 +24,7 @@ export function parseChangeLog(raw: Buffer | null, registry: EntityRegistry): Pa
   if (typeof entityType !== 'string' || typeof entityUrn !== 'string' || typeof aspectName !== 'string') {
     return fail('entityType, entityUrn and aspectName must be strings');
   }
-  if (changeType !== 'UPSERT') return fail(`change type ${JSON.stringify(changeType)} is not indexed`);
+  if (changeType !== 'UPSERT' && changeType !== 'DELETE') return fail(`change type ${JSON.stringify(changeType)} is not indexed`);
   try {
     if (entityTypeOf(entityUrn) !== entityType) return fail(`URN ${entityUrn} is not of entity type "${entityType}"`);
   } catch (err) {
@@ -38,6 +38,11 @@ export function parseChangeLog(raw: Buffer | null, registry: EntityRegistry): Pa
     // lastObserved orders writes of one aspect (see the repositories); without it nothing can be ordered.
     return fail('systemMetadata.lastObserved is missing');
   }
+  const timeseries = spec.kind === 'timeseries';
+  if (changeType === 'DELETE') {
+    if (timeseries) return fail('a DELETE of a timeseries aspect is not indexed');
+    return { ok: true, timeseries, change: { entityType, urn: entityUrn, aspect: aspectName, value: null, systemMetadata } };
+  }
   if (!isObject(aspect) || typeof aspect.value !== 'string') return fail('aspect.value must be JSON text');
   let value: unknown;
   try {
@@ -46,7 +51,6 @@ export function parseChangeLog(raw: Buffer | null, registry: EntityRegistry): Pa
     return fail(`aspect.value is not valid JSON (${(err as Error).message})`);
   }
   if (!isObject(value)) return fail('aspect value is not a JSON object');
-  const timeseries = spec.kind === 'timeseries';
   if (timeseries && !isEpochMillis(value.timestampMillis)) return fail('timeseries aspect has no integer timestampMillis');
   return { ok: true, timeseries, change: { entityType, urn: entityUrn, aspect: aspectName, value, systemMetadata } };
 }

@@ -6,13 +6,12 @@ import { tracer } from '@lib/telemetry';
 import { EntityRegistry, MetadataChangeProposal } from '@lib/metadata';
 import { AspectRepository, inTransaction, SqlPool } from '@lib/sql';
 import { Metrics } from '@lib/metrics';
-import { needsEntityCheck } from './create-conditions';
 import { ProposalRejected, UnstorableProposal } from './proposal-errors';
-import { aspectKeys, planWrites, WriteKind, WriteOutcome, WritePlan } from './write-rules';
+import { aspectKeys, entitiesReadWhole, planWrites, WriteKind, WriteOutcome, WritePlan } from './write-rules';
 
 /** What each kind of write did to the table, for the span. */
-const OPERATION: Record<WriteKind, string> = { created: 'INSERT', updated: 'INSERT+UPDATE', 'no-op': 'UPDATE', duplicate: 'SELECT' };
-const ROWS: Record<WriteKind, number> = { created: 1, updated: 2, 'no-op': 1, duplicate: 0 };
+const OPERATION: Record<WriteKind, string> = { created: 'INSERT', updated: 'INSERT+UPDATE', deleted: 'INSERT+UPDATE', 'no-op': 'UPDATE', duplicate: 'SELECT' };
+const ROWS: Record<WriteKind, number> = { created: 1, updated: 2, deleted: 2, 'no-op': 1, duplicate: 0 };
 
 /**
  * MySQL errors caused by one row's content rather than by the database: retrying cannot help, so when a
@@ -92,16 +91,17 @@ export class AspectWriter {
 
   private inOneTransaction(chunk: MetadataChangeProposal[], now: () => number): Promise<WritePlan> {
     return inTransaction(this.sql, async (conn) => {
-      const pairs = aspectKeys(chunk);
+      const keyAspectOf = (entityType: string) => this.registry.entity(entityType).keyAspect;
+      const entityAspects = await this.aspects.aspectsOfEntities(conn, entitiesReadWhole(chunk, keyAspectOf));
+      const pairs = aspectKeys(chunk, keyAspectOf, entityAspects);
       const latest = await this.aspects.lockLatestMany(conn, pairs);
       const maxVersions = await this.aspects.maxVersionMany(conn, pairs);
-      const checkEntities = [...new Set(chunk.filter((m) => needsEntityCheck(m.headers)).map((m) => m.entityUrn))];
-      const existingEntities = await this.aspects.existingEntities(conn, checkEntities);
       const plan = planWrites(
         chunk,
-        { latest, maxVersions, existingEntities },
+        { latest, maxVersions, entityAspects },
         { registry: this.registry, now, maxAspectBytes: this.settings.limits.maxAspectBytes },
       );
+      await this.aspects.deleteHistoryMany(conn, plan.purged);
       await this.aspects.insertMany(conn, [...plan.history, ...plan.created]);
       await this.aspects.replaceLatestMany(conn, plan.replaced);
       return plan;
@@ -121,7 +121,7 @@ export class AspectWriter {
   /** Consecutive runs of proposals within the configured count and bytes (a single larger proposal is a chunk of its own). */
   private chunks(mcps: MetadataChangeProposal[]): MetadataChangeProposal[][] {
     const { batchMaxMessages, batchMaxBytes } = this.settings.consumers;
-    return chunksBySize(mcps, (m) => m.aspect.value.length, batchMaxBytes, batchMaxMessages);
+    return chunksBySize(mcps, (m) => m.aspect?.value.length ?? 0, batchMaxBytes, batchMaxMessages);
   }
 
   private startSpan(mcp: MetadataChangeProposal, parent: Context, batchSize: number): Span {

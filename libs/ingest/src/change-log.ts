@@ -3,17 +3,21 @@ import { WriteOutcome } from './write-rules';
 
 const json = (v: unknown): GenericAspect => ({ value: JSON.stringify(v), contentType: 'application/json' });
 
-/** The MetadataChangeLog of an applied proposal: the new value and system metadata, and the previous ones. */
+/**
+ * The MetadataChangeLog of an applied proposal: the new value and system metadata, and the previous ones.
+ * A delete's log (changeType DELETE) has no value: its system metadata is the tombstone's.
+ */
 export function changeLogOf(mcp: MetadataChangeProposal, outcome: WriteOutcome): MetadataChangeLog {
+  const deleted = outcome.value === null;
   return {
     entityType: mcp.entityType,
     entityUrn: mcp.entityUrn,
-    changeType: 'UPSERT',
+    changeType: deleted ? 'DELETE' : 'UPSERT',
     aspectName: mcp.aspectName,
-    aspect: json(outcome.value),
+    ...(deleted ? {} : { aspect: json(outcome.value) }),
     systemMetadata: outcome.systemMetadata,
     created: { time: outcome.createdOn, actor: outcome.createdBy },
-    ...(outcome.previous ? { previousAspectValue: json(outcome.previous.value) } : {}),
+    ...(outcome.previous && outcome.previous.value !== null ? { previousAspectValue: json(outcome.previous.value) } : {}),
     ...(outcome.previous?.systemMetadata ? { previousSystemMetadata: outcome.previous.systemMetadata as SystemMetadata } : {}),
   };
 }

@@ -41,11 +41,16 @@ export class ProposalApplier {
     return results;
   }
 
-  /** A no-op changed nothing to index, so it has no change log; a duplicate re-sends its own (it may have been lost). */
+  /**
+   * A no-op changed nothing to index, so it has no change log; a duplicate re-sends its own (it may have been
+   * lost). The writes a proposal made besides its own (a key aspect, an entity delete's other aspects) log too.
+   */
   private changeLogRecords(results: Applied[], contextOf: (mcp: MetadataChangeProposal) => Context): OutgoingRecord[] {
-    return results.flatMap((r) =>
-      'outcome' in r && r.outcome.kind !== 'no-op' ? [context.with(contextOf(r.mcp), () => this.changeLogRecord(r.mcp, r.outcome))] : [],
-    );
+    return results.flatMap((r) => {
+      if (!('outcome' in r)) return [];
+      const writes = [{ mcp: r.mcp, outcome: r.outcome }, ...(r.outcome.also ?? [])].filter((w) => w.outcome.kind !== 'no-op');
+      return context.with(contextOf(r.mcp), () => writes.map((w) => this.changeLogRecord(w.mcp, w.outcome)));
+    });
   }
 
   private changeLogRecord(mcp: MetadataChangeProposal, outcome: WriteOutcome): OutgoingRecord {

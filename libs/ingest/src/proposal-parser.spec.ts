@@ -17,12 +17,19 @@ describe('parseProposal', () => {
     expect(parseProposal(text('PATCH', 'globalTags', { patch: addTag, arrayPrimaryKeys: { tags: ['tag'] } }), registry).aspectName).toBe('globalTags');
   });
 
+  it('accepts a DELETE, dropping any value sent with it', () => {
+    const mcp = parseProposal(text('DELETE', 'globalTags', { not: 'checked' }, 'application/json'), registry);
+    expect(mcp).toMatchObject({ changeType: 'DELETE', aspectName: 'globalTags' });
+    expect(mcp.aspect).toBeUndefined();
+  });
+
   it.each([
     [text('PATCH', 'globalTags', addTag, 'application/json'), 'changeType PATCH needs contentType application/json-patch+json'],
     [text('PATCH', 'globalTags', [{ op: 'add', path: 'tags' }]), 'aspect globalTags: invalid JSON Patch: patch[0].path'],
     [text('PATCH', 'datasetProfile', addTag), 'datasetProfile is a timeseries aspect and cannot be patched'],
     [text('UPSERT', 'globalTags', { tags: [] }), 'contentType application/json-patch+json needs changeType PATCH'],
-    [text('DELETE', 'globalTags', {}, 'application/json'), 'changeType DELETE is not supported'],
+    [text('RESTATE', 'globalTags', {}, 'application/json'), 'changeType RESTATE is not supported'],
+    [text('DELETE', 'chartInfo', {}, 'application/json'), 'unknown aspect chartInfo of entity type dataset'],
   ])('refuses %s: %s', (message, reason) => {
     expect(() => parseProposal(message, registry)).toThrow(InvalidProposal);
     expect(() => parseProposal(message, registry)).toThrow(reason);

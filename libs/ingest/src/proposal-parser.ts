@@ -17,15 +17,23 @@ export function parseProposal(text: string | undefined, registry: EntityRegistry
   for (const field of ['entityType', 'entityUrn', 'aspectName'] as const) {
     if (typeof mcp[field] !== 'string' || mcp[field] === '') throw new InvalidProposal(`${field} is missing`);
   }
-  if (mcp.changeType !== undefined && mcp.changeType !== 'UPSERT' && mcp.changeType !== 'PATCH')
+  if (mcp.changeType !== undefined && !SUPPORTED_CHANGE_TYPES.includes(mcp.changeType))
     throw new InvalidProposal(`changeType ${String(mcp.changeType)} is not supported`);
+  if (mcp.changeType === 'DELETE') {
+    checkEntityAndAspect(mcp, registry);
+    // A delete carries no value: whatever a producer sent along is dropped, not stored.
+    const { aspect: _ignored, ...withoutValue } = mcp;
+    return withoutValue;
+  }
   if (!mcp.aspect || typeof mcp.aspect.value !== 'string') throw new InvalidProposal('aspect.value is missing');
   checkProposal(mcp, registry);
   return mcp;
 }
 
-/** Entity type, URN, aspect name and value must agree with the registry. */
-export function checkProposal(mcp: MetadataChangeProposal, registry: EntityRegistry): void {
+const SUPPORTED_CHANGE_TYPES: readonly string[] = ['UPSERT', 'PATCH', 'DELETE'];
+
+/** Entity type, URN and aspect name must agree with the registry. */
+function checkEntityAndAspect(mcp: MetadataChangeProposal, registry: EntityRegistry): void {
   if (!registry.findEntity(mcp.entityType)) throw new InvalidProposal(`unknown entity type ${mcp.entityType}`);
   try {
     const urn = parseUrn(mcp.entityUrn);
@@ -35,9 +43,16 @@ export function checkProposal(mcp: MetadataChangeProposal, registry: EntityRegis
     throw err;
   }
   if (!registry.findAspect(mcp.entityType, mcp.aspectName)) throw new InvalidProposal(`unknown aspect ${mcp.aspectName} of entity type ${mcp.entityType}`);
+}
+
+/** Entity type, URN, aspect name and value must agree with the registry. */
+export function checkProposal(mcp: MetadataChangeProposal, registry: EntityRegistry): void {
+  checkEntityAndAspect(mcp, registry);
+  const aspect = mcp.aspect;
+  if (!aspect) throw new InvalidProposal('aspect.value is missing');
   let value: unknown;
   try {
-    value = JSON.parse(mcp.aspect.value);
+    value = JSON.parse(aspect.value);
   } catch {
     throw new InvalidProposal(`aspect ${mcp.aspectName}: value is not valid JSON`);
   }
@@ -47,13 +62,13 @@ export function checkProposal(mcp: MetadataChangeProposal, registry: EntityRegis
     throw new InvalidProposal('systemMetadata.runId must be a string of at most 255 characters');
   if (mcp.changeType === 'PATCH') {
     // The patch is checked here; the value it makes is checked against the schema when it is applied.
-    if (mcp.aspect.contentType !== JSON_PATCH_CONTENT_TYPE) throw new InvalidProposal(`changeType PATCH needs contentType ${JSON_PATCH_CONTENT_TYPE}`);
+    if (aspect.contentType !== JSON_PATCH_CONTENT_TYPE) throw new InvalidProposal(`changeType PATCH needs contentType ${JSON_PATCH_CONTENT_TYPE}`);
     if (registry.isTimeseries(mcp.entityType, mcp.aspectName))
       throw new InvalidProposal(`aspect ${mcp.aspectName} is a timeseries aspect and cannot be patched`);
     patchOf(mcp.aspectName, value);
     return;
   }
-  if (mcp.aspect.contentType === JSON_PATCH_CONTENT_TYPE) throw new InvalidProposal(`contentType ${JSON_PATCH_CONTENT_TYPE} needs changeType PATCH`);
+  if (aspect.contentType === JSON_PATCH_CONTENT_TYPE) throw new InvalidProposal(`contentType ${JSON_PATCH_CONTENT_TYPE} needs changeType PATCH`);
   const result = registry.validateAspect(mcp.entityType, mcp.aspectName, value);
   if (!result.ok) throw new InvalidProposal(result.errors.join('; '));
 }

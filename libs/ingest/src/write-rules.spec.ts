@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { aspectKey, loadEntityRegistry, MetadataChangeProposal } from '@lib/metadata';
 import { LockedAspectRow, StoredAspectRow } from '@lib/sql';
-import { CREATE_IF_ENTITY_NOT_EXISTS, CREATE_IF_NOT_EXISTS } from './create-conditions';
+import { CREATE_IF_ENTITY_NOT_EXISTS, CREATE_IF_NOT_EXISTS, needsEntityCheck } from './create-conditions';
 import { IF_VERSION_MATCH } from './if-version-match';
 import { PatchNotApplicable, ProposalRejected } from './proposal-errors';
 import { JSON_PATCH_CONTENT_TYPE } from './patch';
 import { withSource } from './proposal-source';
-import { planWrites, StoredState, WriteOutcome, WritePlan } from './write-rules';
+import { aspectKeys, isEntityDelete, planWrites, PURGE_HEADER, StoredState, WriteOutcome, WritePlan } from './write-rules';
 
 const ctx = { registry: loadEntityRegistry(), now: () => 1_700_000_000_000 };
 const urnOf = (n: number) => `urn:li:dataset:(urn:li:dataPlatform:hive,t${n},PROD)`;
@@ -23,6 +23,11 @@ function proposal(n: number, aspect: string, value: unknown, extra: Partial<Meta
   };
 }
 
+function del(n: number, aspect: string, extra: Partial<MetadataChangeProposal> = {}): MetadataChangeProposal {
+  const { aspect: _value, ...rest } = proposal(n, aspect, null, extra);
+  return { ...rest, changeType: 'DELETE' };
+}
+
 function patch(n: number, aspect: string, ops: unknown, extra: Partial<MetadataChangeProposal> = {}): MetadataChangeProposal {
   return { ...proposal(n, aspect, ops, extra), changeType: 'PATCH', aspect: { value: JSON.stringify(ops), contentType: JSON_PATCH_CONTENT_TYPE } };
 }
@@ -33,9 +38,14 @@ const removeTag = (t: string) => [{ op: 'remove', path: `/tags/urn:li:tag:${t}` 
 type Table = Map<string, StoredAspectRow>;
 const rowKey = (r: { urn: string; aspect: string; version: number }) => `${aspectKey(r.urn, r.aspect)}\u0000${r.version}`;
 
-/** What the writer's transaction reads from the table before planning. */
+const keyAspectOf = (entityType: string) => ctx.registry.entity(entityType).keyAspect;
+
+/** What the writer's transaction reads from the table before planning (the pairs aspectKeys names). */
 function read(table: Table, mcps: MetadataChangeProposal[]): StoredState {
-  const wanted = new Set(mcps.map((m) => aspectKey(m.entityUrn, m.aspectName)));
+  const whole = new Set(mcps.filter((m) => isEntityDelete(m, keyAspectOf) || needsEntityCheck(m.headers)).map((m) => m.entityUrn));
+  const entityAspects = new Map<string, string[]>();
+  for (const r of table.values()) if (r.version === 0 && whole.has(r.urn)) entityAspects.set(r.urn, [...(entityAspects.get(r.urn) ?? []), r.aspect]);
+  const wanted = new Set(aspectKeys(mcps, keyAspectOf, entityAspects).map((p) => aspectKey(p.urn, p.aspect)));
   const latest: LockedAspectRow[] = [];
   const maxVersions = new Map<string, number>();
   for (const r of table.values()) {
@@ -57,12 +67,12 @@ function read(table: Table, mcps: MetadataChangeProposal[]): StoredState {
       });
     }
   }
-  const existingEntities = new Set([...table.values()].map((r) => r.urn));
-  return { latest, maxVersions, existingEntities };
+  return { latest, maxVersions, entityAspects };
 }
 
 /** Writes a plan the way the repository does, refusing what SQL would refuse. */
 function apply(table: Table, plan: WritePlan): void {
+  for (const [key, r] of [...table]) if (r.version > 0 && plan.purged.some((p) => p.urn === r.urn && p.aspect === r.aspect)) table.delete(key);
   for (const r of [...plan.history, ...plan.created]) {
     if (table.has(rowKey(r))) throw new Error(`duplicate key ${rowKey(r)}`);
     table.set(rowKey(r), r);
@@ -86,8 +96,14 @@ interface GeneratedWrite {
   value: number;
 }
 
-/** An upsert of a valid value, or a patch: add or remove a tag or custom property, or a `test` that fails unless the value is there. */
+/**
+ * An upsert of a valid value, or a patch: add or remove a tag or custom property, or a `test` that fails unless the
+ * value is there; or a delete of the aspect, purged or not, or of the whole entity.
+ */
 function mcpOf(w: GeneratedWrite, headers: Record<string, string>): MetadataChangeProposal {
+  if (w.patchKind === 'delete') return del(w.entity, w.aspect, { headers });
+  if (w.patchKind === 'purge') return del(w.entity, w.aspect, { headers: { ...headers, [PURGE_HEADER]: 'true' } });
+  if (w.patchKind === 'deleteEntity') return del(w.entity, 'datasetKey', { headers });
   if (w.aspect === 'globalTags') {
     if (w.patchKind === 'upsert') return proposal(w.entity, 'globalTags', { tags: [{ tag: `urn:li:tag:t${w.value}` }] }, { headers });
     if (w.patchKind === 'remove') return patch(w.entity, 'globalTags', removeTag(`t${w.value}`), { headers });
@@ -128,7 +144,7 @@ describe('planWrites', () => {
       proposal(1, 'status', { removed: true }),
     ]);
     expect(kinds(plan)).toEqual(['created', 'updated', 'no-op']);
-    expect(plan.created).toHaveLength(1);
+    expect(plan.created.map((r) => r.aspect)).toEqual(['status', 'datasetKey']);
     expect(plan.replaced).toHaveLength(0);
     expect(plan.history.map((r) => [r.version, JSON.parse(r.metadataText)])).toEqual([[1, { removed: false }]]);
     const latest = table.get(rowKey({ urn: urnOf(1), aspect: 'status', version: 0 }))!;
@@ -255,11 +271,92 @@ describe('planWrites', () => {
     expect(kinds(plan)).toEqual(['created', 'rejected: Expected version 7, actual version 1', 'updated']);
   });
 
+  it("writes the key aspect, derived from the URN, with an entity's first value, under the same trace, and never again", () => {
+    const table: Table = new Map();
+    const sm = { runId: 'r', lastObserved: 1, properties: { telemetryTraceId: 'first' } };
+    const plan = writeBatch(table, [proposal(1, 'status', { removed: false }, { systemMetadata: sm }), proposal(1, 'datasetProperties', { name: 'x' })]);
+    const also = (plan.results[0] as WriteOutcome).also ?? [];
+    expect(also.map((a) => [a.mcp.aspectName, a.outcome.kind, a.outcome.value])).toEqual([
+      ['datasetKey', 'created', { platform: 'urn:li:dataPlatform:hive', name: 't1', origin: 'PROD' }],
+    ]);
+    expect(also[0].outcome.systemMetadata.properties).toMatchObject({ telemetryTraceId: 'first' });
+    expect((plan.results[1] as WriteOutcome).also).toBeUndefined();
+    const next = writeBatch(table, [proposal(1, 'status', { removed: true })]);
+    expect((next.results[0] as WriteOutcome).also).toBeUndefined();
+    // A rejected first write brings no key.
+    const rejected = writeBatch(table, [proposal(2, 'status', { removed: true }, { headers: { [CREATE_IF_NOT_EXISTS]: 'false' } })]);
+    expect(rejected.created).toHaveLength(0);
+  });
+
+  it("a delete makes a tombstone with the delete's actor and trace, keeps the value as history, and reads as deleted", () => {
+    const table: Table = new Map();
+    writeBatch(table, [proposal(1, 'status', { removed: false })]);
+    const sm = { runId: 'r', lastObserved: 1, properties: { telemetryTraceId: 'del' } };
+    const plan = writeBatch(table, [del(1, 'status', { systemMetadata: sm, created: { time: 1, actor: 'urn:li:corpuser:ann' } })]);
+    expect(kinds(plan)).toEqual(['deleted']);
+    const outcome = plan.results[0] as WriteOutcome;
+    expect(outcome).toMatchObject({ value: null, createdBy: 'urn:li:corpuser:ann', previous: { value: { removed: false } } });
+    expect(outcome.systemMetadata).toMatchObject({ version: '2', properties: { telemetryTraceId: 'del' } });
+    const latest = table.get(rowKey({ urn: urnOf(1), aspect: 'status', version: 0 }))!;
+    expect([latest.metadataText, latest.createdBy]).toEqual(['null', 'urn:li:corpuser:ann']);
+    expect(JSON.parse(table.get(rowKey({ urn: urnOf(1), aspect: 'status', version: 1 }))!.metadataText)).toEqual({ removed: false });
+    // Deleting it again changes nothing; the same delete redelivered is a duplicate; writing it again makes it live.
+    expect(kinds(writeBatch(table, [del(1, 'status')]))).toEqual(['no-op']);
+    const again = writeBatch(table, [del(1, 'status', { systemMetadata: sm }), proposal(1, 'status', { removed: true })]);
+    expect(kinds(again)).toEqual(['duplicate', 'created']);
+    expect(JSON.parse(table.get(rowKey({ urn: urnOf(1), aspect: 'status', version: 0 }))!.metadataText)).toEqual({ removed: true });
+  });
+
+  it('a delete of an aspect that was never written leaves a tombstone, so the delete is audited and traced', () => {
+    const table: Table = new Map();
+    const plan = writeBatch(table, [del(1, 'globalTags')]);
+    expect(kinds(plan)).toEqual(['deleted']);
+    expect(plan.created.map((r) => [r.aspect, r.metadataText])).toEqual([['globalTags', 'null']]);
+    expect(writeBatch(table, [del(1, 'globalTags', { headers: { [IF_VERSION_MATCH]: '5' } })]).results[0]).toBeInstanceOf(ProposalRejected);
+  });
+
+  it('an entity delete (its key aspect) tombstones every aspect of the entity, key last, and its entity no longer exists', () => {
+    const table: Table = new Map();
+    writeBatch(table, [proposal(1, 'status', { removed: false }), proposal(1, 'datasetProperties', { name: 'x' }), proposal(2, 'status', { removed: false })]);
+    const plan = writeBatch(table, [proposal(1, 'globalTags', { tags: [] }), del(1, 'datasetKey')]);
+    expect(kinds(plan)).toEqual(['created', 'deleted']);
+    const outcome = plan.results[1] as WriteOutcome;
+    expect(outcome.also?.map((a) => [a.mcp.aspectName, a.outcome.kind])).toEqual([
+      ['datasetProperties', 'deleted'],
+      ['globalTags', 'deleted'],
+      ['status', 'deleted'],
+    ]);
+    const live = [...table.values()].filter((r) => r.version === 0 && r.metadataText !== 'null').map((r) => `${r.urn === urnOf(1) ? 1 : 2}:${r.aspect}`);
+    expect(live.sort()).toEqual(['2:datasetKey', '2:status']);
+    const recreate = writeBatch(table, [proposal(1, 'status', { removed: true }, { headers: { [CREATE_IF_ENTITY_NOT_EXISTS]: 'true' } })]);
+    expect(kinds(recreate)).toEqual(['created']);
+    expect((recreate.results[0] as WriteOutcome).also?.map((a) => a.mcp.aspectName)).toEqual(['datasetKey']);
+  });
+
+  it('a purge removes every stored value, history too, and leaves only the tombstone, continuing the version count', () => {
+    const table: Table = new Map();
+    writeBatch(table, [proposal(1, 'status', { removed: false })]);
+    writeBatch(table, [proposal(1, 'status', { removed: true })]);
+    const plan = writeBatch(table, [proposal(1, 'status', { removed: false }), del(1, 'status', { headers: { [PURGE_HEADER]: 'true' } })]);
+    expect(kinds(plan)).toEqual(['updated', 'deleted']);
+    expect((plan.results[1] as WriteOutcome).purgedRows).toBe(3);
+    expect((plan.results[1] as WriteOutcome).systemMetadata.version).toBe('4');
+    const rows = [...table.values()].filter((r) => r.aspect === 'status');
+    expect(rows.map((r) => [r.version, r.metadataText])).toEqual([[0, 'null']]);
+    expect(kinds(writeBatch(table, [proposal(1, 'status', { removed: true })]))).toEqual(['created']);
+    expect(
+      [...table.values()]
+        .filter((r) => r.aspect === 'status')
+        .map((r) => r.version)
+        .sort(),
+    ).toEqual([0, 1]);
+  });
+
   it('leaves the table exactly as one transaction per proposal would, for any sequence of writes and patches', () => {
     const write = fc.record({
       entity: fc.integer({ min: 0, max: 2 }),
       aspect: fc.constantFrom('status', 'datasetProperties', 'globalTags'),
-      patchKind: fc.constantFrom('upsert', 'add', 'remove', 'test'),
+      patchKind: fc.constantFrom('upsert', 'add', 'remove', 'test', 'delete', 'purge', 'deleteEntity'),
       value: fc.integer({ min: 0, max: 2 }),
       expect: fc.option(fc.integer({ min: -1, max: 4 }), { nil: undefined }),
       createOnly: fc.boolean(),

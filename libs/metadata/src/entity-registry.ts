@@ -1,10 +1,13 @@
 import { AspectValidator, ValidationResult, compileAspectValidator, createAjv } from './aspect-validator';
 import { entityIndexName, timeseriesIndexName } from './index-names';
 import { AspectKind, JsonSchema, checkRegistryFile } from './registry-file';
+import { parseUrn } from './urn';
 
 export interface AspectSpec {
   readonly name: string;
   readonly kind: AspectKind;
+  /** Fully qualified record name (the aspect name when the registry gives none). */
+  readonly recordName: string;
   readonly schema: JsonSchema;
   /** The timeseries index of this aspect for this entity; absent for versioned aspects. */
   readonly indexName?: string;
@@ -52,9 +55,9 @@ export class EntityRegistry {
     }
     for (const entity of file.entities) {
       const aspects = [entity.keyAspect, ...entity.aspects].map((aspectName): AspectSpec => {
-        const { kind, schema } = file.aspects[aspectName];
+        const { kind, schema, recordName } = file.aspects[aspectName];
         const indexName = kind === 'timeseries' ? timeseriesIndexName(entity.name, aspectName) : undefined;
-        return { name: aspectName, kind, schema, ...(indexName ? { indexName } : {}) };
+        return { name: aspectName, kind, recordName: recordName ?? aspectName, schema, ...(indexName ? { indexName } : {}) };
       });
       const spec: EntitySpec = {
         name: entity.name,
@@ -120,6 +123,24 @@ export class EntityRegistry {
     }
     // Every aspect in an entity has a validator: the constructor compiled all of them.
     return this.validators.get(aspectName)!(value);
+  }
+
+  /**
+   * The key aspect's value of a URN, as DataHub derives it: the URN's key parts, in order, under the key
+   * aspect's fields in schema order (`urn:li:dataset:(p,n,o)` -> `{platform: p, name: n, origin: o}`).
+   * Throws RegistryLookupError for an unknown entity type and UrnError for an invalid URN.
+   */
+  keyAspectValue(urn: string): Record<string, string> {
+    const { entityType, parts } = parseUrn(urn);
+    const spec = this.entity(entityType);
+    const schema = this.resolve(this.aspect(entityType, spec.keyAspect).schema);
+    const fields = Object.keys((schema.properties ?? {}) as Record<string, unknown>);
+    const value: Record<string, string> = {};
+    // A URN with more parts than the key has fields keeps the rest in the last field, as written.
+    fields.forEach((field, i) => {
+      if (i < parts.length) value[field] = i === fields.length - 1 ? parts.slice(i).join(',') : parts[i];
+    });
+    return value;
   }
 
   /**

@@ -10,6 +10,8 @@ export type JsonSchema = Record<string, unknown>;
 
 export interface RegistryFileAspect {
   kind: AspectKind;
+  /** The aspect's fully qualified record name (`com.linkedin.dataset.DatasetProperties`), as Rest.li reads key values by it. */
+  recordName?: string;
   /** JSON Schema (draft-07) for the aspect value; may `$ref` "#/definitions/<Name>". */
   schema: JsonSchema;
 }
@@ -69,6 +71,9 @@ function checkAspect(name: string, raw: unknown): void {
     throw new RegistryError(`aspect "${name}": unknown kind ${JSON.stringify(aspect.kind)} (expected "versioned" or "timeseries")`);
   }
   asObject(aspect.schema, `aspect "${name}": "schema"`);
+  if (aspect.recordName !== undefined && (typeof aspect.recordName !== 'string' || !/^[A-Za-z_][\w.]*$/.test(aspect.recordName))) {
+    throw new RegistryError(`aspect "${name}": "recordName" must be a dotted name such as com.linkedin.common.Status`);
+  }
 }
 
 function checkEntity(raw: unknown, index: number, aspects: Record<string, unknown>): string {

@@ -35,7 +35,7 @@ export interface SystemMetadata {
   properties?: Record<string, string>;
 }
 
-/** DataHub's change types; this service writes UPSERT and PATCH. */
+/** DataHub's change types; this service writes UPSERT, PATCH and DELETE. */
 export const CHANGE_TYPES = ['UPSERT', 'CREATE', 'CREATE_ENTITY', 'UPDATE', 'DELETE', 'PATCH', 'RESTATE'] as const;
 export type ChangeType = (typeof CHANGE_TYPES)[number];
 
@@ -56,7 +56,8 @@ export interface MetadataChangeProposal {
   entityUrn: string;
   changeType: ChangeType;
   aspectName: string;
-  aspect: GenericAspect;
+  /** The value (UPSERT) or the JSON Patch (PATCH); a DELETE has none. */
+  aspect?: GenericAspect;
   systemMetadata?: SystemMetadata;
   /** Conditional-write headers such as `If-Version-Match`, carried to the consumer that checks them. */
   headers?: Record<string, string>;

@@ -5,7 +5,8 @@ export interface AspectChange {
   entityType: string;
   urn: string;
   aspect: string;
-  value: Record<string, unknown>;
+  /** The new value; null when the aspect was deleted (a DELETE change log). */
+  value: Record<string, unknown> | null;
   systemMetadata: SystemMetadata;
 }
 

@@ -33,9 +33,17 @@ describe('EntityDocumentRepository.upsertOperations', () => {
         params: {
           urn: A,
           entityType: 'dataset',
+          keyAspect: 'datasetKey',
           changes: [
-            { aspect: 'status', value: { removed: false }, version: 1, lastObserved: 1000, fields: { removed: false } },
-            { aspect: 'datasetProperties', value: { name: 'a', description: 'd' }, version: 2, lastObserved: 1000, fields: { name: 'a', description: 'd' } },
+            { aspect: 'status', value: { removed: false }, deleted: false, version: 1, lastObserved: 1000, fields: { removed: false } },
+            {
+              aspect: 'datasetProperties',
+              value: { name: 'a', description: 'd' },
+              deleted: false,
+              version: 2,
+              lastObserved: 1000,
+              fields: { name: 'a', description: 'd' },
+            },
           ],
         },
       },

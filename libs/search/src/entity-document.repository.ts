@@ -26,7 +26,11 @@ export class EntityDocumentRepository {
       return {
         action: { update: { _index: this.search.index(this.registry.entity(entityType).indexName), _id: urn, retry_on_conflict: 3 } },
         document: {
-          script: { lang: 'painless', source: ENTITY_UPSERT_SCRIPT, params: { urn, entityType, changes: group.map(toScriptChange) } },
+          script: {
+            lang: 'painless',
+            source: ENTITY_UPSERT_SCRIPT,
+            params: { urn, entityType, keyAspect: this.registry.entity(entityType).keyAspect, changes: group.map(toScriptChange) },
+          },
           scripted_upsert: true,
           upsert: {},
         },
@@ -41,8 +45,10 @@ function toScriptChange(change: AspectChange): Record<string, unknown> {
   return {
     aspect: change.aspect,
     value: change.value,
+    deleted: change.value === null,
     version: change.systemMetadata.version !== undefined && Number.isInteger(version) ? version : null,
     lastObserved: change.systemMetadata.lastObserved,
-    fields: searchableFields(change.aspect, change.value),
+    // A deleted aspect clears the fields it owned.
+    fields: searchableFields(change.aspect, change.value ?? {}),
   };
 }

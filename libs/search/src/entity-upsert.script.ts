@@ -1,7 +1,9 @@
 /**
  * Painless script of the entity document's scripted upsert (it runs on an empty document when there is
- * none yet). params: urn, entityType, changes: [{aspect, value, version, lastObserved, fields}], in the
- * order they were logged.
+ * none yet). params: urn, entityType, keyAspect, changes: [{aspect, value, deleted, version, lastObserved,
+ * fields}], in the order they were logged. A deleted aspect leaves the document (its version stays, so an
+ * older value arriving late cannot come back); when the key aspect is deleted - the entity is - and nothing
+ * was written after it, the whole document goes.
  *
  * Why a script rather than a partial `doc` update: the document holds many aspects, and a change log
  * that is older than what is stored (redelivered after a newer one, or produced late) must not put an
@@ -12,10 +14,12 @@
  * changes nothing, and a document nothing changed in is not rewritten (ctx.op = 'none').
  */
 export const ENTITY_UPSERT_SCRIPT = `
-if (ctx._source.urn == null) { ctx._source.urn = params.urn; ctx._source.entityType = params.entityType; }
+boolean existed = ctx._source.urn != null;
+if (!existed) { ctx._source.urn = params.urn; ctx._source.entityType = params.entityType; }
 if (ctx._source.aspects == null) { ctx._source.aspects = new HashMap(); }
 if (ctx._source.systemMetadata == null) { ctx._source.systemMetadata = new HashMap(); }
 boolean changed = false;
+boolean gone = false;
 for (def change : params.changes) {
   def seen = ctx._source.systemMetadata[change.aspect];
   if (seen != null) {
@@ -31,7 +35,8 @@ for (def change : params.changes) {
     }
     if (!newer) { continue; }
   }
-  ctx._source.aspects[change.aspect] = change.value;
+  if (change.deleted) { ctx._source.aspects.remove(change.aspect); } else { ctx._source.aspects[change.aspect] = change.value; }
+  if (change.aspect == params.keyAspect) { gone = change.deleted; } else if (!change.deleted) { gone = false; }
   ctx._source.systemMetadata[change.aspect] = ['version': change.version, 'lastObserved': change.lastObserved];
   for (def field : change.fields.entrySet()) { ctx._source[field.getKey()] = field.getValue(); }
   if (ctx._source.lastUpdated == null || ((Number) ctx._source.lastUpdated).longValue() < ((Number) change.lastObserved).longValue()) {
@@ -39,5 +44,5 @@ for (def change : params.changes) {
   }
   changed = true;
 }
-if (!changed) { ctx.op = 'none'; }
+if (gone) { ctx.op = existed ? 'delete' : 'none'; } else if (!changed) { ctx.op = 'none'; }
 `.trim();

@@ -99,8 +99,8 @@ function toDocument(change: AspectChange): Record<string, unknown> {
     aspect: change.aspect,
     runId: sm.runId ?? DEFAULT_RUN_ID,
     lastUpdated: sm.lastObserved,
-    // DataHub sets `removed` when a run is rolled back; an upsert always makes the aspect live again.
-    removed: false,
+    // A delete's document records it under the delete's trace id; an upsert makes the aspect live again.
+    removed: change.value === null,
     ...(traceId ? { telemetryTraceId: traceId } : {}),
     ...(sm.registryName ? { registryName: sm.registryName } : {}),
     ...(sm.registryVersion ? { registryVersion: sm.registryVersion } : {}),

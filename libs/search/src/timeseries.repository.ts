@@ -28,8 +28,9 @@ export class TimeseriesRepository {
    * redelivery rewrites the same document, and restating an event replaces it, as in DataHub.
    */
   indexOperations(changes: AspectChange[]): BulkOperation[] {
-    return changes.map((change) => {
+    return changes.flatMap((change) => {
       const event = change.value;
+      if (event === null) return [];
       const timestampMillis = Number(event.timestampMillis);
       const partition = partitionOf(event.partitionSpec);
       const messageId = typeof event.messageId === 'string' ? event.messageId : undefined;

@@ -1,3 +1,9 @@
+/**
+ * The `metadata` of a tombstone: the latest row of a deleted aspect. Its value is JSON null; its system
+ * metadata, actor and time are the delete's, so a deletion is audited and traced like any write.
+ */
+export const TOMBSTONE = 'null';
+
 /** One row of metadata_aspect_v2 as the code sees it: JSON columns parsed, times in epoch ms. */
 export interface AspectRow {
   urn: string;

@@ -75,11 +75,19 @@ export class AspectRepository {
     return result;
   }
 
-  /** Which of these entities have at least one row, in ONE query. */
-  async existingEntities(conn: PoolConnection, urns: string[]): Promise<Set<string>> {
-    if (urns.length === 0) return new Set();
-    const [rows] = await conn.query<RowDataPacket[]>('SELECT DISTINCT urn FROM metadata_aspect_v2 WHERE urn IN (?)', [urns]);
-    return new Set(rows.map((r) => r.urn as string));
+  /** Every aspect with a latest row (tombstones too) of each of these entities, in ONE query. */
+  async aspectsOfEntities(conn: PoolConnection, urns: string[]): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>();
+    if (urns.length === 0) return result;
+    const [rows] = await conn.query<RowDataPacket[]>('SELECT urn, aspect FROM metadata_aspect_v2 WHERE urn IN (?) AND version = 0', [urns]);
+    for (const r of rows) result.set(r.urn as string, [...(result.get(r.urn as string) ?? []), r.aspect as string]);
+    return result;
+  }
+
+  /** Removes the history (versions >= 1) of these aspects, in ONE statement: a purge keeps only the latest row. */
+  async deleteHistoryMany(conn: PoolConnection, pairs: AspectKey[]): Promise<void> {
+    if (pairs.length === 0) return;
+    await conn.query(`DELETE FROM metadata_aspect_v2 WHERE ${pairPredicate(pairs, 'AND version > 0')}`, pairParams(pairs));
   }
 
   /**

@@ -39,7 +39,7 @@ export class EntityService {
   async writeAsync(writes: AspectWrite[], withSystemMetadata: boolean, actor = DEFAULT_ACTOR): Promise<EntityEnvelope[]> {
     const sent = await unavailableOnOutage(() => this.proposals.publish(this.proposals.proposalsOf(writes, actor)));
     return envelopes(
-      sent.map((mcp) => ({ urn: mcp.entityUrn, aspect: mcp.aspectName, value: JSON.parse(mcp.aspect.value), systemMetadata: mcp.systemMetadata })),
+      sent.map((mcp) => ({ urn: mcp.entityUrn, aspect: mcp.aspectName, value: JSON.parse(mcp.aspect?.value ?? 'null'), systemMetadata: mcp.systemMetadata })),
       withSystemMetadata,
     );
   }
@@ -59,7 +59,12 @@ export class EntityService {
     const written = applied.flatMap((a) =>
       'outcome' in a ? [{ urn: a.mcp.entityUrn, aspect: a.mcp.aspectName, value: a.outcome.value, systemMetadata: a.outcome.systemMetadata }] : [],
     );
-    const ts = timeseries.map((m) => ({ urn: m.entityUrn, aspect: m.aspectName, value: JSON.parse(m.aspect.value), systemMetadata: m.systemMetadata }));
+    const ts = timeseries.map((m) => ({
+      urn: m.entityUrn,
+      aspect: m.aspectName,
+      value: JSON.parse(m.aspect?.value ?? 'null'),
+      systemMetadata: m.systemMetadata,
+    }));
     return envelopes([...written, ...ts], withSystemMetadata);
   }
 
