@@ -142,6 +142,34 @@ describe('Deletes on the real stack', () => {
     expect(states((await traceWrite(base, traceId, { [urn]: ['datasetKey'] })).body, urn, 'datasetKey').split('/')[0]).toBe('ACTIVE_STATE');
   });
 
+  it("hard-deletes as DataHub's SDK does (POST /entities?action=delete {urn}): every stored value purged once applied, the counts of what was stored", async () => {
+    const urn = datasetUrn('hard');
+    await writeSync(urn, { status: { removed: false }, datasetProperties: { description: 'one' } });
+    await writeSync(urn, { datasetProperties: { description: 'two' } });
+    // datasetKey, status, datasetProperties (latest) + datasetProperties version 1
+    const res = await postJson(`${base}/entities?action=delete`, { urn });
+    expect([res.status, res.body]).toEqual([200, { value: { rows: 4, timeseriesRows: 0 } }]);
+    expect((await rowsOf(urn)).map((r) => [r.aspect, r.version, r.metadata])).toEqual([
+      ['datasetKey', 0, 'null'],
+      ['datasetProperties', 0, 'null'],
+      ['status', 0, 'null'],
+    ]);
+    const again = await postJson(`${base}/entities?action=delete`, { urn });
+    expect([again.status, again.body]).toEqual([200, { value: { rows: 0, timeseriesRows: 0 } }]);
+
+    for (const [url, body, message] of [
+      [`${base}/entities?action=search`, { urn }, /only action=delete/],
+      [`${base}/entities?action=delete`, { urn: 'nope' }, /urn/],
+      [`${base}/entities?action=delete`, { urn, aspectName: 'status' }, /not a timeseries aspect/],
+      [`${base}/entities?action=delete`, { urn, startTimeMillis: 1 }, /need an aspectName/],
+      [`${base}/entities?action=delete`, { urn, aspectName: 'datasetProfile', endTimeMillis: 'x' }, /endTimeMillis must be a whole number/],
+    ] as const) {
+      const bad = await postJson(url, body);
+      expect([url, bad.status]).toEqual([url, 400]);
+      expect(bad.body.message).toMatch(message);
+    }
+  });
+
   it('says what was wrong with a bad delete (400), and writes nothing', async () => {
     const urn = datasetUrn('bad');
     const cases: [string, RegExp][] = [

@@ -11,6 +11,7 @@ import { SchemaSetup, SetupModule } from '@lib/setup';
 import { MceConsumer, MceConsumerModule } from '@lib/ingest';
 import { MaeConsumer, MaeConsumerModule } from '@lib/indexing';
 import { EntityModule } from './entity/entity.module';
+import { RestliModule } from './restli/restli.module';
 import { AuthModule } from './auth/auth.module';
 import { TraceApiModule } from './trace/trace-api.module';
 import { ServerConfigModule } from './server-config/server-config.module';
@@ -34,6 +35,7 @@ export class GmsModule {
       SetupModule,
       AuthModule,
       EntityModule,
+      RestliModule,
       TraceApiModule,
       ServerConfigModule,
     ];

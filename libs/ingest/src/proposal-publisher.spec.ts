@@ -1,3 +1,4 @@
+import { END_TIME_MILLIS_HEADER, START_TIME_MILLIS_HEADER } from '@lib/metadata';
 import { ProposalPublisher } from './proposal-publisher';
 import { PURGE_HEADER } from './write-rules';
 
@@ -19,6 +20,18 @@ describe('ProposalPublisher.proposalsOf', () => {
     expect([kept.changeType, kept.aspect, kept.headers]).toEqual(['DELETE', undefined, undefined]);
     expect([purged.changeType, purged.aspect, purged.headers]).toEqual(['DELETE', undefined, { 'X-Other': '1', [PURGE_HEADER]: 'true' }]);
     expect(purged.created).toEqual({ time: 1000, actor: 'urn:li:corpuser:alice' });
+  });
+
+  it("carries a timeseries delete's time range as headers, only the bounds given", () => {
+    const [both, open] = publisher.proposalsOf(
+      [
+        { ...base, aspectName: 'datasetProfile', delete: { purge: true, startTimeMillis: 10, endTimeMillis: 20 } },
+        { ...base, aspectName: 'datasetProfile', delete: { purge: false, endTimeMillis: 0 } },
+      ],
+      'urn:li:corpuser:alice',
+    );
+    expect(both.headers).toEqual({ [PURGE_HEADER]: 'true', [START_TIME_MILLIS_HEADER]: '10', [END_TIME_MILLIS_HEADER]: '20' });
+    expect(open.headers).toEqual({ [END_TIME_MILLIS_HEADER]: '0' });
   });
 
   it('makes UPSERT and PATCH proposals with their value as JSON text', () => {

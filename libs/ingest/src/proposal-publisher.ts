@@ -2,7 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { context, Span, SpanKind, trace } from '@opentelemetry/api';
 import { Settings } from '@lib/config';
 import { KafkaPublisher, OutgoingRecord } from '@lib/kafka';
-import { EntityRegistry, MetadataChangeProposal, SystemMetadata, DEFAULT_RUN_ID } from '@lib/metadata';
+import {
+  EntityRegistry,
+  MetadataChangeProposal,
+  SystemMetadata,
+  DEFAULT_RUN_ID,
+  END_TIME_MILLIS_HEADER,
+  START_TIME_MILLIS_HEADER,
+  TimeRange,
+} from '@lib/metadata';
 import { tracer } from '@lib/telemetry';
 import { timeseriesChangeLogOf } from './change-log';
 import { stampTelemetry, traceHeaders } from './message-telemetry';
@@ -23,9 +31,10 @@ export interface AspectWrite {
   patch?: boolean;
   /**
    * A DELETE of the aspect (of the whole entity when it is the key aspect); `value` is ignored. With `purge`,
-   * every stored value goes too (PURGE_HEADER); the tombstone stays.
+   * every stored value goes too (PURGE_HEADER); the tombstone stays. A timeseries aspect's delete removes its
+   * events in the range (START_/END_TIME_MILLIS_HEADER), all of them without one.
    */
-  delete?: { purge: boolean };
+  delete?: { purge: boolean } & TimeRange;
 }
 
 /**
@@ -99,8 +108,14 @@ export class ProposalPublisher {
   }
 }
 
-/** The proposal's headers: the client's, and the purge flag of a purging delete. */
+/** The proposal's headers: the client's, and a delete's purge flag and time range. */
 function headersOf(w: AspectWrite): Pick<MetadataChangeProposal, 'headers'> {
-  const headers = { ...(w.headers ?? {}), ...(w.delete?.purge ? { [PURGE_HEADER]: 'true' } : {}) };
+  const d = w.delete;
+  const headers = {
+    ...(w.headers ?? {}),
+    ...(d?.purge ? { [PURGE_HEADER]: 'true' } : {}),
+    ...(d?.startTimeMillis !== undefined ? { [START_TIME_MILLIS_HEADER]: String(d.startTimeMillis) } : {}),
+    ...(d?.endTimeMillis !== undefined ? { [END_TIME_MILLIS_HEADER]: String(d.endTimeMillis) } : {}),
+  };
   return Object.keys(headers).length ? { headers } : {};
 }

@@ -10,5 +10,6 @@ import { EntityService } from './entity.service';
   imports: [IngestModule, TraceModule],
   controllers: [EntityController, EntityPatchController, EntityDeleteController],
   providers: [EntityService],
+  exports: [EntityService],
 })
 export class EntityModule {}

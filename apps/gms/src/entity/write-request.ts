@@ -60,6 +60,10 @@ export class WriteRequestReader {
     return { entityType, urn, aspectName: aspect, value: null, delete: { purge } };
   }
 
+  isTimeseries(entityType: string, aspectName: string): boolean {
+    return this.registry.isTimeseries(entityType, aspectName);
+  }
+
   urn(entityType: string, urn: unknown, at: string): void {
     if (typeof urn !== 'string' || urn === '') throw new BadRequestException(`${at} must be a non-empty string`);
     const parsed = tryParseUrn(urn);
