@@ -1,7 +1,9 @@
 import { AppProcess } from './support/app-process';
-import { postJson } from './support/http';
+import { postJson, request } from './support/http';
 import { AcceptedBatch, batchBody, expectEveryWriteTraced, expectOneVersionPerValue, twoValueWrites } from './support/ingest-check';
-import { traceIdOf } from './support/trace-client';
+import { eventually } from './support/poll';
+import { sqlConnection } from './support/stores';
+import { states, traceIdOf, traceWrite } from './support/trace-client';
 
 /**
  * Crash safety: aspects written while the MCE and MAE consumers are killed (SIGKILL) and restarted
@@ -32,6 +34,22 @@ describe(`crash safety: ${ASPECTS} async aspects while both consumers are SIGKIL
     await Promise.all([gms?.stop(), mce?.stop(), mae?.stop()]);
   });
 
+  /** SIGKILLs the MCE (and, every other time, the MAE) consumer every 700 ms until `done()`, restarting each. */
+  function killWhile(done: () => boolean): Promise<void> {
+    return (async () => {
+      for (let k = 0; k < KILLS * 2 && !done(); k++) {
+        await new Promise((r) => setTimeout(r, 700));
+        if (k % 2 === 0) {
+          await mce.stop('SIGKILL');
+          mce = await AppProcess.start('mce-consumer', FAST_REBALANCE);
+        } else {
+          await mae.stop('SIGKILL');
+          mae = await AppProcess.start('mae-consumer', FAST_REBALANCE);
+        }
+      }
+    })();
+  }
+
   it(
     'loses nothing and doubles nothing',
     async () => {
@@ -40,18 +58,7 @@ describe(`crash safety: ${ASPECTS} async aspects while both consumers are SIGKIL
       const writes = [...first, ...second];
       const traces: AcceptedBatch[] = [];
       let killing = true;
-      const killer = (async () => {
-        for (let k = 0; k < KILLS * 2 && killing; k++) {
-          await new Promise((r) => setTimeout(r, 700));
-          if (k % 2 === 0) {
-            await mce.stop('SIGKILL');
-            mce = await AppProcess.start('mce-consumer', FAST_REBALANCE);
-          } else {
-            await mae.stop('SIGKILL');
-            mae = await AppProcess.start('mae-consumer', FAST_REBALANCE);
-          }
-        }
-      })();
+      const killer = killWhile(() => !killing);
       for (let i = 0; i < writes.length; i += BATCH) {
         const batch = writes.slice(i, i + BATCH);
         const res = await postJson(`${gms.url}/openapi/v3/entity/dataset`, batchBody(batch));
@@ -70,4 +77,86 @@ describe(`crash safety: ${ASPECTS} async aspects while both consumers are SIGKIL
     },
     120000 + ASPECTS * 60,
   );
+
+  it('patches and deletes: every patch applied exactly once, every delete applied after the writes queued before it', async () => {
+    // Each URN: a tag list, then PATCHES patches each adding its own tag; every third URN is then deleted whole.
+    const URNS = Math.max(30, Math.round(ASPECTS / 30));
+    const PATCHES = 5;
+    const urns = Array.from({ length: URNS }, (_, i) => `urn:li:dataset:(urn:li:dataPlatform:hive,crashpd_${run}.t${i},PROD)`);
+    const deleted = new Set(urns.filter((_, i) => i % 3 === 0));
+    const tag = (k: number) => `urn:li:tag:crash_${k}`;
+    const last = new Map<string, { traceId: string; aspect: string }>();
+    const send = async (method: string, url: string, body: unknown, aspect: string, batch: string[]) => {
+      const res = await request(method, `${gms.url}/openapi/v3/entity/${url}`, body);
+      expect([url, res.status]).toEqual([url, 202]);
+      for (const urn of batch) last.set(urn, { traceId: traceIdOf(res.headers.get('traceparent')), aspect });
+    };
+
+    let killing = true;
+    const killer = killWhile(() => !killing);
+    for (let i = 0; i < URNS; i += BATCH) {
+      const batch = urns.slice(i, i + BATCH);
+      await send(
+        'POST',
+        'dataset',
+        batch.map((urn) => ({ urn, globalTags: { value: { tags: [] } } })),
+        'globalTags',
+        batch,
+      );
+    }
+    for (let k = 1; k <= PATCHES; k++) {
+      for (let i = 0; i < URNS; i += BATCH) {
+        const batch = urns.slice(i, i + BATCH);
+        const patch = { patch: [{ op: 'add', path: `/tags/${tag(k)}`, value: { tag: tag(k) } }] };
+        await send(
+          'PATCH',
+          'dataset',
+          batch.map((urn) => ({ urn, globalTags: { value: patch } })),
+          'globalTags',
+          batch,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 300)); // spread the writes over the kills
+    }
+    for (const urn of deleted) await send('DELETE', `dataset/${encodeURIComponent(urn)}`, undefined, 'datasetKey', [urn]);
+    await killer;
+    killing = false;
+    await Promise.all([mce.waitHealthy(), mae.waitHealthy()]);
+
+    // The last write of every URN (its last patch, or its delete) is traced ACTIVE_STATE in both stores.
+    for (const urn of urns) {
+      const { traceId, aspect } = last.get(urn)!;
+      await eventually(
+        () => traceWrite(gms.url, traceId, { [urn]: [aspect] }, { skipCache: true }),
+        (r) => r.status === 200 && states(r.body, urn, aspect) === 'ACTIVE_STATE/ACTIVE_STATE',
+        120000,
+        500,
+      );
+    }
+    // SQL: a live URN holds every tag once, in PATCHES + 1 versions; a deleted one the same history and a tombstone.
+    const sql = await sqlConnection();
+    try {
+      const [rows] = await sql.query(
+        "SELECT urn, COUNT(*) AS n, MAX(CASE WHEN version = 0 THEN metadata END) AS latest, MAX(version) AS top FROM metadata_aspect_v2 WHERE urn LIKE ? AND aspect = 'globalTags' GROUP BY urn",
+        [`urn:li:dataset:(urn:li:dataPlatform:hive,crashpd_${run}.%`],
+      );
+      const byUrn = new Map((rows as { urn: string; n: number; latest: string; top: number }[]).map((r) => [r.urn, r]));
+      const allTags = { tags: Array.from({ length: PATCHES }, (_, k) => ({ tag: tag(k + 1) })) };
+      const wrong = urns.flatMap((urn) => {
+        const r = byUrn.get(urn);
+        const want = deleted.has(urn) ? { n: PATCHES + 2, latest: null, top: PATCHES + 1 } : { n: PATCHES + 1, latest: allTags, top: PATCHES };
+        const got = r && { n: Number(r.n), latest: JSON.parse(r.latest), top: Number(r.top) };
+        return JSON.stringify(got) === JSON.stringify(want) ? [] : [`${urn}: ${JSON.stringify(got)} != ${JSON.stringify(want)}`];
+      });
+      expect(wrong.slice(0, 5)).toEqual([]);
+      // A deleted history row keeps the last value: every tag, once.
+      const [history] = await sql.query("SELECT metadata FROM metadata_aspect_v2 WHERE urn = ? AND aspect = 'globalTags' AND version = ?", [
+        [...deleted][0],
+        PATCHES + 1,
+      ]);
+      expect(JSON.parse((history as { metadata: string }[])[0].metadata)).toEqual(allTags);
+    } finally {
+      await sql.end();
+    }
+  }, 240000);
 });
