@@ -14,6 +14,7 @@ import { EntityModule } from './entity/entity.module';
 import { AuthModule } from './auth/auth.module';
 import { TraceApiModule } from './trace/trace-api.module';
 import { ServerConfigModule } from './server-config/server-config.module';
+import { RestliModule } from './restli/restli.module';
 import { DomainErrorsFilter } from './http/domain-errors.filter';
 import { QueryDtoPipe } from './http/query';
 
@@ -36,6 +37,7 @@ export class GmsModule {
       EntityModule,
       TraceApiModule,
       ServerConfigModule,
+      RestliModule,
     ];
     const checks: Type<DependencyCheck>[] = [KafkaHealth, SqlHealth, SearchHealth, SchemaSetup];
     if (settings.embeddedConsumers.includes('mce')) {
