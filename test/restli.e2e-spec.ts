@@ -1,3 +1,4 @@
+import { SignJWT } from 'jose';
 import { AppProcess } from './support/app-process';
 import { getJson, postJson } from './support/http';
 import { eventually } from './support/poll';
@@ -148,5 +149,38 @@ describe('rest.li reads (GET /aspects, GET /entitiesV2) on the real stack', () =
     const res = await getJson(`${gms.url}${path}`, RESTLI);
     expect([res.status, res.body.statusCode, res.body.error]).toEqual([400, 400, 'Bad Request']);
     expect(res.body.message).toMatch(message);
+  });
+});
+
+describe('rest.li reads with authentication on', () => {
+  const SECRET = 'e2e-only-restli-secret-0123456789abcdef-012345';
+  let gms: AppProcess;
+  const bearer = async (scope: string) => ({
+    ...RESTLI,
+    authorization: `Bearer ${await new SignJWT({ scope })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('urn:li:corpuser:restli')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(SECRET))}`,
+  });
+
+  beforeAll(async () => {
+    gms = await AppProcess.start('gms', { AUTH_ENABLED: 'true', AUTH_JWT_SECRET: SECRET, RUN_CONSUMERS: '' });
+    await gms.waitHealthy();
+  });
+
+  afterAll(async () => {
+    await gms?.stop();
+  });
+
+  it.each([
+    ['/aspects', '?aspect=datasetKey', 404],
+    ['/entitiesV2', '', 200],
+  ])('GET %s: 401 without a token, 403 without the read scope, answered with it', async (route, query, status) => {
+    const url = `${gms.url}${route}/${enc(datasetUrn('auth'))}${query}`;
+    expect((await getJson(url, RESTLI)).status).toBe(401);
+    expect((await getJson(url, await bearer('write'))).status).toBe(403);
+    expect((await getJson(url, await bearer('read'))).status).toBe(status);
   });
 });
