@@ -123,7 +123,7 @@ export class RestliService {
     if (!found || found.value === null) {
       throw new NotFoundException(`aspect ${aspectName} of ${urn}${version ? ` version ${version}` : ''} not found${found ? ' (deleted)' : ''}`);
     }
-    return versionedAspectOf(urn, spec, found, version || (latest ? latestNumber(latest, maxVersion) : version));
+    return versionedAspectOf(urn, spec, found, version === 0 ? latestNumber(found, maxVersion) : version);
   }
 
   /** Every live versioned aspect (or those of `aspectList`, `List(a,b)`), and always the key aspect: never a 404. */
