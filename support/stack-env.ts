@@ -5,11 +5,21 @@ import { join } from 'path';
 export const REPO_ROOT = join(__dirname, '..');
 
 /**
+ * The environment the process was started with, taken when this module is first loaded: a Nest
+ * ConfigModule.forRoot run later in the same process (importing a library module is enough) fills
+ * process.env with the env schema's defaults, e.g. an empty MYSQL_PASSWORD, which would hide
+ * docker/local/local.env's values. The e2e tests load this module first (jest setupFiles in
+ * test/jest-e2e.config.js); the bench's entry point (bench/run.ts) imports it before anything else.
+ */
+const STARTED_WITH: Readonly<Record<string, string | undefined>> = { ...process.env };
+
+/**
  * Shared by the e2e tests (test/support re-exports it) and the benchmark (bench/).
  *
  * The environment every e2e test and app process runs with: the local stack's values (or the
- * caller's, when it points the tests at another stack), and names of our own for topics, groups
- * and indices, so a quickstart running beside the tests never shares their consumer groups.
+ * caller's, set when the process started, when it points the tests at another stack), and names of
+ * our own for topics, groups and indices, so a quickstart running beside the tests never shares
+ * their consumer groups.
  */
 export function stackEnv(): Record<string, string> {
   const local: Record<string, string> = {};
@@ -17,7 +27,7 @@ export function stackEnv(): Record<string, string> {
     const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
     if (m) local[m[1]] = m[2];
   }
-  const pick = (k: string) => process.env[k] ?? local[k];
+  const pick = (k: string) => STARTED_WITH[k] ?? local[k];
   const suffix = process.env.E2E_SUFFIX ?? '_e2e';
   return {
     MYSQL_HOST: pick('MYSQL_HOST'),

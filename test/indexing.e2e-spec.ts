@@ -7,6 +7,7 @@ import { aspectKey, SearchClient, SystemMetadataRepository, systemMetadataDocId,
 import { AppProcess, freePort } from './support/app-process';
 import { dropNamespace, ownNamespace } from './support/namespace';
 import { eventually } from './support/poll';
+import { changeLog as fixtureChangeLog } from '../libs/indexing/src/testing/fixtures';
 import { stackEnv } from './support/stack-env';
 import { kafka, search } from './support/stores';
 
@@ -36,11 +37,8 @@ describe('indexing: the MAE consumer on the real stack', () => {
 
   function changeLog(aspectName: string, value: unknown, sm: { version?: string; lastObserved: number; traceId: string }): MetadataChangeLog {
     return {
-      entityType: 'dataset',
+      ...fixtureChangeLog(aspectName, value, sm.lastObserved),
       entityUrn: urn,
-      changeType: 'UPSERT',
-      aspectName,
-      aspect: { value: JSON.stringify(value), contentType: 'application/json' },
       systemMetadata: {
         lastObserved: sm.lastObserved,
         runId: 'no-run-id-provided',
@@ -351,12 +349,6 @@ describe('indexing: a bulk request some of whose items fail, on the real OpenSea
 
 /** The change log of a first `status` write of `urn` under `traceId`, as the MCE consumer emits it. */
 function statusChangeLog(urn: string, traceId: string): MetadataChangeLog {
-  return {
-    entityType: 'dataset',
-    entityUrn: urn,
-    changeType: 'UPSERT',
-    aspectName: 'status',
-    aspect: { value: '{"removed":false}', contentType: 'application/json' },
-    systemMetadata: { lastObserved: Date.now(), runId: 'no-run-id-provided', version: '1', properties: { telemetryTraceId: traceId } },
-  };
+  const log = fixtureChangeLog('status', { removed: false }, Date.now());
+  return { ...log, entityUrn: urn, systemMetadata: { ...log.systemMetadata!, properties: { telemetryTraceId: traceId } } };
 }

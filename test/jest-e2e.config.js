@@ -12,4 +12,6 @@ module.exports = {
   testEnvironment: 'node',
   testTimeout: 120000,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  // Before the suite's own imports: stackEnv() must see the environment as it was before any Nest ConfigModule ran.
+  setupFiles: ['<rootDir>/support/stack-env.ts'],
 };

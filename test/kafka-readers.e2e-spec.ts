@@ -14,6 +14,7 @@ import {
   ReaderPool,
   statusFromKafka,
   TraceKafkaOptions,
+  traceKafkaOptions,
   traceReaderGroupPrefix,
   traceRef,
   UrnAspect,
@@ -73,7 +74,9 @@ function keysOnPartition(partition: number, count: number, prefix: string): stri
 
 describe('trace Kafka readers on the real broker', () => {
   const settings = settingsFor({ mce: `${RUN}-mce`, mae: `${RUN}-mae` });
-  const options: Partial<TraceKafkaOptions> = { deadlineMs: 20000 };
+  /** The readers' complete options: the defaults with a roomy deadline and `overrides`. */
+  const tuning = (overrides: Partial<TraceKafkaOptions> = {}): TraceKafkaOptions => traceKafkaOptions({ deadlineMs: 20000, ...overrides });
+  const options = tuning();
   let admin: Admin;
   let producer: Producer;
   let client: KafkaClient;
@@ -361,7 +364,7 @@ describe('trace Kafka readers on the real broker', () => {
     });
 
     it('answers failed, not not-found, when the message bound is hit before the end', async () => {
-      const small = new MessageLocator(port, pool, { maxMessages: 100 });
+      const small = new MessageLocator(port, pool, tuning({ maxMessages: 100 }));
       const scan = await small.planScan(TOPICS.big, undefined);
       const { byAspect, read } = await small.locate({ scan, partition, urn: target, aspects: ['status'], traceId: foreignTraceId(), format: 'change' });
       expect(read).toBe(100);
@@ -371,7 +374,7 @@ describe('trace Kafka readers on the real broker', () => {
     });
 
     it('answers failed when the time bound is hit', async () => {
-      const hasty = new MessageLocator(port, pool, { maxMillis: 1 });
+      const hasty = new MessageLocator(port, pool, tuning({ maxMillis: 1 }));
       const scan = await hasty.planScan(TOPICS.big, undefined);
       const { byAspect } = await hasty.locate({ scan, partition, urn: target, aspects: ['status'], traceId: foreignTraceId(), format: 'change' });
       expect(byAspect.get('status')).toMatchObject({ kind: 'failed', reason: expect.stringContaining('in 1 ms without reaching offset') });
@@ -380,7 +383,12 @@ describe('trace Kafka readers on the real broker', () => {
     it('through the facade: a foreign trace id past the message bound is failed, naming the bound', async () => {
       const groups = { mce: `${RUN}-mce-g`, mae: `${RUN}-mae-g` };
       await commit(groups.mce, TOPICS.big, [{ partition, offset: '0' }]);
-      const bounded = new KafkaTraceReader(offsets, new MessageLocator(port, pool, { maxMessages: 1000 }), settingsFor(groups, { mcp: TOPICS.big }), options);
+      const bounded = new KafkaTraceReader(
+        offsets,
+        new MessageLocator(port, pool, tuning({ maxMessages: 1000 })),
+        settingsFor(groups, { mcp: TOPICS.big }),
+        options,
+      );
       const item = { urn: target, aspect: 'status' };
       const got = (await bounded.mcpLookups([item], traceRef(foreignTraceId()))).get(item)!;
       expect(got).toMatchObject({ kind: 'failed', reason: expect.stringContaining('(the limit)') });
@@ -407,7 +415,7 @@ describe('trace Kafka readers on the real broker', () => {
         expect(result.byAspect.get('status')).toMatchObject({ kind: 'found', offset: needleOffset });
         expect(result.read).toBe(1);
 
-        const roomy = new MessageLocator(port, pool, { maxMessages: 100000, maxMillis: 60000 });
+        const roomy = new MessageLocator(port, pool, tuning({ maxMessages: 100000, maxMillis: 60000 }));
         started = Date.now();
         scan = await roomy.planScan(TOPICS.big, undefined);
         result = await roomy.locate({ scan, partition: far, urn: needle, aspects: ['status'], traceId, format: 'change' });
@@ -420,8 +428,8 @@ describe('trace Kafka readers on the real broker', () => {
       it('through the facade: the deadline ends a long read with "timed out"', async () => {
         const groups = { mce: `${RUN}-mce-h`, mae: `${RUN}-mae-h` };
         await commit(groups.mce, TOPICS.big, [{ partition: far, offset: '0' }]);
-        const slowLocator = new MessageLocator(port, pool, { maxMessages: 1e9, maxMillis: 60000 });
-        const slow = new KafkaTraceReader(offsets, slowLocator, settingsFor(groups, { mcp: TOPICS.big }), { deadlineMs: 150 });
+        const slowLocator = new MessageLocator(port, pool, tuning({ maxMessages: 1e9, maxMillis: 60000 }));
+        const slow = new KafkaTraceReader(offsets, slowLocator, settingsFor(groups, { mcp: TOPICS.big }), tuning({ deadlineMs: 150 }));
         const item = { urn: needle, aspect: 'ownership' }; // not there: the whole partition would be read
         const started = Date.now();
         const got = (await slow.mcpLookups([item], traceRef(foreignTraceId()))).get(item)!;

@@ -1,6 +1,5 @@
 import { Consumer, EachBatchPayload } from 'kafkajs';
-import { systemMetadataDocId } from '../../libs/search/src/doc-ids';
-import { systemMetadataIndex } from '../../libs/search/src/index-definitions';
+import { systemMetadataDocId, systemMetadataIndex } from '@lib/search';
 import { kafka, NAMES } from './env';
 import { createFloorTopics, lagOf, moveGroupToEnd, Stack, waitGroupStable } from './stack';
 import { nowMs, sleep } from './stats';

@@ -1,5 +1,5 @@
 import { Client } from '@opensearch-project/opensearch';
-import { systemMetadataDocId } from '../../libs/search/src/doc-ids';
+import { systemMetadataDocId } from '@lib/search';
 import { nowMs, sleep } from './stats';
 
 interface Pending {

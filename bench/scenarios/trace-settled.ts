@@ -1,4 +1,4 @@
-import { systemMetadataDocId } from '../../libs/search/src/doc-ids';
+import { systemMetadataDocId } from '@lib/search';
 import { Ctx, drainOrDrop, ScenarioResult, spanBreakdown, until } from '../lib/context';
 import { NAMES } from '../lib/env';
 import { post, trace, traceIdOf } from '../lib/http';

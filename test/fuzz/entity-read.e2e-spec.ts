@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { badUrn, Case, ds, enc, FuzzTarget, handPickedBadUrns, key, nastyKey, oddHeaders, urnText, W } from './harness';
+import { badUrn, Case, ds, enc, handPickedBadUrns, key, nastyKey, oddHeaders, urnText, useFuzzTarget, W } from './harness';
 
 /**
  * HTTP fuzzing of the read routes, GET /openapi/v3/entity/{entity}/{urn}[/{aspect}[/versions]]: valid reads of
@@ -48,18 +48,10 @@ const bad = (name: string, path: string, status = [400]): Case => ({
 const inPath = (text: string) => text !== '' && !/[\ud800-\udfff]/.test(text);
 
 describe('HTTP fuzzing of GET /openapi/v3/entity/{entity}/{urn}[/{aspect}[/versions]] (reads)', () => {
-  let target: FuzzTarget;
-
-  beforeAll(async () => {
-    target = await FuzzTarget.start('read');
-  }, 120_000);
-
-  afterAll(async () => {
-    await target?.stop();
-  }, 60_000);
+  const target = useFuzzTarget('read');
 
   it('answers valid reads of nasty URNs, with odd flags and headers, with a 200 or a 404', async () => {
-    await target.check(
+    await target().check(
       fc
         .tuple(nastyKey, fc.constantFrom(...TAILS), fc.constantFrom('', '?systemMetadata=true', '?systemMetadata=FALSE'), oddHeaders())
         .map(([k, tail, query, headers]) => read('valid', `${W}/dataset/${enc(ds(k))}${tail}${query}`, headers)),
@@ -68,7 +60,7 @@ describe('HTTP fuzzing of GET /openapi/v3/entity/{entity}/{urn}[/{aspect}[/versi
   });
 
   it('answers `limit` at its bounds with a 200 or a 404, and beyond them with a 400', async () => {
-    await target.check(
+    await target().check(
       fc.tuple(nastyKey, fc.oneof(fc.integer({ min: 1, max: 1000 }).map(String), fc.constantFrom(...LIMITS_OUT_OF_RANGE))).map(([k, limit]) => {
         const path = `${W}/dataset/${enc(ds(k))}/status/versions?limit=${limit}`;
         return LIMITS_OUT_OF_RANGE.includes(limit) ? bad('limit out of range', path) : read('limit in range', path);
@@ -94,7 +86,7 @@ describe('HTTP fuzzing of GET /openapi/v3/entity/{entity}/{urn}[/{aspect}[/versi
       ...BAD_TARGETS(urn).map((path) => bad('bad entity or aspect', path)),
       ...BAD_QUERIES.map((q) => bad('bad query', `${W}/dataset/${enc(urn)}${q}`)),
     ];
-    await target.check(
+    await target().check(
       fc.oneof(
         fc.tuple(badUrn.map(urnText).filter(inPath), fc.constantFrom(...TAILS)).map(([text, tail]) => bad('bad URN', `${W}/dataset/${enc(text)}${tail}`)),
         fc.tuple(nastyKey, fc.nat()).map(([k, i]) => {
@@ -108,13 +100,13 @@ describe('HTTP fuzzing of GET /openapi/v3/entity/{entity}/{urn}[/{aspect}[/versi
   });
 
   it('answers a trailing segment and an unknown path with a 404 (or a 400)', async () => {
-    await target.expectAnswers([
+    await target().expectAnswers([
       bad('trailing segment', `${W}/dataset/${enc(ds(key()))}/status/versions/extra`, [404]),
       bad('unknown path', `/openapi/v3/${'../'.repeat(5)}etc/passwd`, [404, 400]),
     ]);
   });
 
   it('then nothing was written: the MCP topic has not grown, and the service is still healthy and still writing', async () => {
-    await target.storesMatch();
+    await target().storesMatch();
   }, 180_000);
 });

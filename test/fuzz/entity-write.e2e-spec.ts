@@ -14,7 +14,6 @@ import {
   enc,
   Expect,
   freshKey,
-  FuzzTarget,
   handPickedBadUrns,
   isTimeseries,
   json,
@@ -27,6 +26,7 @@ import {
   oddHeaders,
   traceIds,
   urnText,
+  useFuzzTarget,
   validItem,
   W,
   wrongMethods,
@@ -249,19 +249,11 @@ const faultyWrite: fc.Arbitrary<Case> = fc.oneof(
 );
 
 describe('HTTP fuzzing of the entity write routes', () => {
-  let target: FuzzTarget;
-
-  beforeAll(async () => {
-    target = await FuzzTarget.start('write');
-  }, 120_000);
-
-  afterAll(async () => {
-    await target?.stop();
-  }, 60_000);
+  const target = useFuzzTarget('write');
 
   describe('POST /openapi/v3/entity/{entity} (batch)', () => {
     it('accepts valid async batches of nasty but legal content, odd flags and headers: a 202, every aspect proposed', async () => {
-      await target.check(
+      await target().check(
         fc.tuple(fc.array(validItem(), { minLength: 1, maxLength: 3 }), oddBatchQuery, oddHeaders()).map(([items, query, headers]) =>
           batchCase(
             'valid async',
@@ -276,7 +268,7 @@ describe('HTTP fuzzing of the entity write routes', () => {
     });
 
     it('stores valid sync batches before it answers 200', async () => {
-      await target.check(
+      await target().check(
         fc.tuple(fc.array(validItem(), { minLength: 1, maxLength: 2 }), fc.constantFrom('false', 'FALSE', 'False')).map(([items, flag]) =>
           batchCase(
             'valid sync',
@@ -293,7 +285,7 @@ describe('HTTP fuzzing of the entity write routes', () => {
       const examples = [...handPickedBadUrns().map(badUrnItem), ...FAULTS.map((fault) => fault(ds(key())))].map((bad) =>
         batchCase('one faulty item (hand-picked)', `${W}/dataset`, [bad.text], { kind: 'reject', status: [400], noRows: bad.urns }),
       );
-      await target.check(
+      await target().check(
         fc
           .tuple(fc.array(validItem(), { maxLength: 2 }), faultyItem, fc.nat(), fc.constantFrom('', '?async=false'), oddHeaders())
           .map(([good, bad, at, query, headers]) => {
@@ -314,7 +306,7 @@ describe('HTTP fuzzing of the entity write routes', () => {
     it('refuses truncated, commented, mistyped, wrongly encoded, 10k-deep and bomb bodies with a 4xx', async () => {
       const validBody = validItem().map((x) => ({ text: json([x.item]), urns: [x.urn] }));
       const one = { urn: ds(key()), status };
-      await target.check(bodyFaults(`${W}/dataset`, 'batch', validBody), {
+      await target().check(bodyFaults(`${W}/dataset`, 'batch', validBody), {
         numRuns: 25,
         seedOffset: 4,
         examples: bodyFaultExamples(`${W}/dataset`, 'batch', { text: json([one]), urns: [one.urn] }),
@@ -417,13 +409,13 @@ describe('HTTP fuzzing of the entity write routes', () => {
       ] as [string, Record<string, string>][]) {
         cases.push(batchCase(name, `${W}/dataset`, [json({ urn, status })], { kind: 'reject', status: [431, 414, 400], noRows: [urn] }, headers));
       }
-      await target.expectAnswers(cases);
+      await target().expectAnswers(cases);
     });
   });
 
   describe('POST /openapi/v3/entity/{entity}/{urn}/{aspect} (single aspect)', () => {
     it('stores valid writes of nasty URNs, with odd flags and headers, before it answers 200', async () => {
-      await target.check(
+      await target().check(
         fc
           .tuple(
             nastyKey,
@@ -447,7 +439,7 @@ describe('HTTP fuzzing of the entity write routes', () => {
     });
 
     it('accepts valid async writes with a 202', async () => {
-      await target.check(
+      await target().check(
         nastyKey.map((k): Case => {
           const urn = ds(k);
           return {
@@ -464,7 +456,7 @@ describe('HTTP fuzzing of the entity write routes', () => {
 
     it('on a fresh URN, passes -1 and createIfEntityNotExists, and answers any other condition with a 412 that writes nothing', async () => {
       // The stored version of a fresh URN is -1.
-      await target.check(
+      await target().check(
         fc.tuple(nastyKey, fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 99 })).map(([k, which, version]): Case => {
           const urn = ds(k);
           const [query, headers, expect] = (
@@ -508,13 +500,13 @@ describe('HTTP fuzzing of the entity write routes', () => {
         }),
         ...BAD_BODIES.map((b) => badBody(u(), b)),
       ];
-      await target.check(faultyWrite, { numRuns: 40, seedOffset: 14, examples });
+      await target().check(faultyWrite, { numRuns: 40, seedOffset: 14, examples });
     });
 
     it('refuses truncated, commented, mistyped, wrongly encoded, 10k-deep and bomb bodies with a 4xx', async () => {
       const urn = ds(key());
       const valid = { text: body, urns: [urn] };
-      await target.check(bodyFaults(one(urn, 'status'), 'single', fc.constant(valid)), {
+      await target().check(bodyFaults(one(urn, 'status'), 'single', fc.constant(valid)), {
         numRuns: 10,
         seedOffset: 15,
         examples: bodyFaultExamples(one(urn, 'status'), 'single', valid),
@@ -524,7 +516,7 @@ describe('HTTP fuzzing of the entity write routes', () => {
     it('holds its bounds: a 10k-deep value where the schema does not look, other methods, a huge URL', async () => {
       const urn = ds(key());
       const deep = [ds(key()), ds(key())];
-      await target.expectAnswers([
+      await target().expectAnswers([
         // Deep value in a field the schema does not check, on the sync and the async route.
         ...deep.map((d, i): Case => ({
           name: 'single: 10k-deep value in an unchecked field',
@@ -552,7 +544,7 @@ describe('HTTP fuzzing of the entity write routes', () => {
       const plain = `urn:li:tag:${k}`;
       const spaced = `urn:li:tag:${k} `;
       const write = (urn: string, description: string, expect: Expect) =>
-        target.send({
+        target().send({
           name: 'single: tag',
           method: 'POST',
           path: `${W}/tag/${enc(urn)}/tagProperties`,
@@ -564,7 +556,7 @@ describe('HTTP fuzzing of the entity write routes', () => {
       const refused = await write(spaced, 'spaced', { kind: 'reject', status: [400], noRows: [] });
       expect(refused.status).toBe(400);
       expect(refused.body.message).toMatch(/leading or trailing whitespace/);
-      const read = await target.send({ name: 'read', method: 'GET', path: `${W}/tag/${enc(plain)}/tagProperties`, expect: { kind: 'read' } });
+      const read = await target().send({ name: 'read', method: 'GET', path: `${W}/tag/${enc(plain)}/tagProperties`, expect: { kind: 'read' } });
       expect(read.body?.value?.description).toBe('plain');
     });
   });
@@ -582,7 +574,7 @@ describe('HTTP fuzzing of the entity write routes', () => {
           { name: 'read', method: 'GET', path: `${W}/dataset/${enc(urnWith)}/status/versions` },
           { name: 'trace', method: 'POST', path: `/openapi/v1/trace/write/${traceIds.generateTraceId()}`, body: json({ [urnWith]: [] }) },
         ] as const
-      ).map((c) => target.send({ ...c, headers: traceLog, expect: { kind: 'reject', noRows: [] } })),
+      ).map((c) => target().send({ ...c, headers: traceLog, expect: { kind: 'reject', noRows: [] } })),
     );
     for (const a of refused) {
       expect(a.status).toBe(400);
@@ -590,7 +582,7 @@ describe('HTTP fuzzing of the entity write routes', () => {
     }
     // Free-text fields may hold line breaks: they are data, and the trace log must escape them.
     const urn = ds(key());
-    const accepted = await target.send({
+    const accepted = await target().send({
       name: 'free text',
       method: 'POST',
       path: `${W}/dataset`,
@@ -618,20 +610,20 @@ describe('HTTP fuzzing of the entity write routes', () => {
         .filter(
           (l) =>
             l.includes(`Trace: ${traceId}, Attributes: `) &&
-            l.includes(`"messaging.destination.name":${json(target.env.TOPIC_MCL_VERSIONED)}`) &&
+            l.includes(`"messaging.destination.name":${json(target().env.TOPIC_MCL_VERSIONED)}`) &&
             l.includes('"messaging.operation":"receive"'),
         ).length;
     await eventually(
-      async () => target.gms.output,
+      async () => target().gms.output,
       (output) => maeConsumed(output) >= 2,
       30_000,
       200,
     );
-    const lines = target.gms.output.split(/\r\n|\r|\n/);
+    const lines = target().gms.output.split(/\r\n|\r|\n/);
     expect(lines.filter((l) => /^\s*Trace: forged/.test(l))).toEqual([]);
   });
 
   it('then Kafka and SQL hold exactly what the accepted requests wrote, and nothing of the rejected ones', async () => {
-    await target.storesMatch();
+    await target().storesMatch();
   }, 180_000);
 });

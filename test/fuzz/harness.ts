@@ -341,6 +341,24 @@ export class FuzzTarget {
   }
 }
 
+/**
+ * The suite's FuzzTarget for `route`, started before its tests and stopped after them (call it in the
+ * suite's describe): the getter answers the running target.
+ */
+export function useFuzzTarget(route: string): () => FuzzTarget {
+  let target: FuzzTarget | undefined;
+  beforeAll(async () => {
+    target = await FuzzTarget.start(route);
+  }, 120_000);
+  afterAll(async () => {
+    await target?.stop();
+  }, 60_000);
+  return () => {
+    if (!target) throw new Error(`fuzz ${route}: the target is not running (did its beforeAll fail?)`);
+    return target;
+  };
+}
+
 export async function storedUrns(urns: string[]): Promise<Set<string>> {
   const found = new Set<string>();
   const sql = await sqlConnection();

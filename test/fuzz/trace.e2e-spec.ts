@@ -9,12 +9,12 @@ import {
   ds,
   enc,
   freshKey,
-  FuzzTarget,
   json,
   key,
   nastyKey,
   T,
   traceIds,
+  useFuzzTarget,
   wrongMethods,
 } from './harness';
 
@@ -110,18 +110,10 @@ const BAD_FLAG_VALUES = (flag: string) => ['yes', '1', 'tru', '%00', `true&${fla
 const FLAGS = ['onlyIncludeErrors', 'detailed', 'skipCache'];
 
 describe('HTTP fuzzing of POST /openapi/v1/trace/write/{traceId} (trace lookups)', () => {
-  let target: FuzzTarget;
-
-  beforeAll(async () => {
-    target = await FuzzTarget.start('trace');
-  }, 120_000);
-
-  afterAll(async () => {
-    await target?.stop();
-  }, 60_000);
+  const target = useFuzzTarget('trace');
 
   it('answers valid lookups of nasty URNs and odd aspect names with a 200 and an object', async () => {
-    await target.check(
+    await target().check(
       fc.tuple(goodId, goodBody, fc.constantFrom(...VALID_FLAGS)).map(([id, b, query]) => lookup('valid', id, b, query)),
       {
         numRuns: 12,
@@ -134,7 +126,7 @@ describe('HTTP fuzzing of POST /openapi/v1/trace/write/{traceId} (trace lookups)
 
   it('accepts ids that are lenient but valid (upper case, padded), and refuses every other malformed id with a 400', async () => {
     const b = json({ [ds(key())]: ['status'] });
-    await target.check(
+    await target().check(
       fc.tuple(fc.noShrink(fc.nat()), goodBody).map(([i, body]) => {
         const ids = ODD_IDS(traceIds.generateTraceId());
         return oddIdCase(ids[i % ids.length], body);
@@ -144,7 +136,7 @@ describe('HTTP fuzzing of POST /openapi/v1/trace/write/{traceId} (trace lookups)
   });
 
   it('refuses bodies that are not a map of URN to aspect names, or ask for too many, with a 400', async () => {
-    await target.check(
+    await target().check(
       fc.tuple(freshKey, fc.nat(BAD_BODIES.length - 1)).map(([k, i]) => bad('bad body', T(traceIds.generateTraceId()), BAD_BODIES[i](ds(k)))),
       { numRuns: 15, seedOffset: 33, examples: BAD_BODIES.map((make) => bad('bad body', T(traceIds.generateTraceId()), make(ds(key())))) },
     );
@@ -152,7 +144,7 @@ describe('HTTP fuzzing of POST /openapi/v1/trace/write/{traceId} (trace lookups)
 
   it('refuses flags that are not true or false with a 400', async () => {
     const b = json({ [ds(key())]: ['status'] });
-    await target.check(
+    await target().check(
       fc
         .tuple(fc.constantFrom(...FLAGS), fc.nat(), goodBody)
         .map(([flag, i, body]) => bad('bad flag', T(traceIds.generateTraceId(), `?${flag}=${BAD_FLAG_VALUES(flag)[i % 6]}`), body)),
@@ -166,7 +158,7 @@ describe('HTTP fuzzing of POST /openapi/v1/trace/write/{traceId} (trace lookups)
 
   it('refuses truncated, commented, mistyped, wrongly encoded, 10k-deep and bomb bodies with a 4xx', async () => {
     const path = T(traceIds.generateTraceId());
-    await target.check(
+    await target().check(
       bodyFaults(
         path,
         'trace',
@@ -177,13 +169,13 @@ describe('HTTP fuzzing of POST /openapi/v1/trace/write/{traceId} (trace lookups)
   });
 
   it('answers other methods and a missing id with a 404 or 405', async () => {
-    await target.expectAnswers([
+    await target().expectAnswers([
       ...wrongMethods(T(traceIds.generateTraceId()), 'trace', ['PUT', 'DELETE', 'PATCH']),
       { name: 'trace: no trace id', method: 'POST', path: '/openapi/v1/trace/write/', body: '{}', expect: { kind: 'reject', status: [404], noRows: [] } },
     ]);
   });
 
   it('then nothing was written: the MCP topic has not grown, and the service is still healthy and still writing', async () => {
-    await target.storesMatch();
+    await target().storesMatch();
   }, 180_000);
 });

@@ -11,10 +11,10 @@ import { SchemaSetup, SetupModule } from '@lib/setup';
 import { MceConsumer, MceConsumerModule } from '@lib/ingest';
 import { MaeConsumer, MaeConsumerModule } from '@lib/indexing';
 import { EntityModule } from './entity/entity.module';
+import { RestliModule } from './restli/restli.module';
 import { AuthModule } from './auth/auth.module';
 import { TraceApiModule } from './trace/trace-api.module';
 import { ServerConfigModule } from './server-config/server-config.module';
-import { RestliModule } from './restli/restli.module';
 import { DomainErrorsFilter } from './http/domain-errors.filter';
 import { QueryDtoPipe } from './http/query';
 
@@ -35,9 +35,9 @@ export class GmsModule {
       SetupModule,
       AuthModule,
       EntityModule,
+      RestliModule,
       TraceApiModule,
       ServerConfigModule,
-      RestliModule,
     ];
     const checks: Type<DependencyCheck>[] = [KafkaHealth, SqlHealth, SearchHealth, SchemaSetup];
     if (settings.embeddedConsumers.includes('mce')) {

@@ -259,6 +259,10 @@ export class Env {
   @EnvInt(100, 600000)
   TRACE_STORE_TIMEOUT_MS: number = 5000;
 
+  /** Longest a synchronous delete waits for the consumer to apply it; past it the answer is 202 with its traceparent. */
+  @EnvInt(100, 600000)
+  WRITE_WAIT_MAX_MS: number = 30000;
+
   /** Upper bound on any one dependency call made for a health check. */
   @EnvInt(100, 60000)
   HEALTH_TIMEOUT_MS: number = 2000;

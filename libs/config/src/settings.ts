@@ -40,6 +40,8 @@ export class Settings {
     deadlineMs: number;
     kafkaPollMs: number;
     storeTimeoutMs: number;
+    /** Longest a write waits to be applied (a synchronous delete). */
+    writeWaitMaxMs: number;
   };
 
   constructor(env: Env) {
@@ -100,6 +102,7 @@ export class Settings {
       deadlineMs: env.TRACE_DEADLINE_MS,
       kafkaPollMs: env.TRACE_KAFKA_POLL_MS,
       storeTimeoutMs: env.TRACE_STORE_TIMEOUT_MS,
+      writeWaitMaxMs: env.WRITE_WAIT_MAX_MS,
     };
     this.auth = {
       enabled: env.AUTH_ENABLED,

@@ -22,11 +22,14 @@ export function changeLogOf(mcp: MetadataChangeProposal, outcome: WriteOutcome):
   };
 }
 
-/** A timeseries aspect skips SQL: its proposal becomes a change log straight away. */
+/**
+ * A timeseries aspect skips SQL: its proposal becomes a change log straight away. A DELETE stays a DELETE
+ * (the indexer removes the entity's documents of the aspect, in the time range its headers give).
+ */
 export function timeseriesChangeLogOf(mcp: MetadataChangeProposal, now: number): MetadataChangeLog {
   return {
     ...mcp,
-    changeType: 'UPSERT',
+    changeType: mcp.changeType === 'DELETE' ? 'DELETE' : 'UPSERT',
     systemMetadata: { ...(mcp.systemMetadata ?? { runId: 'no-run-id-provided', lastObserved: now }), lastObserved: now },
     created: mcp.created ?? { time: now, actor: 'urn:li:corpuser:__anonymous' },
   };

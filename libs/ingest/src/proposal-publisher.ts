@@ -2,11 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { context, Span, SpanKind, trace } from '@opentelemetry/api';
 import { Settings } from '@lib/config';
 import { KafkaPublisher, OutgoingRecord } from '@lib/kafka';
-import { EntityRegistry, MetadataChangeProposal, SystemMetadata, DEFAULT_RUN_ID } from '@lib/metadata';
+import {
+  EntityRegistry,
+  MetadataChangeProposal,
+  SystemMetadata,
+  DEFAULT_RUN_ID,
+  END_TIME_MILLIS_HEADER,
+  START_TIME_MILLIS_HEADER,
+  TimeRange,
+} from '@lib/metadata';
 import { tracer } from '@lib/telemetry';
 import { timeseriesChangeLogOf } from './change-log';
 import { stampTelemetry, traceHeaders } from './message-telemetry';
 import { JSON_PATCH_CONTENT_TYPE } from './patch';
+import { PURGE_HEADER } from './write-rules';
 
 /** One aspect of one entity, as a client asked to write it (already validated). */
 export interface AspectWrite {
@@ -20,6 +29,12 @@ export interface AspectWrite {
   headers?: Record<string, string>;
   /** `value` is a JSON Patch document (changeType PATCH), applied by the consumer to the stored value. */
   patch?: boolean;
+  /**
+   * A DELETE of the aspect (of the whole entity when it is the key aspect); `value` is ignored. With `purge`,
+   * every stored value goes too (PURGE_HEADER); the tombstone stays. A timeseries aspect's delete removes its
+   * events in the range (START_/END_TIME_MILLIS_HEADER), all of them without one.
+   */
+  delete?: { purge: boolean } & TimeRange;
 }
 
 /**
@@ -40,9 +55,9 @@ export class ProposalPublisher {
     return writes.map((w) => ({
       entityType: w.entityType,
       entityUrn: w.urn,
-      changeType: w.patch ? 'PATCH' : 'UPSERT',
+      changeType: w.delete ? 'DELETE' : w.patch ? 'PATCH' : 'UPSERT',
       aspectName: w.aspectName,
-      aspect: { value: w.valueJson ?? JSON.stringify(w.value), contentType: w.patch ? JSON_PATCH_CONTENT_TYPE : 'application/json' },
+      ...(w.delete ? {} : { aspect: { value: w.valueJson ?? JSON.stringify(w.value), contentType: w.patch ? JSON_PATCH_CONTENT_TYPE : 'application/json' } }),
       systemMetadata: {
         ...w.systemMetadata,
         runId: w.systemMetadata?.runId ?? DEFAULT_RUN_ID,
@@ -50,7 +65,7 @@ export class ProposalPublisher {
         // The request's trace id wins over anything the client sent: it is what the trace endpoint looks for.
         properties: { ...(w.systemMetadata?.properties ?? {}), telemetryTraceId: trace.getActiveSpan()?.spanContext().traceId ?? '' },
       },
-      ...(w.headers && Object.keys(w.headers).length ? { headers: w.headers } : {}),
+      ...headersOf(w),
       created: { time: now, actor },
     }));
   }
@@ -91,4 +106,16 @@ export class ProposalPublisher {
       span.end();
     }
   }
+}
+
+/** The proposal's headers: the client's, and a delete's purge flag and time range. */
+function headersOf(w: AspectWrite): Pick<MetadataChangeProposal, 'headers'> {
+  const d = w.delete;
+  const headers = {
+    ...(w.headers ?? {}),
+    ...(d?.purge ? { [PURGE_HEADER]: 'true' } : {}),
+    ...(d?.startTimeMillis !== undefined ? { [START_TIME_MILLIS_HEADER]: String(d.startTimeMillis) } : {}),
+    ...(d?.endTimeMillis !== undefined ? { [END_TIME_MILLIS_HEADER]: String(d.endTimeMillis) } : {}),
+  };
+  return Object.keys(headers).length ? { headers } : {};
 }

@@ -158,6 +158,12 @@ export class AspectRepository {
     return { rows: rows.map((r) => toAspectRow(r as RawAspectRow)), maxVersion: rows.length ? Number(rows[0].maxversion) : -1 };
   }
 
+  /** How many stored values one entity has, every aspect and version, tombstones not counted. */
+  async countValues(urn: string): Promise<number> {
+    const [rows] = await this.sql.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM metadata_aspect_v2 WHERE urn = ? AND metadata <> 'null'`, [urn]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   /** Every stored version of one aspect, history first (1..n) and the latest (0) last. */
   async versions(urn: string, aspect: string, limit: number): Promise<AspectRow[]> {
     const [rows] = await this.sql.pool.query<RowDataPacket[]>(

@@ -8,3 +8,4 @@ export * from './trace-request';
 export * from './readers/ports';
 export * from './trace.service';
 export * from './trace.module';
+export * from './write-waiter';

@@ -5,8 +5,9 @@ import { KafkaLookups, PrimaryStoreReader, SearchStoreReader } from './readers/p
 import { OpenSearchStoreReader } from './readers/search-store.reader';
 import { SqlStoreReader } from './readers/sql-store.reader';
 import { TRACE_STORE_TIMEOUT_MS, TraceService } from './trace.service';
+import { WriteWaiter } from './write-waiter';
 
-/** The trace service with its readers: SQL, OpenSearch, and Kafka for what those cannot settle. */
+/** The trace service with its readers (SQL, OpenSearch, and Kafka for what those cannot settle), and the wait for a write built on it. */
 @Module({
   providers: [
     ...TRACE_KAFKA_PROVIDERS,
@@ -15,7 +16,8 @@ import { TRACE_STORE_TIMEOUT_MS, TraceService } from './trace.service';
     { provide: SearchStoreReader, useClass: OpenSearchStoreReader },
     { provide: KafkaLookups, useExisting: KafkaTraceReader },
     TraceService,
+    WriteWaiter,
   ],
-  exports: [TraceService],
+  exports: [TraceService, WriteWaiter],
 })
 export class TraceModule {}

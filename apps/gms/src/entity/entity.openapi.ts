@@ -51,6 +51,9 @@ export const BATCH_BODY_EXAMPLES = {
   },
 };
 
+/** A delete's answer: the aspect it deletes (the key aspect for an entity), value null - what a client traces. */
+export const DELETE_RESPONSE_EXAMPLE = [{ urn: DATASET_URN, datasetKey: { value: null } }];
+
 export const ENTITY_RESPONSE_EXAMPLE = [
   {
     urn: DATASET_URN,

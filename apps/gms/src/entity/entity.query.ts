@@ -25,6 +25,12 @@ export class SingleAspectWriteQuery extends SingleWriteQuery {
   @QueryFlag(false, 'true: only write when the entity has no aspect yet (else 412).') readonly createIfEntityNotExists: boolean = false;
 }
 
+/** The deletes: async unless `async=false`, and `purge` to remove every stored value too. */
+export class DeleteQuery extends BatchWriteQuery {
+  @QueryFlag(false, 'true: remove every stored value (history included) as well; the tombstone, with who deleted and when, stays.')
+  readonly purge: boolean = false;
+}
+
 /** The write audit: how many versions, oldest first. */
 export class VersionsQuery {
   @QueryInt(100, 1, 1000, 'most versions listed, oldest first') readonly limit: number = 100;

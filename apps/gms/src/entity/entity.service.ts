@@ -1,8 +1,10 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
+import { Settings } from '@lib/config';
 import { KafkaPublisher } from '@lib/kafka';
-import { AspectWrite, DEFAULT_ACTOR, ProposalApplier, ProposalPublisher } from '@lib/ingest';
+import { AspectWrite, DEFAULT_ACTOR, ProposalApplier, ProposalPublisher, ProposalRejected } from '@lib/ingest';
 import { EntityRegistry, MetadataChangeProposal, SystemMetadata } from '@lib/metadata';
 import { AspectRepository, AspectRow } from '@lib/sql';
+import { AspectTraceResult, TraceItem, WriteStatus, WriteWaiter } from '@lib/trace';
 import { unavailableOnOutage } from './outage';
 
 export interface AspectEnvelope {
@@ -14,6 +16,8 @@ export type EntityEnvelope = { urn: string } & Record<string, AspectEnvelope | s
 export interface AspectVersion {
   version: number;
   value: unknown;
+  /** This version is a delete: the aspect had no value from then on (`value` is null). */
+  deleted?: true;
   previousValue?: unknown;
   systemMetadata: Record<string, unknown> | null;
   createdOn: string;
@@ -29,6 +33,8 @@ export class EntityService {
     private readonly applier: ProposalApplier,
     private readonly kafka: KafkaPublisher,
     private readonly aspects: AspectRepository,
+    private readonly waiter: WriteWaiter,
+    private readonly settings: Settings,
   ) {}
 
   /** Async (through Kafka; the route answers 202) or sync (stored before the answer; 200), as the route's `async` flag says. */
@@ -68,15 +74,49 @@ export class EntityService {
     return envelopes([...written, ...ts], withSystemMetadata);
   }
 
+  /**
+   * Deletes always go through Kafka, keyed by URN like every async write, so a delete is applied after
+   * every write of its entity queued before it and none of those can bring the data back. `async=false`
+   * then waits, by tracing the delete, until the consumer applied it (SQL; the index too for a timeseries
+   * aspect, which only lives there): `settled` is false when WRITE_WAIT_MAX_MS passed first.
+   */
+  async delete(
+    writes: AspectWrite[],
+    async: boolean,
+    withSystemMetadata: boolean,
+    actor = DEFAULT_ACTOR,
+  ): Promise<{ settled: boolean; entities: EntityEnvelope[] }> {
+    const sent = await unavailableOnOutage(() => this.proposals.publish(this.proposals.proposalsOf(writes, actor)));
+    const entities = envelopes(
+      sent.map((m) => ({ urn: m.entityUrn, aspect: m.aspectName, value: null, systemMetadata: m.systemMetadata })),
+      withSystemMetadata,
+    );
+    if (async) return { settled: false, entities };
+    const items: TraceItem[] = sent.map((m) => ({
+      urn: m.entityUrn,
+      entityType: m.entityType,
+      aspect: m.aspectName,
+      isTimeseries: this.registry.isTimeseries(m.entityType, m.aspectName),
+    }));
+    const traceId = sent[0]?.systemMetadata?.properties?.telemetryTraceId ?? '';
+    const waitFor = items.some((i) => i.isTimeseries) ? 'both' : 'primary';
+    const waited = await this.waiter.wait(traceId, items, waitFor, this.settings.trace.writeWaitMaxMs);
+    const failed = Object.values(waited.trace).flatMap((byAspect) => Object.values(byAspect).filter((a) => !a.success));
+    if (failed.length) throw rejectionOf(failed[0]);
+    return { settled: waited.settled, entities };
+  }
+
+  /** Every aspect of the entity that holds a value; 404 when none does (never written, or deleted). */
   async entity(urn: string, withSystemMetadata: boolean): Promise<EntityEnvelope> {
-    const rows = await unavailableOnOutage(() => this.aspects.latestOfEntity(urn));
+    const rows = (await unavailableOnOutage(() => this.aspects.latestOfEntity(urn))).filter((r) => r.value !== null);
     if (rows.length === 0) throw new NotFoundException(`entity ${urn} not found`);
     return envelopes(rows.map(rowItem), withSystemMetadata)[0];
   }
 
+  /** The aspect's latest value; 404 when it has none (never written, or deleted). */
   async aspect(urn: string, aspectName: string, withSystemMetadata: boolean): Promise<AspectEnvelope> {
     const [row] = await unavailableOnOutage(() => this.aspects.latestMany([{ urn, aspect: aspectName }]));
-    if (!row) throw new NotFoundException(`aspect ${aspectName} of ${urn} not found`);
+    if (!row || row.value === null) throw new NotFoundException(`aspect ${aspectName} of ${urn} not found`);
     return envelope(rowItem(row), withSystemMetadata);
   }
 
@@ -87,12 +127,21 @@ export class EntityService {
     return rows.map((r, i) => ({
       version: r.version === 0 ? Number(r.systemMetadata?.version ?? rows.length) : r.version,
       value: r.value,
+      ...(r.value === null ? { deleted: true as const } : {}),
       ...(i > 0 ? { previousValue: rows[i - 1].value } : {}),
       systemMetadata: r.systemMetadata,
       createdOn: new Date(r.createdOn).toISOString(),
       createdBy: r.createdBy,
     }));
   }
+}
+
+/** A failed delete as the trace tells it: 412 for a failed If-Version-Match, else 409, with the consumer's reason. */
+function rejectionOf(failed: AspectTraceResult): ProposalRejected {
+  const status = failed.primaryStorage.writeStatus === WriteStatus.ERROR ? failed.primaryStorage : failed.searchStorage;
+  const exception = status.writeExceptions?.[0];
+  const message = exception?.message ?? status.writeMessage ?? 'the delete failed';
+  return new ProposalRejected(message, exception?.exceptionClass === 'AspectVersionMismatch' ? 412 : 409);
 }
 
 interface Item {

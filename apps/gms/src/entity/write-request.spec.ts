@@ -26,3 +26,29 @@ describe('WriteRequestReader aspect size limit', () => {
     expect(() => reader.batch('dataset', props('é'.repeat(600)))).toThrow(/1240 bytes as JSON/);
   });
 });
+
+describe('WriteRequestReader deletes', () => {
+  const reader = new WriteRequestReader(registry, 10);
+
+  it('deletes the whole entity through its key aspect when no aspect is named, or when the key aspect is', () => {
+    const whole = { entityType: 'dataset', urn: URN, aspectName: 'datasetKey', value: null, delete: { purge: false } };
+    expect(reader.deletion('dataset', URN, undefined, false)).toEqual(whole);
+    expect(reader.deletion('dataset', URN, 'datasetKey', false)).toEqual(whole);
+  });
+
+  it('deletes one aspect, purging when asked', () => {
+    expect(reader.deletion('dataset', URN, 'globalTags', true)).toEqual({
+      entityType: 'dataset',
+      urn: URN,
+      aspectName: 'globalTags',
+      value: null,
+      delete: { purge: true },
+    });
+  });
+
+  it('refuses an unknown entity type, a URN of another type and an unknown aspect, saying which', () => {
+    expect(() => reader.deletion('nosuch', URN, undefined, false)).toThrow(/unknown entity type nosuch/);
+    expect(() => reader.deletion('chart', URN, undefined, false)).toThrow(/is a dataset URN, not a chart URN/);
+    expect(() => reader.deletion('dataset', URN, 'nosuch', false)).toThrow(/aspectName: unknown aspect nosuch of entity type dataset/);
+  });
+});

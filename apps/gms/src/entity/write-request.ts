@@ -52,6 +52,18 @@ export class WriteRequestReader {
     return { ...this.aspect(entityType, urn, aspectName, { value: body }, 'body', true, 'body'), headers: httpHeaders };
   }
 
+  /** A DELETE route's write: the aspect named, or - without one, or when it is the key aspect - the whole entity. */
+  deletion(entityName: string, urn: string, aspectName: string | undefined, purge: boolean): AspectWrite {
+    const entityType = this.entityType(entityName);
+    this.urn(entityType, urn, 'urn');
+    const aspect = aspectName === undefined ? this.registry.entity(entityType).keyAspect : this.aspectName(entityType, aspectName, 'aspectName');
+    return { entityType, urn, aspectName: aspect, value: null, delete: { purge } };
+  }
+
+  isTimeseries(entityType: string, aspectName: string): boolean {
+    return this.registry.isTimeseries(entityType, aspectName);
+  }
+
   urn(entityType: string, urn: unknown, at: string): void {
     if (typeof urn !== 'string' || urn === '') throw new BadRequestException(`${at} must be a non-empty string`);
     const parsed = tryParseUrn(urn);

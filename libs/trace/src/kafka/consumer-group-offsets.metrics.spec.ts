@@ -1,6 +1,7 @@
 import { Metrics } from '@lib/metrics';
 import { ConsumerGroupOffsets } from './consumer-group-offsets';
 import { FakeAdmin } from './testing/fake-admin';
+import { traceKafkaOptions } from './trace-kafka-options';
 
 const MCE = 'generic-mce-consumer-job-client';
 const MCP = 'MetadataChangeProposal_v1';
@@ -15,7 +16,7 @@ describe('ConsumerGroupOffsets metrics', () => {
   function setup(ttlMs = 5000) {
     const admin = new FakeAdmin();
     const metrics = new Metrics();
-    const offsets = new ConsumerGroupOffsets(admin, { offsetCacheTtlMs: ttlMs }, metrics);
+    const offsets = new ConsumerGroupOffsets(admin, traceKafkaOptions({ offsetCacheTtlMs: ttlMs }), metrics);
     return { admin, metrics, offsets };
   }
 

@@ -1,5 +1,6 @@
 import { committedOn, ConsumerGroupOffsets } from './consumer-group-offsets';
 import { FakeAdmin } from './testing/fake-admin';
+import { traceKafkaOptions } from './trace-kafka-options';
 
 const MCE = 'generic-mce-consumer-job-client';
 const MCP = 'MetadataChangeProposal_v1';
@@ -8,7 +9,7 @@ function setup(ttlMs = 5000, max = 1000) {
   const admin = new FakeAdmin();
   let now = 1_000_000;
   const clock = { now: () => now };
-  const offsets = new ConsumerGroupOffsets(admin, { offsetCacheTtlMs: ttlMs, offsetCacheMax: max, clock });
+  const offsets = new ConsumerGroupOffsets(admin, traceKafkaOptions({ offsetCacheTtlMs: ttlMs, offsetCacheMax: max, clock }));
   return { admin, offsets, advance: (ms: number) => (now += ms) };
 }
 

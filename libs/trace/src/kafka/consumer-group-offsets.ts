@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { Metrics } from '@lib/metrics';
 import { KafkaAdminPort } from './kafka-admin.port';
-import { TRACE_KAFKA_OPTIONS, TraceKafkaOptions, traceKafkaOptions } from './trace-kafka-options';
+import { TRACE_KAFKA_OPTIONS, TraceKafkaOptions } from './trace-kafka-options';
 
 /** What a consumer group has committed on one topic. */
 export type GroupOffsets =
@@ -40,10 +40,10 @@ export class ConsumerGroupOffsets {
 
   constructor(
     private readonly admin: KafkaAdminPort,
-    @Inject(TRACE_KAFKA_OPTIONS) options?: Partial<TraceKafkaOptions>,
+    @Inject(TRACE_KAFKA_OPTIONS) options: TraceKafkaOptions,
     @Optional() private readonly metrics?: Metrics,
   ) {
-    const { offsetCacheTtlMs, offsetCacheMax, clock } = traceKafkaOptions(options);
+    const { offsetCacheTtlMs, offsetCacheMax, clock } = options;
     // lru-cache reads ttl 0 as "never expires"; for us 0 means "do not cache" (loads are still coalesced).
     this.alwaysRefresh = offsetCacheTtlMs <= 0;
     this.cache = new LRUCache<string, GroupOffsets, CacheKey>({

@@ -10,7 +10,7 @@ import { FakeAdmin } from './testing/fake-admin';
 import { failedProposal, proposal } from './testing/messages';
 import { ReplayPool } from './testing/replay-pool';
 import { TopicScan } from './topic-scan';
-import { TraceKafkaOptions } from './trace-kafka-options';
+import { TraceKafkaOptions, traceKafkaOptions } from './trace-kafka-options';
 
 const settings = new Settings(validateEnv({}));
 const { mcp: MCP, mclVersioned: MCL, mclTimeseries: MCL_TS, failedMcp: FAILED } = settings.topics;
@@ -76,7 +76,7 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<boolean> {
 function setup(options: Partial<TraceKafkaOptions> = {}) {
   const admin = new FakeAdmin();
   const locator = new FakeLocator();
-  const opts = { concurrency: 4, deadlineMs: 2000, ...options };
+  const opts = traceKafkaOptions({ concurrency: 4, deadlineMs: 2000, ...options });
   const reader = new KafkaTraceReader(new ConsumerGroupOffsets(admin, opts), locator.asLocator(), settings, opts);
   return { admin, locator, reader };
 }
@@ -243,7 +243,7 @@ describe('KafkaTraceReader over the real locator (replayed log)', () => {
   it('finds our proposal among others and places it against the committed offset', async () => {
     const admin = new FakeAdmin();
     const pool = new ReplayPool();
-    const options = { maxMessages: 10000 };
+    const options = traceKafkaOptions({ maxMessages: 10000 });
     const reader = new KafkaTraceReader(new ConsumerGroupOffsets(admin, options), new MessageLocator(admin, pool.asPool(), options), settings, options);
     const target = urn(42);
     const p = partitionForKey(target, 3);

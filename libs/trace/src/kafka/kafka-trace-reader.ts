@@ -9,7 +9,7 @@ import { LocatedMessage, MessageLocator } from './message-locator';
 import { partitionForKey } from './partition-for-key';
 import { KafkaLookupOptions, KafkaLookups, UrnAspect } from '../readers/ports';
 import { MessageFormat } from './trace-message';
-import { TRACE_KAFKA_OPTIONS, TraceKafkaOptions, traceKafkaOptions } from './trace-kafka-options';
+import { TRACE_KAFKA_OPTIONS, TraceKafkaOptions } from './trace-kafka-options';
 
 type OnLocated<T> = (item: T, located: LocatedMessage, partition: number) => void;
 
@@ -29,10 +29,10 @@ export class KafkaTraceReader extends KafkaLookups {
     private readonly groupOffsets: ConsumerGroupOffsets,
     private readonly locator: MessageLocator,
     private readonly settings: Settings,
-    @Inject(TRACE_KAFKA_OPTIONS) options?: Partial<TraceKafkaOptions>,
+    @Inject(TRACE_KAFKA_OPTIONS) options: TraceKafkaOptions,
   ) {
     super();
-    this.options = traceKafkaOptions(options);
+    this.options = options;
   }
 
   /** Primary storage: the MCP topic against the MCE consumer group. */

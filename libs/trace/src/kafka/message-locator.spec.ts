@@ -4,6 +4,7 @@ import { FakeAdmin } from './testing/fake-admin';
 import { proposal } from './testing/messages';
 import { ReplayPool } from './testing/replay-pool';
 import { TopicScan } from './topic-scan';
+import { traceKafkaOptions } from './trace-kafka-options';
 
 const TOPIC = 'mcp';
 const URN = 'urn:li:dataset:(urn:li:dataPlatform:hive,db.t,PROD)';
@@ -13,7 +14,7 @@ const TRACE = EXAMPLE_TRACE_ID;
 function setup(options = {}) {
   const admin = new FakeAdmin();
   const pool = new ReplayPool();
-  const locator = new MessageLocator(admin, pool.asPool(), { maxMessages: 10000, maxMillis: 3000, timestampSkewMs: 5000, ...options });
+  const locator = new MessageLocator(admin, pool.asPool(), traceKafkaOptions({ maxMessages: 10000, maxMillis: 3000, timestampSkewMs: 5000, ...options }));
   return { admin, pool, locator };
 }
 

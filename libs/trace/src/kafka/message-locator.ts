@@ -4,7 +4,7 @@ import { RangeOutcome } from './range-read';
 import { ReaderPool } from './reader-pool';
 import { planTopicScan, TopicScan } from './topic-scan';
 import { TraceTarget, traceMatcher } from './trace-message';
-import { TRACE_KAFKA_OPTIONS, TraceKafkaOptions, traceKafkaOptions } from './trace-kafka-options';
+import { TRACE_KAFKA_OPTIONS, TraceKafkaOptions } from './trace-kafka-options';
 
 /** Where the trace's write of one aspect is on the partition. */
 export type LocatedMessage =
@@ -41,9 +41,9 @@ export class MessageLocator {
   constructor(
     private readonly admin: KafkaAdminPort,
     private readonly pool: ReaderPool,
-    @Inject(TRACE_KAFKA_OPTIONS) options?: Partial<TraceKafkaOptions>,
+    @Inject(TRACE_KAFKA_OPTIONS) options: TraceKafkaOptions,
   ) {
-    this.options = traceKafkaOptions(options);
+    this.options = options;
   }
 
   /** The windows of every partition of `topic` for a trace started at `traceTimestamp` (epoch ms; undefined = no usable time). Rejects when Kafka does. */

@@ -4,7 +4,7 @@ import { Settings } from '@lib/config';
 import { KafkaClient } from '@lib/kafka';
 import { PartitionReader } from './partition-reader';
 import { RangeReader, RangeReaderFactory } from './range-read';
-import { TRACE_KAFKA_OPTIONS, TraceKafkaOptions, traceKafkaOptions } from './trace-kafka-options';
+import { TRACE_KAFKA_OPTIONS, TraceKafkaOptions } from './trace-kafka-options';
 
 /** Real readers on the shared kafkajs client. */
 @Injectable()
@@ -17,10 +17,10 @@ export class KafkajsRangeReaderFactory extends RangeReaderFactory {
   constructor(
     private readonly client: KafkaClient,
     settings: Settings,
-    @Inject(TRACE_KAFKA_OPTIONS) options?: Partial<TraceKafkaOptions>,
+    @Inject(TRACE_KAFKA_OPTIONS) options: TraceKafkaOptions,
   ) {
     super();
-    this.options = traceKafkaOptions(options);
+    this.options = options;
     this.groupPrefix = `${traceReaderGroupPrefix(settings.kafka.clientId)}${randomBytes(6).toString('hex')}-`;
   }
 

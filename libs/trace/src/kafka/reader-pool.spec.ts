@@ -1,5 +1,6 @@
 import { RangeOutcome, RangeRead, RangeReader, RangeReaderFactory } from './range-read';
 import { ReaderPool } from './reader-pool';
+import { traceKafkaOptions } from './trace-kafka-options';
 
 /** A reader whose reads end when the test says so. */
 class FakeReader implements RangeReader {
@@ -57,7 +58,7 @@ const tick = () => new Promise((r) => setImmediate(r));
 
 function setup(readersPerTopic = 2) {
   const factory = new FakeFactory();
-  return { factory, pool: new ReaderPool(factory, { readersPerTopic }) };
+  return { factory, pool: new ReaderPool(factory, traceKafkaOptions({ readersPerTopic })) };
 }
 
 describe('ReaderPool', () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { errorMessage } from '@lib/common';
 import { RangeEnd, RangeOutcome, RangeRead, RangeReader, RangeReaderFactory } from './range-read';
-import { TRACE_KAFKA_OPTIONS, TraceKafkaOptions, traceKafkaOptions } from './trace-kafka-options';
+import { TRACE_KAFKA_OPTIONS, TraceKafkaOptions } from './trace-kafka-options';
 
 interface Slot {
   reader: RangeReader;
@@ -26,9 +26,9 @@ export class ReaderPool implements OnModuleDestroy {
 
   constructor(
     private readonly factory: RangeReaderFactory,
-    @Inject(TRACE_KAFKA_OPTIONS) options?: Partial<TraceKafkaOptions>,
+    @Inject(TRACE_KAFKA_OPTIONS) options: TraceKafkaOptions,
   ) {
-    this.perTopic = Math.max(1, traceKafkaOptions(options).readersPerTopic);
+    this.perTopic = Math.max(1, options.readersPerTopic);
   }
 
   /** Runs `request` on a reader of `topic`. Never throws for Kafka trouble: it is in the outcome. */

@@ -70,7 +70,7 @@ let defaults: Readonly<TraceKafkaOptions> | undefined;
 
 /**
  * The options for readers built by hand (tests): the defaults of an empty environment with `overrides`
- * applied; undefined fields keep the default. Given the complete options Nest injects, it returns an equal copy.
+ * applied; undefined fields keep the default. The readers take complete options as given.
  */
 export function traceKafkaOptions(overrides: Partial<TraceKafkaOptions> = {}): TraceKafkaOptions {
   defaults ??= Object.freeze(traceKafkaOptionsFrom(new Settings(validateEnv({}))));

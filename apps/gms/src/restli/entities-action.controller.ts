@@ -1,0 +1,76 @@
+import { BadRequestException, Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Settings } from '@lib/config';
+import { EntityRegistry, TimeRange, tryParseUrn } from '@lib/metadata';
+import { Actor, RequireScope } from '../auth/auth.decorators';
+import { ApiErrorResponses, TRACEPARENT_HEADER } from '../http/openapi';
+import { WriteRequestReader } from '../entity/write-request';
+import { HardDeleteCounts, HardDeleteService } from './hard-delete.service';
+
+const URN_EXAMPLE = 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,PROD)';
+
+/** DataHub's Rest.li `POST /entities?action=delete`, as the Python SDK's hard deletes call it; no other action. */
+@ApiTags('rest.li (SDK compatibility)')
+@ApiBearerAuth()
+@ApiErrorResponses(401, 403, 503)
+@Controller('entities')
+export class EntitiesActionController {
+  private readonly reader: WriteRequestReader;
+
+  constructor(
+    private readonly hardDeletes: HardDeleteService,
+    registry: EntityRegistry,
+    settings: Settings,
+  ) {
+    this.reader = new WriteRequestReader(registry, settings.limits.maxBatchAspects, settings.limits.maxAspectBytes);
+  }
+
+  @Post()
+  @HttpCode(200)
+  @RequireScope('write')
+  @ApiOperation({
+    summary: 'Hard delete (action=delete): an entity, or one timeseries aspect of it in a time range',
+    description:
+      '`{urn}` purges the entity (every stored value, history included, and its timeseries documents); `{urn, aspectName, startTimeMillis?, endTimeMillis?}` ' +
+      "deletes that timeseries aspect's documents in the range. Both go through the write queue like any delete, leave a tombstone (who, when, trace id), " +
+      'and answer once applied, with the counts stored just before.',
+  })
+  @ApiQuery({ name: 'action', required: true, enum: ['delete'] })
+  @ApiBody({ schema: { type: 'object', required: ['urn'], example: { urn: URN_EXAMPLE } } })
+  @ApiResponse({
+    status: 200,
+    description: '`{value: {rows, timeseriesRows}}`',
+    headers: TRACEPARENT_HEADER,
+    schema: { example: { value: { rows: 5, timeseriesRows: 0 } } },
+  })
+  @ApiErrorResponses(400, [409, 'The delete failed (the reason).'])
+  async action(@Query('action') action: unknown, @Body() body: unknown, @Actor() actor: string): Promise<{ value: HardDeleteCounts }> {
+    if (action !== 'delete') throw new BadRequestException(`unsupported action ${JSON.stringify(action ?? null)}: only action=delete is served here`);
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new BadRequestException('body must be an object {urn, aspectName?, startTimeMillis?, endTimeMillis?}');
+    const { urn, aspectName, startTimeMillis, endTimeMillis, ...rest } = body as Record<string, unknown>;
+    if (Object.keys(rest).length)
+      throw new BadRequestException(`unexpected field ${Object.keys(rest)[0]} (expected urn, aspectName, startTimeMillis, endTimeMillis)`);
+    const parsed = typeof urn === 'string' ? tryParseUrn(urn) : undefined;
+    if (!parsed?.ok) throw new BadRequestException(`urn: ${parsed ? parsed.error.message : 'must be a non-empty string'}`);
+    const entityType = this.reader.entityType(parsed.value.entityType);
+    if (aspectName === undefined) {
+      if (startTimeMillis !== undefined || endTimeMillis !== undefined) throw new BadRequestException('startTimeMillis and endTimeMillis need an aspectName');
+      return { value: await this.hardDeletes.entity(entityType, urn as string, actor) };
+    }
+    const aspect = this.reader.aspectName(entityType, String(aspectName), 'aspectName');
+    if (!this.reader.isTimeseries(entityType, aspect))
+      throw new BadRequestException(`aspectName: ${aspect} is not a timeseries aspect; delete it with DELETE /openapi/v3/entity`);
+    return { value: await this.hardDeletes.timeseries(entityType, urn as string, aspect, timeRange(startTimeMillis, endTimeMillis), actor) };
+  }
+}
+
+function timeRange(start: unknown, end: unknown): TimeRange {
+  for (const [name, v] of [
+    ['startTimeMillis', start],
+    ['endTimeMillis', end],
+  ] as const) {
+    if (v !== undefined && !Number.isSafeInteger(v)) throw new BadRequestException(`${name} must be a whole number of epoch milliseconds`);
+  }
+  return { ...(start !== undefined ? { startTimeMillis: start as number } : {}), ...(end !== undefined ? { endTimeMillis: end as number } : {}) };
+}
