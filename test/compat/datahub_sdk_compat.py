@@ -15,6 +15,10 @@ The SDK writes aspects through its OpenAPI emitter in EmitMode.ASYNC_WAIT. We ch
      sends one PATCH request; ASYNC_WAIT sees it persisted; the tag and description read back, and the
      customProperties written before are kept. A patch whose MCP carries an If-Version-Match the aspect
      does not have raises TraceValidationError with our write exception.
+  5. The SDK's rest.li reads (DataHubGraph): datasetProperties written through the emitter reads back through
+     get_aspect (GET /aspects/{urn}?aspect=&version=) equal to what was written; exists() is True for it and
+     False for a URN never written; get_entity_semityped (GET /entitiesV2/{urn}) holds datasetProperties and
+     the datasetKey derived from the URN.
 
 Usage: datahub_sdk_compat.py [--gms URL] [--timeout SECONDS] [--verbose]
        (or GMS_URL / COMPAT_TIMEOUT_SECONDS in the environment). The default URL is http://127.0.0.1:8080.
@@ -48,10 +52,12 @@ try:
     from datahub.emitter.response_helper import TraceData
     from datahub.emitter.rest_emitter import DatahubRestEmitter, EmitMode
     from datahub.errors import APITracingWarning
+    from datahub.ingestion.graph.client import DataHubGraph, DatahubClientConfig
     from datahub.ingestion.graph.config import ClientMode
     from datahub.specific.dataset import DatasetPatchBuilder
     from datahub.metadata.schema_classes import (
         AuditStampClass,
+        DatasetKeyClass,
         DatasetProfileClass,
         DatasetPropertiesClass,
         GlossaryTermAssociationClass,
@@ -116,7 +122,7 @@ def _json_or_text(response: "requests.Response") -> Any:
 
 
 # How many checks main() runs when every one passes; one that is not reached counts as failed.
-CHECKS = 10
+CHECKS = 13
 
 
 class Run:
@@ -130,6 +136,11 @@ class Run:
         self.ok_urn = make_dataset_urn("hive", f"sdk_compat.persisted_{suffix}", "PROD")
         self.fail_urn = make_dataset_urn("hive", f"sdk_compat.failed_{suffix}", "PROD")
         self.fail_patch_urn = make_dataset_urn("hive", f"sdk_compat.failed_patch_{suffix}", "PROD")
+        self.restli_urn = make_dataset_urn("hive", f"sdk_compat.restli_{suffix}", "PROD")
+        self.never_urn = make_dataset_urn("hive", f"sdk_compat.never_written_{suffix}", "PROD")
+        self.restli_props = DatasetPropertiesClass(
+            name="sdk_compat_restli", description=f"read back through rest.li {suffix}", customProperties={"reader": "DataHubGraph"}
+        )
         self.tag = f"urn:li:tag:sdk_compat_{suffix}"
         self.patched_description = f"patched by acryl-datahub {datahub.__version__} compat test {suffix}"
         self.description = f"written by acryl-datahub {datahub.__version__} compat test {suffix}"
@@ -139,6 +150,12 @@ class Run:
         e = DatahubRestEmitter(gms_server=self.gms, token=os.environ.get("DATAHUB_GMS_TOKEN") or None, **kwargs)
         e.session.hooks["response"].append(self.recorder.hook)
         return e
+
+    def graph(self) -> DataHubGraph:
+        # DataHubGraph checks GET /config on creation; its session sends the token and X-RestLi-Protocol-Version.
+        g = DataHubGraph(DatahubClientConfig(server=self.gms, token=os.environ.get("DATAHUB_GMS_TOKEN") or None))
+        g._session.hooks["response"].append(self.recorder.hook)
+        return g
 
     def check(self, name: str, fn: Callable[[], Optional[str]]) -> bool:
         t0 = time.monotonic()
@@ -337,6 +354,38 @@ class Run:
             raise CheckFailed(f"SDK timed out instead of reporting the failure: {e}") from e
         raise CheckFailed("the SDK did not raise: it reported a patch we failed as persisted")
 
+    # ---- 5. rest.li reads (DataHubGraph) -------------------------------------------------------------------------
+
+    def check_get_aspect(self, emitter: DatahubRestEmitter) -> str:
+        self.graph_client = graph = self.graph()
+        mcp = MetadataChangeProposalWrapper(entityUrn=self.restli_urn, aspect=self.restli_props)
+        emitter.emit_mcp(mcp, emit_mode=EmitMode.ASYNC_WAIT, wait_timeout=self.timeout)
+        mark = self.recorder.mark()
+        got = graph.get_aspect(self.restli_urn, DatasetPropertiesClass)
+        reads = [c for c in self.recorder.since(mark) if c["path"].startswith("/aspects/")]
+        expect(len(reads) == 1 and reads[0]["status"] == 200, f"expected one 200 GET /aspects, got {[(c['path'], c['status']) for c in reads]}")
+        expect("aspect=datasetProperties" in reads[0]["query"] and "version=0" in reads[0]["query"], f"unexpected query {reads[0]['query']}")
+        expect(got == self.restli_props, f"get_aspect returned {got}, expected {self.restli_props}")
+        return f"GET {reads[0]['path'][:40]}...?{reads[0]['query']}: equal to what was written"
+
+    def check_exists(self, graph: DataHubGraph) -> str:
+        mark = self.recorder.mark()
+        expect(graph.exists(self.restli_urn) is True, f"exists({self.restli_urn}) is not True")
+        expect(graph.exists(self.never_urn) is False, f"exists({self.never_urn}) is not False")
+        reads = [(c["query"], c["status"]) for c in self.recorder.since(mark) if c["path"].startswith("/aspects/")]
+        expect([st for _, st in reads] == [200, 404], f"expected GET /aspects 200 then 404, got {reads}")
+        return f"written: True ({reads[0][0]}), never written: False (404)"
+
+    def check_entity_semityped(self, graph: DataHubGraph) -> str:
+        mark = self.recorder.mark()
+        bag = graph.get_entity_semityped(self.restli_urn)
+        reads = [c for c in self.recorder.since(mark) if c["path"].startswith("/entitiesV2/")]
+        expect(len(reads) == 1 and reads[0]["status"] == 200, f"expected one 200 GET /entitiesV2, got {[(c['path'], c['status']) for c in reads]}")
+        expect(bag.get("datasetProperties") == self.restli_props, f"datasetProperties {bag.get('datasetProperties')}")
+        key = DatasetKeyClass(platform="urn:li:dataPlatform:hive", name=self.restli_urn.split(",")[1], origin="PROD")
+        expect(bag.get("datasetKey") == key, f"datasetKey {bag.get('datasetKey')}, expected {key}")
+        return f"aspects {sorted(bag)}"
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -374,6 +423,11 @@ def main() -> int:
         if wrote and run.check("8 DatasetPatchBuilder add_tag + set_description (ASYNC_WAIT): one PATCH, persisted", lambda: run.check_patch_write(emitter)):
             run.check("9 the patched values read back, customProperties kept", run.check_patch_read_back)
         run.check("10 a patch with If-Version-Match 5 on a new aspect (ASYNC_WAIT): SDK raises", lambda: run.check_failed_patch(emitter))
+        if run.check("11 emit datasetProperties (ASYNC_WAIT), get_aspect reads it back equal", lambda: run.check_get_aspect(emitter)):
+            run.check("12 exists(): True for the written dataset, False for one never written", lambda: run.check_exists(run.graph_client))
+            run.check("13 get_entity_semityped holds datasetProperties and datasetKey", lambda: run.check_entity_semityped(run.graph_client))
+        if getattr(run, "graph_client", None):
+            run.graph_client.close()
         emitter.close()
 
     failed = [r for r in run.results if not r["ok"]]

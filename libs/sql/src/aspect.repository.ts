@@ -145,6 +145,19 @@ export class AspectRepository {
     return rows.map((r) => toAspectRow(r as RawAspectRow));
   }
 
+  /**
+   * The latest row (version 0) and history row `n` of one aspect, in ONE query, with the highest stored version
+   * (what numbers the latest value when its system metadata does not); `maxVersion` is -1 when nothing is stored.
+   */
+  async latestAndVersion(urn: string, aspect: string, n: number): Promise<{ rows: AspectRow[]; maxVersion: number }> {
+    const [rows] = await this.sql.pool.query<RowDataPacket[]>(
+      `SELECT ${COLUMNS}, (SELECT MAX(version) FROM metadata_aspect_v2 WHERE urn = ? AND aspect = ?) AS maxversion
+       FROM metadata_aspect_v2 WHERE urn = ? AND aspect = ? AND version IN (0, ?)`,
+      [urn, aspect, urn, aspect, n],
+    );
+    return { rows: rows.map((r) => toAspectRow(r as RawAspectRow)), maxVersion: rows.length ? Number(rows[0].maxversion) : -1 };
+  }
+
   /** How many stored values one entity has, every aspect and version, tombstones not counted. */
   async countValues(urn: string): Promise<number> {
     const [rows] = await this.sql.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM metadata_aspect_v2 WHERE urn = ? AND metadata <> 'null'`, [urn]);
