@@ -9,3 +9,4 @@ export * from './registry-loader';
 export * from './registry.module';
 export * from './json-depth';
 export * from './aspect-key';
+export * from './timeseries-delete';
