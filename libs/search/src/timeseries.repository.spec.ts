@@ -93,4 +93,52 @@ describe('TimeseriesRepository', () => {
       expect(search.requests).toHaveLength(0);
     });
   });
+
+  describe('deletes', () => {
+    it('deletes the events of one urn in a time range (inclusive), refreshed, proceeding on conflicts', async () => {
+      search.deleteByQueryAnswer = () => ({ deleted: 2, failures: [] });
+      await expect(
+        repo.deleteEvents({ entityType: 'dataset', urn: A, aspect: 'datasetProfile', range: { startTimeMillis: 10, endTimeMillis: 20 } }),
+      ).resolves.toBe(2);
+      expect(search.calls('deleteByQuery')).toEqual([
+        {
+          index: [PROFILE_INDEX],
+          ignore_unavailable: true,
+          allow_no_indices: true,
+          conflicts: 'proceed',
+          refresh: true,
+          body: { query: { bool: { filter: [{ term: { urn: A } }, { range: { timestampMillis: { gte: 10, lte: 20, format: 'epoch_millis' } } }] } } },
+        },
+      ]);
+    });
+
+    it('leaves a missing bound open, and filters on the urn alone when both are missing', async () => {
+      await repo.deleteEvents({ entityType: 'dataset', urn: A, aspect: 'operation', range: { endTimeMillis: 20 } });
+      await repo.deleteEvents({ entityType: 'dataset', urn: A, aspect: 'operation', range: {} });
+      const [bounded, all] = search.calls('deleteByQuery');
+      expect(bounded.index).toEqual([OPERATION_INDEX]);
+      expect(bounded.body.query.bool.filter[1]).toEqual({ range: { timestampMillis: { lte: 20, format: 'epoch_millis' } } });
+      expect(all.body.query.bool.filter).toEqual([{ term: { urn: A } }]);
+    });
+
+    it('deletes every event of an entity in every timeseries index of its type', async () => {
+      await repo.deleteEntity('dataset', B);
+      expect(search.calls('deleteByQuery')).toHaveLength(1);
+      const [request] = search.calls('deleteByQuery');
+      expect(request.index).toEqual([PROFILE_INDEX, OPERATION_INDEX]);
+      expect(request.body.query.bool.filter).toEqual([{ term: { urn: B } }]);
+    });
+
+    it('makes no request for an entity type without timeseries aspects', async () => {
+      await expect(repo.deleteEntity('corpuser', 'urn:li:corpuser:jdoe')).resolves.toBe(0);
+      expect(search.requests).toHaveLength(0);
+    });
+
+    it('throws when documents could not be deleted, so the batch is redelivered', async () => {
+      search.deleteByQueryAnswer = () => ({ deleted: 1, failures: [{ cause: { type: 'es_rejected_execution_exception', reason: 'queue full' } }] });
+      await expect(repo.deleteEvents({ entityType: 'dataset', urn: A, aspect: 'datasetProfile', range: {} })).rejects.toThrow(
+        /delete_by_query on t_dataset_datasetprofileaspect_v1 failed for 1 documents \(e\.g\. es_rejected_execution_exception: queue full\)/,
+      );
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { API } from '@opensearch-project/opensearch';
-import { DEFAULT_RUN_ID, EntityRegistry, SystemMetadataKeys } from '@lib/metadata';
+import { DEFAULT_RUN_ID, EntityRegistry, SystemMetadataKeys, TimeRange } from '@lib/metadata';
 import { AspectChange, AspectRef, aspectKey } from './aspect-change';
 import { BulkOperation } from './bulk-writer';
 import { timeseriesDocId } from './doc-ids';
@@ -8,6 +8,11 @@ import { SearchClient } from './search.client';
 
 export interface TimeseriesRef extends AspectRef {
   entityType: string;
+}
+
+/** The events a timeseries DELETE removes: those of (urn, aspect) whose timestampMillis is in `range` (inclusive). */
+export interface TimeseriesDelete extends TimeseriesRef {
+  range: TimeRange;
 }
 
 interface Bucket<T> {
@@ -100,6 +105,46 @@ export class TimeseriesRepository {
       }
     }
     return found;
+  }
+
+  /**
+   * Deletes the events of a timeseries DELETE (delete_by_query on urn and time range) and answers how many
+   * were deleted. Idempotent: a redelivery finds nothing left to delete; a missing index has nothing to delete.
+   */
+  async deleteEvents(target: TimeseriesDelete): Promise<number> {
+    const { startTimeMillis: gte, endTimeMillis: lte } = target.range;
+    const bounded = gte !== undefined || lte !== undefined;
+    const range = { timestampMillis: { ...(gte !== undefined ? { gte } : {}), ...(lte !== undefined ? { lte } : {}), format: 'epoch_millis' } };
+    return this.deleteByQuery([this.indexOf(target.entityType, target.aspect)], [{ term: { urn: target.urn } }, ...(bounded ? [{ range }] : [])]);
+  }
+
+  /** An entity delete: every event of `urn` in every timeseries index of its entity type (DataHub's hard delete). */
+  async deleteEntity(entityType: string, urn: string): Promise<number> {
+    const indices = this.registry.entity(entityType).aspects.flatMap((aspect) => (aspect.indexName ? [this.search.index(aspect.indexName)] : []));
+    if (indices.length === 0) return 0;
+    return this.deleteByQuery(indices, [{ term: { urn } }]);
+  }
+
+  /**
+   * One delete_by_query. `conflicts: proceed`: an event rewritten while the query ran (two consumers briefly
+   * sharing a partition) is not a failure; `refresh`: once this returns, search no longer sees the events, as it
+   * sees a committed upsert's. Any other failure throws, so the batch is not committed and is redelivered.
+   */
+  private async deleteByQuery(indices: string[], filter: Record<string, unknown>[]): Promise<number> {
+    const res = await this.search.client.deleteByQuery({
+      index: indices,
+      ignore_unavailable: true,
+      allow_no_indices: true,
+      conflicts: 'proceed',
+      refresh: true,
+      body: { query: { bool: { filter } } },
+    });
+    const failures = (res.body.failures ?? []) as { cause?: { type?: string; reason?: string } }[];
+    if (failures.length > 0) {
+      const cause = failures[0].cause;
+      throw new Error(`delete_by_query on ${indices.join(',')} failed for ${failures.length} documents (e.g. ${cause?.type}: ${cause?.reason})`);
+    }
+    return Number(res.body.deleted ?? 0);
   }
 
   private indexOf(entityType: string, aspect: string): string {
