@@ -139,12 +139,14 @@ export class TimeseriesRepository {
       refresh: true,
       body: { query: { bool: { filter } } },
     });
-    const failures = (res.body.failures ?? []) as { cause?: { type?: string; reason?: string } }[];
+    // The body is a union with the wait_for_completion=false answer ({task}); we always wait.
+    const body = res.body as { deleted?: number; failures?: { cause?: { type?: string; reason?: string } }[] };
+    const failures = body.failures ?? [];
     if (failures.length > 0) {
       const cause = failures[0].cause;
       throw new Error(`delete_by_query on ${indices.join(',')} failed for ${failures.length} documents (e.g. ${cause?.type}: ${cause?.reason})`);
     }
-    return Number(res.body.deleted ?? 0);
+    return Number(body.deleted ?? 0);
   }
 
   private indexOf(entityType: string, aspect: string): string {
