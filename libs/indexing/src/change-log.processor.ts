@@ -6,6 +6,7 @@ import { EntityRegistry } from '@lib/metadata';
 import { Metrics } from '@lib/metrics';
 import { AspectChange, BulkItemRefusal, BulkWriter, EntityDocumentRepository, SystemMetadataRepository, TimeseriesRepository } from '@lib/search';
 import { parseChangeLog } from './change-log-parser';
+import { EventDeletion, eventsSurvivingDeletes } from './timeseries-deletes';
 
 /** How much of a refused document an error log line carries. */
 const LOGGED_DOCUMENT_CHARS = 4096;
@@ -13,6 +14,12 @@ const LOGGED_DOCUMENT_CHARS = 4096;
 /**
  * Indexes one partition's batch of MetadataChangeLogs: versioned aspects into the entity document and
  * the system-metadata document, timeseries aspects into their aspect index - all in one bulk request.
+ * Deletes of timeseries events go first, one delete_by_query each, in log order: a timeseries DELETE
+ * (its aspect's events of that URN in its time range; its system-metadata document, `removed` with its
+ * trace id, goes into the bulk request), and a versioned DELETE of an entity's key aspect (every event
+ * of that URN: the entity is gone). An event the batch writes before a delete that covers it is left
+ * out of the bulk request, so running the deletes first ends as the log order would; an event written
+ * after the delete survives it.
  * Items that fail with a retriable status (429, 5xx, a version conflict that does not mean stale) are
  * sent again - only they - with bounded exponential backoff until OpenSearch takes them; items refused
  * with 400 (no retry can fix them) are logged at error level with the item and counted in
@@ -46,23 +53,50 @@ export class ChangeLogProcessor {
 
   async process(batch: ConsumedBatch): Promise<void> {
     const versioned: AspectChange[] = [];
-    const events: AspectChange[] = [];
+    /** Timeseries DELETEs: their system-metadata documents. */
+    const removals: AspectChange[] = [];
+    const events: { change: AspectChange; position: number }[] = [];
+    const deletions: (EventDeletion & { parent: Context })[] = [];
     const spans: { span: Span; context: Context }[] = [];
-    for (const message of batch.messages) {
+    for (const [position, message] of batch.messages.entries()) {
       const parsed = parseChangeLog(message.value, this.registry);
       if (!parsed.ok) {
         this.logger.error(`skipping unprocessable change log ${batch.topic}[${batch.partition}]@${message.offset}: ${parsed.reason}`);
         continue;
       }
       const properties = (parsed.change.systemMetadata.properties ?? {}) as Record<string, string>;
-      spans.push(
-        startConsumerSpan('consume', { topic: batch.topic, partition: batch.partition, offset: message.offset, headers: message.headers, properties }),
-      );
-      (parsed.timeseries ? events : versioned).push(parsed.change);
+      const consumed = startConsumerSpan('consume', {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        headers: message.headers,
+        properties,
+      });
+      spans.push(consumed);
+      const { change } = parsed;
+      if (parsed.timeseries && change.value !== null) {
+        events.push({ change, position });
+      } else if (parsed.timeseries) {
+        removals.push(change);
+        deletions.push({
+          entityType: change.entityType,
+          urn: change.urn,
+          aspect: change.aspect,
+          range: parsed.range ?? {},
+          position,
+          parent: consumed.context,
+        });
+      } else {
+        versioned.push(change);
+        if (change.value === null && change.aspect === this.registry.entity(change.entityType).keyAspect) {
+          deletions.push({ entityType: change.entityType, urn: change.urn, position, parent: consumed.context });
+        }
+      }
     }
     try {
-      await this.index(batch, versioned, events, spans);
-      this.metrics?.changeLogsIndexed.inc(versioned.length + events.length);
+      for (const deletion of deletions) await this.deleteEvents(batch, deletion);
+      await this.index(batch, versioned, removals, eventsSurvivingDeletes(events, deletions), spans);
+      this.metrics?.changeLogsIndexed.inc(versioned.length + removals.length + events.length);
     } catch (err) {
       for (const { span } of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
       throw err;
@@ -75,10 +109,16 @@ export class ChangeLogProcessor {
    * One bulk request for the batch, under one span: parented on the first message's consumer span
    * and linked to every other, since a batch may mix the writes of many requests.
    */
-  private async index(batch: ConsumedBatch, versioned: AspectChange[], events: AspectChange[], spans: { span: Span; context: Context }[]): Promise<void> {
+  private async index(
+    batch: ConsumedBatch,
+    versioned: AspectChange[],
+    removals: AspectChange[],
+    events: AspectChange[],
+    spans: { span: Span; context: Context }[],
+  ): Promise<void> {
     const operations = [
       ...this.entities.upsertOperations(versioned),
-      ...this.systemMetadata.upsertOperations(versioned),
+      ...this.systemMetadata.upsertOperations([...versioned, ...removals]),
       ...this.timeseries.indexOperations(events),
     ];
     if (operations.length === 0) return;
@@ -127,6 +167,31 @@ export class ChangeLogProcessor {
       this.metrics?.dependencyError('opensearch', 'bulk_index');
       span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
       this.logger.error(`indexing ${where} failed, not committing: ${(err as Error).message}`);
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
+  /**
+   * One delete_by_query, under a span parented on its message's consumer span. A failure throws: the batch
+   * is not committed and is redelivered, and deleting again what is already deleted is harmless.
+   */
+  private async deleteEvents(batch: ConsumedBatch, deletion: EventDeletion & { parent: Context }): Promise<void> {
+    const { entityType, urn, aspect, range } = deletion;
+    const what = aspect === undefined ? `every timeseries event of deleted entity ${urn}` : `${aspect} events of ${urn} in ${JSON.stringify(range ?? {})}`;
+    const span = tracer().startSpan('deleteTimeseries', { attributes: { 'db.system': 'opensearch', 'db.operation': 'delete_by_query' } }, deletion.parent);
+    try {
+      const deleted =
+        aspect === undefined
+          ? await this.timeseries.deleteEntity(entityType, urn)
+          : await this.timeseries.deleteEvents({ entityType, urn, aspect, range: range ?? {} });
+      span.setAttribute('db.opensearch.deleted', deleted);
+      this.logger.debug(`${batch.topic}[${batch.partition}]: deleted ${deleted} ${what}`);
+    } catch (err) {
+      this.metrics?.dependencyError('opensearch', 'delete_by_query');
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      this.logger.error(`deleting ${what} from ${batch.topic}[${batch.partition}] failed, not committing: ${(err as Error).message}`);
       throw err;
     } finally {
       span.end();
