@@ -3,7 +3,7 @@ import { loadEntityRegistry, MetadataChangeLog } from '@lib/metadata';
 import { BulkWriter, EntityDocumentRepository, SystemMetadataRepository, TimeseriesRepository, systemMetadataDocId } from '@lib/search';
 import { FakeSearchClient, Loose, bulkActions, bulkDocuments } from '../../search/src/testing/fake-search-client';
 import { ChangeLogProcessor } from './change-log.processor';
-import { changeLog, kafkaMessage, TRACE_ID, URN } from './testing/fixtures';
+import { changeLog, kafkaMessage, LAST_OBSERVED, TRACE_ID, URN } from './testing/fixtures';
 
 const registry = loadEntityRegistry();
 
@@ -97,7 +97,10 @@ describe('ChangeLogProcessor', () => {
       };
     };
     /** The order of requests, as `deleteByQuery <urn>` / `bulk`. */
-    const order = () => search.requests.map((r) => (r.api === 'deleteByQuery' ? `deleteByQuery ${r.request.body.query.bool.filter[0].term.urn}` : r.api));
+    /** The URNs a delete_by_query deletes events of: one filter, or a `should` of them. */
+    const urnsOf = (request: Loose): string[] =>
+      (request.body.query.bool.should ?? [request.body.query]).map((clause: Loose) => clause.bool.filter[0].term.urn as string);
+    const order = () => search.requests.map((r) => (r.api === 'deleteByQuery' ? `deleteByQuery ${urnsOf(r.request).join(' ')}` : r.api));
     const indexedEvents = () =>
       search.calls('bulk').flatMap((req) =>
         bulkDocuments(req)
@@ -146,7 +149,7 @@ describe('ChangeLogProcessor', () => {
       expect(bulkDocuments(search.calls('bulk')[0]).filter((d) => d.removed === true)).toHaveLength(1);
     });
 
-    it('an unbounded delete covers every earlier event of its urn and aspect; deletes run in log order', async () => {
+    it('an unbounded delete covers every earlier event of its urn and aspect; the deletes of one index go in one request', async () => {
       await processor.process({
         topic: TS_TOPIC,
         partition: 0,
@@ -158,9 +161,20 @@ describe('ChangeLogProcessor', () => {
           kafkaMessage(5, profile(5)),
         ],
       });
-      expect(order()).toEqual([`deleteByQuery ${URN_B}`, `deleteByQuery ${URN}`, 'bulk']);
-      expect(search.calls('deleteByQuery')[1].body.query.bool.filter).toEqual([{ term: { urn: URN } }]);
+      expect(order()).toEqual([`deleteByQuery ${URN_B} ${URN}`, 'bulk']);
+      expect(search.calls('deleteByQuery')[0].body.query.bool.should[1]).toEqual({ bool: { filter: [{ term: { urn: URN } }] } });
       expect(indexedEvents()).toEqual(['A@5']);
+    });
+
+    it('a batch of many entity deletes makes one delete_by_query', async () => {
+      const { aspect: _value, ...keyDelete } = changeLog('datasetKey', {});
+      const urns = Array.from({ length: 50 }, (_, i) => `urn:li:dataset:(urn:li:dataPlatform:hive,db.gone${i},PROD)`);
+      await processor.process({
+        topic: 'MetadataChangeLog_Versioned_v1',
+        partition: 0,
+        messages: urns.map((urn, i) => kafkaMessage(i, { ...keyDelete, entityUrn: urn, changeType: 'DELETE' }, urn)),
+      });
+      expect(order()).toEqual([`deleteByQuery ${urns.join(' ')}`, 'bulk']);
     });
 
     it('a delete of an entity key aspect also deletes every timeseries event of the entity', async () => {
@@ -173,7 +187,7 @@ describe('ChangeLogProcessor', () => {
       expect(order()).toEqual([`deleteByQuery ${URN}`, 'bulk']);
       const [query] = search.calls('deleteByQuery');
       expect(query.index).toEqual(['t_dataset_datasetprofileaspect_v1', 't_dataset_operationaspect_v1']);
-      expect(query.body.query.bool.filter).toEqual([{ term: { urn: URN } }]);
+      expect(query.body.query.bool.filter).toEqual([{ term: { urn: URN } }, { range: { lastUpdated: { lte: LAST_OBSERVED } } }]);
       // The entity document goes with its key (the script), as before.
       const [entity] = bulkDocuments(search.calls('bulk')[0]);
       expect(entity.script.params.changes).toEqual([expect.objectContaining({ aspect: 'datasetKey', deleted: true })]);
@@ -210,7 +224,11 @@ describe('ChangeLogProcessor', () => {
       };
       await expect(processor.process(batch)).rejects.toThrow('ECONNREFUSED');
       expect(order()).toEqual([`deleteByQuery ${URN}`]);
-      expect(errors).toEqual([expect.stringMatching(/^deleting datasetProfile events of .* failed, not committing: connect ECONNREFUSED/)]);
+      expect(errors).toEqual([
+        expect.stringMatching(
+          /^deleting timeseries events from MetadataChangeLog_Timeseries_v1\[3\] \(1 deletions, e\.g\. datasetProfile events of .*\) failed, not committing: connect ECONNREFUSED/,
+        ),
+      ]);
 
       search.deleteByQueryAnswer = () => ({ deleted: 0, failures: [] });
       await processor.process(batch);

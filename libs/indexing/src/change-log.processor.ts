@@ -1,12 +1,20 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
-import { Context, Span, SpanStatusCode } from '@opentelemetry/api';
+import { Context, Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import { startConsumerSpan, tracer } from '@lib/telemetry';
 import { ConsumedBatch } from '@lib/kafka';
 import { EntityRegistry } from '@lib/metadata';
 import { Metrics } from '@lib/metrics';
-import { AspectChange, BulkItemRefusal, BulkWriter, EntityDocumentRepository, SystemMetadataRepository, TimeseriesRepository } from '@lib/search';
+import {
+  AspectChange,
+  BulkItemRefusal,
+  BulkWriter,
+  EntityDocumentRepository,
+  SystemMetadataRepository,
+  TimeseriesDeletion,
+  TimeseriesRepository,
+} from '@lib/search';
 import { parseChangeLog } from './change-log-parser';
-import { EventDeletion, eventsSurvivingDeletes } from './timeseries-deletes';
+import { eventsSurvivingDeletes } from './timeseries-deletes';
 
 /** How much of a refused document an error log line carries. */
 const LOGGED_DOCUMENT_CHARS = 4096;
@@ -56,7 +64,7 @@ export class ChangeLogProcessor {
     /** Timeseries DELETEs: their system-metadata documents. */
     const removals: AspectChange[] = [];
     const events: { change: AspectChange; position: number }[] = [];
-    const deletions: (EventDeletion & { parent: Context })[] = [];
+    const deletions: (TimeseriesDeletion & { position: number; parent: Context })[] = [];
     const spans: { span: Span; context: Context }[] = [];
     for (const [position, message] of batch.messages.entries()) {
       const parsed = parseChangeLog(message.value, this.registry);
@@ -89,12 +97,18 @@ export class ChangeLogProcessor {
       } else {
         versioned.push(change);
         if (change.value === null && change.aspect === this.registry.entity(change.entityType).keyAspect) {
-          deletions.push({ entityType: change.entityType, urn: change.urn, position, parent: consumed.context });
+          deletions.push({
+            entityType: change.entityType,
+            urn: change.urn,
+            writtenUpTo: change.systemMetadata.lastObserved,
+            position,
+            parent: consumed.context,
+          });
         }
       }
     }
     try {
-      for (const deletion of deletions) await this.deleteEvents(batch, deletion);
+      await this.deleteEvents(batch, deletions);
       await this.index(batch, versioned, removals, eventsSurvivingDeletes(events, deletions), spans);
       this.metrics?.changeLogsIndexed.inc(versioned.length + removals.length + events.length);
     } catch (err) {
@@ -174,24 +188,34 @@ export class ChangeLogProcessor {
   }
 
   /**
-   * One delete_by_query, under a span parented on its message's consumer span. A failure throws: the batch
-   * is not committed and is redelivered, and deleting again what is already deleted is harmless.
+   * The batch's deletions of timeseries events, before its bulk request: as few delete_by_query requests as
+   * the target indices allow (see TimeseriesRepository.deleteEvents), under one span parented on the first
+   * deletion's consumer span and linked to the others'. A failure throws: the batch is not committed and is
+   * redelivered, and deleting again what is already deleted is harmless.
    */
-  private async deleteEvents(batch: ConsumedBatch, deletion: EventDeletion & { parent: Context }): Promise<void> {
-    const { entityType, urn, aspect, range } = deletion;
-    const what = aspect === undefined ? `every timeseries event of deleted entity ${urn}` : `${aspect} events of ${urn} in ${JSON.stringify(range ?? {})}`;
-    const span = tracer().startSpan('deleteTimeseries', { attributes: { 'db.system': 'opensearch', 'db.operation': 'delete_by_query' } }, deletion.parent);
+  private async deleteEvents(batch: ConsumedBatch, deletions: (TimeseriesDeletion & { parent: Context })[]): Promise<void> {
+    if (deletions.length === 0) return;
+    const where = `${batch.topic}[${batch.partition}]`;
+    const span = tracer().startSpan(
+      'deleteTimeseries',
+      {
+        attributes: { 'db.system': 'opensearch', 'db.operation': 'delete_by_query', 'db.opensearch.deletions': deletions.length },
+        links: deletions.slice(1).map((d) => ({ context: trace.getSpanContext(d.parent)! })),
+      },
+      deletions[0].parent,
+    );
     try {
-      const deleted =
-        aspect === undefined
-          ? await this.timeseries.deleteEntity(entityType, urn)
-          : await this.timeseries.deleteEvents({ entityType, urn, aspect, range: range ?? {} });
+      const deleted = await this.timeseries.deleteEvents(deletions);
       span.setAttribute('db.opensearch.deleted', deleted);
-      this.logger.debug(`${batch.topic}[${batch.partition}]: deleted ${deleted} ${what}`);
+      this.logger.debug(`${where}: ${deletions.length} deletions removed ${deleted} timeseries events`);
     } catch (err) {
       this.metrics?.dependencyError('opensearch', 'delete_by_query');
       span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-      this.logger.error(`deleting ${what} from ${batch.topic}[${batch.partition}] failed, not committing: ${(err as Error).message}`);
+      const example = deletions[0];
+      const what = example.aspect === undefined ? `the events of deleted entity ${example.urn}` : `${example.aspect} events of ${example.urn}`;
+      this.logger.error(
+        `deleting timeseries events from ${where} (${deletions.length} deletions, e.g. ${what}) failed, not committing: ${(err as Error).message}`,
+      );
       throw err;
     } finally {
       span.end();

@@ -1,17 +1,7 @@
-import { TimeRange } from '@lib/metadata';
-import { AspectChange } from '@lib/search';
+import { AspectChange, TimeseriesDeletion } from '@lib/search';
 
-/**
- * A delete of timeseries events in a batch, at its position in the batch: a timeseries DELETE (`aspect` and
- * `range`: that aspect's events of `urn` in the range), or an entity delete (no `aspect`: every event of `urn`).
- */
-export interface EventDeletion {
-  entityType: string;
-  urn: string;
-  aspect?: string;
-  range?: TimeRange;
-  position: number;
-}
+/** A deletion of timeseries events (see TimeseriesDeletion) at its position in the batch. */
+export type EventDeletion = TimeseriesDeletion & { position: number };
 
 /**
  * The events to write when the batch's deletions run before its bulk request: those no deletion later in the
@@ -25,9 +15,10 @@ export function eventsSurvivingDeletes(events: { change: AspectChange; position:
 
 function covers(deletion: EventDeletion, event: AspectChange): boolean {
   if (deletion.urn !== event.urn || deletion.entityType !== event.entityType) return false;
-  if (deletion.aspect === undefined) return true;
+  // An entity delete removes the events written up to it, as the delete_by_query does.
+  if (deletion.aspect === undefined) return event.systemMetadata.lastObserved <= deletion.writtenUpTo;
   if (deletion.aspect !== event.aspect) return false;
   const at = Number(event.value?.timestampMillis);
-  const { startTimeMillis, endTimeMillis } = deletion.range ?? {};
+  const { startTimeMillis, endTimeMillis } = deletion.range;
   return (startTimeMillis === undefined || at >= startTimeMillis) && (endTimeMillis === undefined || at <= endTimeMillis);
 }

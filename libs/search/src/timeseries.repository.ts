@@ -10,10 +10,21 @@ export interface TimeseriesRef extends AspectRef {
   entityType: string;
 }
 
-/** The events a timeseries DELETE removes: those of (urn, aspect) whose timestampMillis is in `range` (inclusive). */
-export interface TimeseriesDelete extends TimeseriesRef {
-  range: TimeRange;
-}
+/**
+ * Timeseries events to delete:
+ * - a timeseries DELETE (`aspect`, `range`): that aspect's events of `urn` whose timestampMillis is in the range
+ *   (inclusive; a missing bound is open);
+ * - an entity delete (no `aspect`, `writtenUpTo`: the delete's lastObserved): every event of `urn` in every
+ *   timeseries index of its entity type (DataHub's hard delete) written up to the delete (`lastUpdated <=
+ *   writtenUpTo`). The events come on another topic than the entity delete, so log order cannot tell them apart:
+ *   without the bound, a delete indexed late or redelivered would also remove the events of an entity created
+ *   again since. (A timeseries DELETE shares its events' partition, so log order is enough there.)
+ */
+export type TimeseriesDeletion =
+  { entityType: string; urn: string; aspect: string; range: TimeRange } | { entityType: string; urn: string; aspect?: undefined; writtenUpTo: number };
+
+/** At most this many deletions in one delete_by_query (a `should` clause each, well below max_clause_count). */
+export const DELETIONS_PER_REQUEST = 200;
 
 interface Bucket<T> {
   key: string;
@@ -108,21 +119,35 @@ export class TimeseriesRepository {
   }
 
   /**
-   * Deletes the events of a timeseries DELETE (delete_by_query on urn and time range) and answers how many
-   * were deleted. Idempotent: a redelivery finds nothing left to delete; a missing index has nothing to delete.
+   * Deletes timeseries events, in as few requests as it can: one delete_by_query per set of target indices (up to
+   * DELETIONS_PER_REQUEST deletions each, as `should` clauses), so a batch of many entity deletes costs one request
+   * per entity type rather than one each. Deletions only remove, so their order does not matter. Answers how many
+   * events were deleted. Idempotent: a redelivery finds nothing left to delete; a missing index has nothing.
    */
-  async deleteEvents(target: TimeseriesDelete): Promise<number> {
-    const { startTimeMillis: gte, endTimeMillis: lte } = target.range;
-    const bounded = gte !== undefined || lte !== undefined;
-    const range = { timestampMillis: { ...(gte !== undefined ? { gte } : {}), ...(lte !== undefined ? { lte } : {}), format: 'epoch_millis' } };
-    return this.deleteByQuery([this.indexOf(target.entityType, target.aspect)], [{ term: { urn: target.urn } }, ...(bounded ? [{ range }] : [])]);
+  async deleteEvents(deletions: TimeseriesDeletion[]): Promise<number> {
+    const groups = new Map<string, { indices: string[]; clauses: Record<string, unknown>[] }>();
+    for (const deletion of deletions) {
+      const indices = this.deletionIndices(deletion);
+      if (indices.length === 0) continue;
+      const key = indices.join(',');
+      const group = groups.get(key) ?? { indices, clauses: [] };
+      group.clauses.push({ bool: { filter: deletionFilter(deletion) } });
+      groups.set(key, group);
+    }
+    let deleted = 0;
+    for (const { indices, clauses } of groups.values()) {
+      for (let i = 0; i < clauses.length; i += DELETIONS_PER_REQUEST) {
+        const chunk = clauses.slice(i, i + DELETIONS_PER_REQUEST);
+        deleted += await this.deleteByQuery(indices, chunk.length === 1 ? chunk[0] : { bool: { should: chunk, minimum_should_match: 1 } });
+      }
+    }
+    return deleted;
   }
 
-  /** An entity delete: every event of `urn` in every timeseries index of its entity type (DataHub's hard delete). */
-  async deleteEntity(entityType: string, urn: string): Promise<number> {
-    const indices = this.registry.entity(entityType).aspects.flatMap((aspect) => (aspect.indexName ? [this.search.index(aspect.indexName)] : []));
-    if (indices.length === 0) return 0;
-    return this.deleteByQuery(indices, [{ term: { urn } }]);
+  /** A timeseries DELETE: its aspect's index; an entity delete: every timeseries index of its entity type. */
+  private deletionIndices(deletion: TimeseriesDeletion): string[] {
+    if (deletion.aspect !== undefined) return [this.indexOf(deletion.entityType, deletion.aspect)];
+    return this.registry.entity(deletion.entityType).aspects.flatMap((aspect) => (aspect.indexName ? [this.search.index(aspect.indexName)] : []));
   }
 
   /**
@@ -130,14 +155,14 @@ export class TimeseriesRepository {
    * sharing a partition) is not a failure; `refresh`: once this returns, search no longer sees the events, as it
    * sees a committed upsert's. Any other failure throws, so the batch is not committed and is redelivered.
    */
-  private async deleteByQuery(indices: string[], filter: Record<string, unknown>[]): Promise<number> {
+  private async deleteByQuery(indices: string[], query: Record<string, unknown>): Promise<number> {
     const res = await this.search.client.deleteByQuery({
       index: indices,
       ignore_unavailable: true,
       allow_no_indices: true,
       conflicts: 'proceed',
       refresh: true,
-      body: { query: { bool: { filter } } },
+      body: { query },
     });
     // The body is a union with the wait_for_completion=false answer ({task}); we always wait.
     const body = res.body as { deleted?: number; failures?: { cause?: { type?: string; reason?: string } }[] };
@@ -163,4 +188,12 @@ function partitionOf(spec: unknown): string | undefined {
     return (spec as { partition: string }).partition;
   }
   return undefined;
+}
+
+function deletionFilter(deletion: TimeseriesDeletion): Record<string, unknown>[] {
+  const urn = { term: { urn: deletion.urn } };
+  if (deletion.aspect === undefined) return [urn, { range: { lastUpdated: { lte: deletion.writtenUpTo } } }];
+  const { startTimeMillis: gte, endTimeMillis: lte } = deletion.range;
+  if (gte === undefined && lte === undefined) return [urn];
+  return [urn, { range: { timestampMillis: { ...(gte !== undefined ? { gte } : {}), ...(lte !== undefined ? { lte } : {}), format: 'epoch_millis' } } }];
 }
