@@ -159,12 +159,17 @@ describe('timeseries deletes: the MAE consumer and the trace on the real stack',
     expect(states(other.body, urnA, 'datasetProfile')).not.toBe('NO_OP/ACTIVE_STATE');
   }, 90000);
 
-  it('an entity delete (DELETE of its key aspect) removes every timeseries event of the urn, in every timeseries index', async () => {
+  it('an entity delete (DELETE of its key aspect) removes every timeseries event of the urn written up to it, in every timeseries index', async () => {
+    const deletedAt = Date.now();
+    // An event of the entity created again after the delete (written later than the delete's lastObserved), indexed first.
+    const recreated = profile(urnB, T + 9000);
+    await produce(env.TOPIC_MCL_TIMESERIES, [{ ...recreated, systemMetadata: { ...recreated.systemMetadata!, lastObserved: deletedAt + 60000 } }]);
+    await allCommitted(env.TOPIC_MCL_TIMESERIES);
     await produce(env.TOPIC_MCL_VERSIONED, [
-      { ...changeLog(urnB, 'datasetKey', null, newTraceId()), systemMetadata: { lastObserved: Date.now(), runId: 'no-run-id-provided', version: '1' } },
+      { ...changeLog(urnB, 'datasetKey', null, newTraceId()), systemMetadata: { lastObserved: deletedAt, runId: 'no-run-id-provided', version: '1' } },
     ]);
     await allCommitted(env.TOPIC_MCL_VERSIONED);
-    expect(await profileTimes(urnB)).toEqual([]);
+    expect(await profileTimes(urnB)).toEqual([T + 9000]);
     expect(await operationTimes(urnB)).toEqual([]);
     expect(await profileTimes(urnA)).toEqual([T, T + 2000, T + 4000]);
   });
