@@ -144,7 +144,7 @@ describe('timeseries deletes: the MAE consumer and the trace on the real stack',
     expect(await profileTimes(urnA)).toEqual([T, T + 2000, T + 4000]);
   });
 
-  it('traces the timeseries DELETE: NO_OP in primary storage, ACTIVE_STATE in search', async () => {
+  it('traces the timeseries DELETE: NO_OP in primary storage, ACTIVE_STATE in search, HISTORIC_STATE after a later delete', async () => {
     gms = await AppProcess.start('gms', env);
     await gms.waitHealthy();
     const res = await eventually(
@@ -157,6 +157,14 @@ describe('timeseries deletes: the MAE consumer and the trace on the real stack',
     // A trace id that never touched the aspect, with nothing on the topic: not ACTIVE.
     const other = await traceWrite(gms.url, newTraceId(), { [urnA]: ['datasetProfile'] });
     expect(states(other.body, urnA, 'datasetProfile')).not.toBe('NO_OP/ACTIVE_STATE');
+
+    // A later delete (of a range with no events left) takes the document over: the first one is HISTORIC_STATE.
+    const laterTrace = newTraceId();
+    await produce(env.TOPIC_MCL_TIMESERIES, [changeLog(urnA, 'datasetProfile', null, laterTrace, { [END_TIME_MILLIS_HEADER]: String(T - 1) })]);
+    await allCommitted(env.TOPIC_MCL_TIMESERIES);
+    expect(states((await traceWrite(gms.url, laterTrace, { [urnA]: ['datasetProfile'] })).body, urnA, 'datasetProfile')).toBe('NO_OP/ACTIVE_STATE');
+    expect(states((await traceWrite(gms.url, deleteTrace, { [urnA]: ['datasetProfile'] })).body, urnA, 'datasetProfile')).toBe('NO_OP/HISTORIC_STATE');
+    expect(await profileTimes(urnA)).toEqual([T, T + 2000, T + 4000]);
   }, 90000);
 
   it('an entity delete (DELETE of its key aspect) removes every timeseries event of the urn written up to it, in every timeseries index', async () => {
