@@ -19,6 +19,10 @@ The SDK writes aspects through its OpenAPI emitter in EmitMode.ASYNC_WAIT. We ch
      get_aspect (GET /aspects/{urn}?aspect=&version=) equal to what was written; exists() is True for it and
      False for a URN never written; get_entity_semityped (GET /entitiesV2/{urn}) holds datasetProperties and
      the datasetKey derived from the URN.
+  6. Deletes: a DELETE proposal of the key aspect (emit_mcp, ASYNC_WAIT) is sent as
+     DELETE /openapi/v3/entity/dataset/{urn}, traced until applied, and exists() is then False;
+     hard_delete_entity (POST /entities?action=delete) answers the rows and timeseries events that were stored,
+     and a second one finds nothing.
 
 Usage: datahub_sdk_compat.py [--gms URL] [--timeout SECONDS] [--verbose]
        (or GMS_URL / COMPAT_TIMEOUT_SECONDS in the environment). The default URL is http://127.0.0.1:8080.
@@ -57,6 +61,7 @@ try:
     from datahub.specific.dataset import DatasetPatchBuilder
     from datahub.metadata.schema_classes import (
         AuditStampClass,
+        ChangeTypeClass,
         DatasetKeyClass,
         DatasetProfileClass,
         DatasetPropertiesClass,
@@ -122,7 +127,7 @@ def _json_or_text(response: "requests.Response") -> Any:
 
 
 # How many checks main() runs when every one passes; one that is not reached counts as failed.
-CHECKS = 13
+CHECKS = 15
 
 
 class Run:
@@ -138,6 +143,7 @@ class Run:
         self.fail_patch_urn = make_dataset_urn("hive", f"sdk_compat.failed_patch_{suffix}", "PROD")
         self.restli_urn = make_dataset_urn("hive", f"sdk_compat.restli_{suffix}", "PROD")
         self.never_urn = make_dataset_urn("hive", f"sdk_compat.never_written_{suffix}", "PROD")
+        self.hard_urn = make_dataset_urn("hive", f"sdk_compat.hard_deleted_{suffix}", "PROD")
         self.restli_props = DatasetPropertiesClass(
             name="sdk_compat_restli", description=f"read back through rest.li {suffix}", customProperties={"reader": "DataHubGraph"}
         )
@@ -386,6 +392,42 @@ class Run:
         expect(bag.get("datasetKey") == key, f"datasetKey {bag.get('datasetKey')}, expected {key}")
         return f"aspects {sorted(bag)}"
 
+    # ---- 6. deletes ---------------------------------------------------------------------------------------------
+
+    def check_delete_by_mcp(self, emitter: DatahubRestEmitter, graph: DataHubGraph) -> str:
+        # A DELETE proposal of the key aspect: the SDK sends DELETE /openapi/v3/entity/dataset/{urn} (no async
+        # parameter, body "[]") and, with ASYNC_WAIT, traces the aspects our answer names until they are applied.
+        mark = self.recorder.mark()
+        mcp = MetadataChangeProposalWrapper(entityUrn=self.restli_urn, changeType=ChangeTypeClass.DELETE, aspectName="datasetKey")
+        trace = emitter.emit_mcp(mcp, emit_mode=EmitMode.ASYNC_WAIT, wait_timeout=self.timeout)
+        calls = self.recorder.since(mark)
+        deletes = [c for c in calls if c["method"] == "DELETE"]
+        polls = [c for c in calls if c["path"].startswith(TRACE_PATH)]
+        expect(len(deletes) == 1 and deletes[0]["status"] == 202, f"expected one 202 DELETE, got {[(c['method'], c['path'], c['status']) for c in calls]}")
+        expect(trace is not None and not trace.data, f"the SDK's wait did not see the delete applied: {trace and trace.data}")
+        assert trace is not None
+        expect(len(polls) >= 1, "the SDK never traced the delete")
+        expect(graph.exists(self.restli_urn) is False, "exists() is still True after the delete")
+        expect(graph.get_aspect(self.restli_urn, DatasetPropertiesClass) is None, "get_aspect still reads datasetProperties")
+        return f"trace {trace.trace_id}, {len(polls)} trace poll(s); exists() False, get_aspect None"
+
+    def check_hard_delete(self, emitter: DatahubRestEmitter, graph: DataHubGraph) -> str:
+        now_ms = int(time.time() * 1000)
+        mcps = [
+            MetadataChangeProposalWrapper(entityUrn=self.hard_urn, aspect=StatusClass(removed=False)),
+            MetadataChangeProposalWrapper(entityUrn=self.hard_urn, aspect=DatasetPropertiesClass(description="to be hard deleted")),
+            MetadataChangeProposalWrapper(entityUrn=self.hard_urn, aspect=DatasetProfileClass(timestampMillis=now_ms, rowCount=1, columnCount=1)),
+        ]
+        emitter.emit_mcps(mcps, emit_mode=EmitMode.ASYNC_WAIT, wait_timeout=self.timeout)
+        expect(graph.exists(self.hard_urn) is True, "the dataset to delete does not exist")
+        rows, timeseries_rows = graph.hard_delete_entity(self.hard_urn)
+        # datasetKey, status and datasetProperties; the one profile event.
+        expect((rows, timeseries_rows) == (3, 1), f"hard_delete_entity answered rows={rows}, timeseriesRows={timeseries_rows}, expected 3 and 1")
+        expect(graph.exists(self.hard_urn) is False, "exists() is still True after the hard delete")
+        again = graph.hard_delete_entity(self.hard_urn)
+        expect(again == (0, 0), f"a second hard delete found {again} stored")
+        return f"rows={rows}, timeseriesRows={timeseries_rows}; then exists() False and a second delete (0, 0)"
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -426,6 +468,8 @@ def main() -> int:
         if run.check("11 emit datasetProperties (ASYNC_WAIT), get_aspect reads it back equal", lambda: run.check_get_aspect(emitter)):
             run.check("12 exists(): True for the written dataset, False for one never written", lambda: run.check_exists(run.graph_client))
             run.check("13 get_entity_semityped holds datasetProperties and datasetKey", lambda: run.check_entity_semityped(run.graph_client))
+            run.check("14 emit_mcp(DELETE datasetKey, ASYNC_WAIT): DELETE traced until applied; exists() False", lambda: run.check_delete_by_mcp(emitter, run.graph_client))
+            run.check("15 hard_delete_entity: the counts stored (rows, timeseriesRows), then gone", lambda: run.check_hard_delete(emitter, run.graph_client))
         if getattr(run, "graph_client", None):
             run.graph_client.close()
         emitter.close()

@@ -26,6 +26,20 @@ describe('parseChangeLog', () => {
     });
   });
 
+  it('reads a DELETE of a timeseries aspect as a change to no value with the time range of its headers', () => {
+    const del = (headers?: Record<string, string>) => mcl({ changeType: 'DELETE', aspectName: 'datasetProfile', aspect: undefined, headers });
+    const change = { entityType: 'dataset', urn: URN, aspect: 'datasetProfile', value: null, systemMetadata: mcl().systemMetadata };
+    expect(parseChangeLog(messageValue(del({ startTimeMillis: '100', endTimeMillis: '200' })), registry)).toEqual({
+      ok: true,
+      timeseries: true,
+      change,
+      range: { startTimeMillis: 100, endTimeMillis: 200 },
+    });
+    expect(parseChangeLog(messageValue(del({ endTimeMillis: '200' })), registry)).toMatchObject({ ok: true, range: { endTimeMillis: 200 } });
+    // No headers: every event of the aspect of that URN.
+    expect(parseChangeLog(messageValue(del()), registry)).toEqual({ ok: true, timeseries: true, change, range: {} });
+  });
+
   it('tells a timeseries aspect by the registry', () => {
     const parsed = parseChangeLog(messageValue(changeLog('datasetProfile', { timestampMillis: 5 })), registry);
     expect(parsed).toMatchObject({ ok: true, timeseries: true, change: { aspect: 'datasetProfile', value: { timestampMillis: 5 } } });
@@ -37,7 +51,21 @@ describe('parseChangeLog', () => {
     ['a JSON array', [1, 2], 'not a JSON object'],
     ['a missing URN', mcl({ entityUrn: undefined }), 'entityType, entityUrn and aspectName must be strings'],
     ['a RESTATE', mcl({ changeType: 'RESTATE' }), 'change type "RESTATE" is not indexed'],
-    ['a DELETE of a timeseries aspect', mcl({ changeType: 'DELETE', aspectName: 'datasetProfile', aspect: undefined }), 'is not indexed'],
+    [
+      'a timeseries DELETE with a malformed bound',
+      mcl({ changeType: 'DELETE', aspectName: 'datasetProfile', aspect: undefined, headers: { startTimeMillis: 'noon' } }),
+      'timeseries DELETE: startTimeMillis must be epoch milliseconds',
+    ],
+    [
+      'a timeseries DELETE whose start is after its end',
+      mcl({ changeType: 'DELETE', aspectName: 'datasetProfile', aspect: undefined, headers: { startTimeMillis: '5', endTimeMillis: '4' } }),
+      'startTimeMillis (5) is after endTimeMillis (4)',
+    ],
+    [
+      'a timeseries DELETE whose headers are not an object',
+      mcl({ changeType: 'DELETE', aspectName: 'datasetProfile', aspect: undefined, headers: 'startTimeMillis=5' as unknown as Record<string, string> }),
+      'headers must be an object',
+    ],
     ['a malformed URN', mcl({ entityUrn: 'dataset:orders' }), 'Invalid URN'],
     ['a URN of another type', mcl({ entityUrn: 'urn:li:corpuser:jdoe' }), 'is not of entity type "dataset"'],
     ['an unknown entity type', mcl({ entityType: 'spaceship', entityUrn: 'urn:li:spaceship:x' }), 'unknown entity type "spaceship"'],

@@ -1,14 +1,20 @@
-import { EntityRegistry, MetadataChangeLog, UrnError, entityTypeOf } from '@lib/metadata';
+import { EntityRegistry, MetadataChangeLog, TimeRange, UrnError, entityTypeOf, timeseriesDeleteRange } from '@lib/metadata';
 import { AspectChange } from '@lib/search';
 
 export type ParsedChangeLog =
-  | { ok: true; change: AspectChange; timeseries: boolean }
+  | {
+      ok: true;
+      change: AspectChange;
+      timeseries: boolean;
+      /** A DELETE of a timeseries aspect only: the events it removes (from its startTimeMillis / endTimeMillis headers). */
+      range?: TimeRange;
+    }
   /** A message no retry can fix: logged and skipped so that it cannot block its partition. */
   | { ok: false; reason: string };
 
 /**
- * Reads one MCL message value into what the search side indexes: an UPSERT's value, or a DELETE (value null)
- * of a versioned aspect. Whether an aspect is timeseries comes from the registry, not from the topic
+ * Reads one MCL message value into what the search side indexes: an UPSERT's value, or a DELETE (value null):
+ * of a versioned aspect, or of a timeseries aspect's events in the time range its headers give. Whether an aspect is timeseries comes from the registry, not from the topic
  * it arrived on: the registry decides which index it belongs to.
  */
 export function parseChangeLog(raw: Buffer | null, registry: EntityRegistry): ParsedChangeLog {
@@ -20,7 +26,7 @@ export function parseChangeLog(raw: Buffer | null, registry: EntityRegistry): Pa
     return fail(`not valid JSON (${(err as Error).message})`);
   }
   if (!isObject(mcl)) return fail('not a JSON object');
-  const { entityType, entityUrn, aspectName, changeType, aspect, systemMetadata } = mcl;
+  const { entityType, entityUrn, aspectName, changeType, aspect, systemMetadata, headers } = mcl;
   if (typeof entityType !== 'string' || typeof entityUrn !== 'string' || typeof aspectName !== 'string') {
     return fail('entityType, entityUrn and aspectName must be strings');
   }
@@ -40,8 +46,12 @@ export function parseChangeLog(raw: Buffer | null, registry: EntityRegistry): Pa
   }
   const timeseries = spec.kind === 'timeseries';
   if (changeType === 'DELETE') {
-    if (timeseries) return fail('a DELETE of a timeseries aspect is not indexed');
-    return { ok: true, timeseries, change: { entityType, urn: entityUrn, aspect: aspectName, value: null, systemMetadata } };
+    const change: AspectChange = { entityType, urn: entityUrn, aspect: aspectName, value: null, systemMetadata };
+    if (!timeseries) return { ok: true, timeseries, change };
+    if (headers !== undefined && !isObject(headers)) return fail('headers must be an object');
+    const range = timeseriesDeleteRange(headers);
+    if (!range.ok) return fail(`timeseries DELETE: ${range.error}`);
+    return { ok: true, timeseries, change, range: range.value };
   }
   if (!isObject(aspect) || typeof aspect.value !== 'string') return fail('aspect.value must be JSON text');
   let value: unknown;

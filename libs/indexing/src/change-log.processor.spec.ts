@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { loadEntityRegistry } from '@lib/metadata';
+import { loadEntityRegistry, MetadataChangeLog } from '@lib/metadata';
 import { BulkWriter, EntityDocumentRepository, SystemMetadataRepository, TimeseriesRepository, systemMetadataDocId } from '@lib/search';
 import { FakeSearchClient, Loose, bulkActions, bulkDocuments } from '../../search/src/testing/fake-search-client';
 import { ChangeLogProcessor } from './change-log.processor';
-import { changeLog, kafkaMessage, TRACE_ID, URN } from './testing/fixtures';
+import { changeLog, kafkaMessage, LAST_OBSERVED, TRACE_ID, URN } from './testing/fixtures';
 
 const registry = loadEntityRegistry();
 
@@ -79,6 +79,172 @@ describe('ChangeLogProcessor', () => {
     expect(bulkActions(request).map((a) => a.index._index)).toEqual(['t_dataset_datasetprofileaspect_v1']);
     expect(bulkDocuments(request)[0]).toMatchObject({ urn: URN, telemetryTraceId: TRACE_ID, event: { rowCount: 7 } });
     expect(request.refresh).toBe('wait_for');
+  });
+
+  describe('deletes of timeseries events', () => {
+    const URN_B = 'urn:li:dataset:(urn:li:dataPlatform:hive,db.customers,PROD)';
+    const TS_TOPIC = 'MetadataChangeLog_Timeseries_v1';
+    const DELETE_TRACE = '00062c53a468cbd9ffffffffffffffff';
+    const profile = (timestampMillis: number, urn = URN) => ({ ...changeLog('datasetProfile', { timestampMillis }), entityUrn: urn });
+    const tsDelete = (headers?: Record<string, string>, urn = URN, lastObserved = 1700000000900): MetadataChangeLog => {
+      const { aspect: _value, ...log } = changeLog('datasetProfile', {}, lastObserved);
+      return {
+        ...log,
+        entityUrn: urn,
+        changeType: 'DELETE',
+        systemMetadata: { ...log.systemMetadata!, properties: { telemetryTraceId: DELETE_TRACE } },
+        ...(headers ? { headers } : {}),
+      };
+    };
+    /** The order of requests, as `deleteByQuery <urn>` / `bulk`. */
+    /** The URNs a delete_by_query deletes events of: one filter, or a `should` of them. */
+    const urnsOf = (request: Loose): string[] =>
+      (request.body.query.bool.should ?? [request.body.query]).map((clause: Loose) => clause.bool.filter[0].term.urn as string);
+    const order = () => search.requests.map((r) => (r.api === 'deleteByQuery' ? `deleteByQuery ${urnsOf(r.request).join(' ')}` : r.api));
+    const indexedEvents = () =>
+      search.calls('bulk').flatMap((req) =>
+        bulkDocuments(req)
+          .filter((d) => d.event)
+          .map((d) => `${d.urn === URN ? 'A' : 'B'}@${d.timestampMillis}`),
+      );
+
+    it('deletes the events of the urn in the range, then writes the system-metadata document removed, with the trace id', async () => {
+      await processor.process({ topic: TS_TOPIC, partition: 0, messages: [kafkaMessage(7, tsDelete({ startTimeMillis: '100', endTimeMillis: '200' }))] });
+      expect(order()).toEqual([`deleteByQuery ${URN}`, 'bulk']);
+      const [query] = search.calls('deleteByQuery');
+      expect(query).toMatchObject({ index: ['t_dataset_datasetprofileaspect_v1'], conflicts: 'proceed', refresh: true });
+      expect(query.body.query.bool.filter).toEqual([{ term: { urn: URN } }, { range: { timestampMillis: { gte: 100, lte: 200, format: 'epoch_millis' } } }]);
+      const [bulk] = search.calls('bulk');
+      expect(bulkActions(bulk)).toEqual([
+        {
+          index: {
+            _index: 't_system_metadata_service_v1',
+            _id: systemMetadataDocId(URN, 'datasetProfile'),
+            version: 1700000000900,
+            version_type: 'external_gte',
+          },
+        },
+      ]);
+      expect(bulkDocuments(bulk)).toEqual([
+        { urn: URN, aspect: 'datasetProfile', runId: 'no-run-id-provided', lastUpdated: 1700000000900, removed: true, telemetryTraceId: DELETE_TRACE },
+      ]);
+      expect(errors).toEqual([]);
+    });
+
+    it('keeps log order within a batch: an event before a delete that covers it is not written, one after it is', async () => {
+      await processor.process({
+        topic: TS_TOPIC,
+        partition: 0,
+        messages: [
+          kafkaMessage(1, profile(100)), // deleted by offset 4
+          kafkaMessage(2, profile(300)), // outside the range: kept
+          kafkaMessage(3, profile(150, URN_B), URN_B), // another URN: kept
+          kafkaMessage(4, tsDelete({ startTimeMillis: '100', endTimeMillis: '200' })),
+          kafkaMessage(5, profile(150)), // after the delete: survives it
+        ],
+      });
+      // The delete runs before the one bulk request; the bulk request writes what the log order leaves.
+      expect(order()).toEqual([`deleteByQuery ${URN}`, 'bulk']);
+      expect(indexedEvents()).toEqual(['A@300', 'B@150', 'A@150']);
+      expect(bulkDocuments(search.calls('bulk')[0]).filter((d) => d.removed === true)).toHaveLength(1);
+    });
+
+    it('an unbounded delete covers every earlier event of its urn and aspect; the deletes of one index go in one request', async () => {
+      await processor.process({
+        topic: TS_TOPIC,
+        partition: 0,
+        messages: [
+          kafkaMessage(1, profile(1)),
+          kafkaMessage(2, tsDelete(undefined, URN_B)),
+          kafkaMessage(3, profile(9_000_000_000_000)),
+          kafkaMessage(4, tsDelete()),
+          kafkaMessage(5, profile(5)),
+        ],
+      });
+      expect(order()).toEqual([`deleteByQuery ${URN_B} ${URN}`, 'bulk']);
+      expect(search.calls('deleteByQuery')[0].body.query.bool.should[1]).toEqual({ bool: { filter: [{ term: { urn: URN } }] } });
+      expect(indexedEvents()).toEqual(['A@5']);
+    });
+
+    it('a batch of many entity deletes makes one delete_by_query', async () => {
+      const { aspect: _value, ...keyDelete } = changeLog('datasetKey', {});
+      const urns = Array.from({ length: 50 }, (_, i) => `urn:li:dataset:(urn:li:dataPlatform:hive,db.gone${i},PROD)`);
+      await processor.process({
+        topic: 'MetadataChangeLog_Versioned_v1',
+        partition: 0,
+        messages: urns.map((urn, i) => kafkaMessage(i, { ...keyDelete, entityUrn: urn, changeType: 'DELETE' }, urn)),
+      });
+      expect(order()).toEqual([`deleteByQuery ${urns.join(' ')}`, 'bulk']);
+    });
+
+    it('a delete of an entity key aspect also deletes every timeseries event of the entity', async () => {
+      const { aspect: _value, ...keyDelete } = changeLog('datasetKey', {});
+      await processor.process({
+        topic: 'MetadataChangeLog_Versioned_v1',
+        partition: 0,
+        messages: [kafkaMessage(1, { ...keyDelete, changeType: 'DELETE' }), kafkaMessage(2, { ...changeLog('status', {}), entityUrn: URN_B })],
+      });
+      expect(order()).toEqual([`deleteByQuery ${URN}`, 'bulk']);
+      const [query] = search.calls('deleteByQuery');
+      expect(query.index).toEqual(['t_dataset_datasetprofileaspect_v1', 't_dataset_operationaspect_v1']);
+      expect(query.body.query.bool.filter).toEqual([{ term: { urn: URN } }, { range: { lastUpdated: { lte: LAST_OBSERVED } } }]);
+      // The entity document goes with its key (the script), as before.
+      const [entity] = bulkDocuments(search.calls('bulk')[0]);
+      expect(entity.script.params.changes).toEqual([expect.objectContaining({ aspect: 'datasetKey', deleted: true })]);
+    });
+
+    it('deletes nothing but the aspect for a DELETE of another versioned aspect', async () => {
+      const { aspect: _value, ...statusDelete } = changeLog('status', {});
+      await processor.process({
+        topic: 'MetadataChangeLog_Versioned_v1',
+        partition: 0,
+        messages: [kafkaMessage(1, { ...statusDelete, changeType: 'DELETE' })],
+      });
+      expect(search.calls('deleteByQuery')).toEqual([]);
+    });
+
+    it('an entity delete covers the earlier events of the entity in a mixed batch, not the later ones', async () => {
+      const { aspect: _value, ...keyDelete } = changeLog('datasetKey', {});
+      await processor.process({
+        topic: 't',
+        partition: 0,
+        messages: [kafkaMessage(1, profile(10)), kafkaMessage(2, { ...keyDelete, changeType: 'DELETE' }), kafkaMessage(3, profile(20))],
+      });
+      expect(indexedEvents()).toEqual(['A@20']);
+    });
+
+    it('throws without writing anything more when a delete fails, so the batch is redelivered; the redelivery makes the same requests', async () => {
+      const batch = {
+        topic: TS_TOPIC,
+        partition: 3,
+        messages: [kafkaMessage(1, profile(5)), kafkaMessage(2, tsDelete({ endTimeMillis: '10' })), kafkaMessage(3, profile(7))],
+      };
+      search.deleteByQueryAnswer = () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:9200');
+      };
+      await expect(processor.process(batch)).rejects.toThrow('ECONNREFUSED');
+      expect(order()).toEqual([`deleteByQuery ${URN}`]);
+      expect(errors).toEqual([
+        expect.stringMatching(
+          /^deleting timeseries events from MetadataChangeLog_Timeseries_v1\[3\] \(1 deletions, e\.g\. datasetProfile events of .*\) failed, not committing: connect ECONNREFUSED/,
+        ),
+      ]);
+
+      search.deleteByQueryAnswer = () => ({ deleted: 0, failures: [] });
+      await processor.process(batch);
+      await processor.process(batch);
+      const [, second, third] = search.calls('deleteByQuery');
+      expect(third).toEqual(second);
+      const [bulk1, bulk2] = search.calls('bulk');
+      expect(bulk2.body).toEqual(bulk1.body);
+      expect(indexedEvents()).toEqual(['A@7', 'A@7']);
+    });
+
+    it('skips a timeseries DELETE with a malformed range as unprocessable', async () => {
+      await processor.process({ topic: TS_TOPIC, partition: 0, messages: [kafkaMessage(1, tsDelete({ startTimeMillis: 'soon' }))] });
+      expect(search.requests).toEqual([]);
+      expect(errors).toEqual([expect.stringContaining('timeseries DELETE: startTimeMillis must be epoch milliseconds')]);
+    });
   });
 
   it('logs and skips poison messages, indexing the rest of the batch', async () => {

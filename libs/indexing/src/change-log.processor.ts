@@ -1,11 +1,20 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
-import { Context, Span, SpanStatusCode } from '@opentelemetry/api';
+import { Context, Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import { startConsumerSpan, tracer } from '@lib/telemetry';
 import { ConsumedBatch } from '@lib/kafka';
 import { EntityRegistry } from '@lib/metadata';
 import { Metrics } from '@lib/metrics';
-import { AspectChange, BulkItemRefusal, BulkWriter, EntityDocumentRepository, SystemMetadataRepository, TimeseriesRepository } from '@lib/search';
+import {
+  AspectChange,
+  BulkItemRefusal,
+  BulkWriter,
+  EntityDocumentRepository,
+  SystemMetadataRepository,
+  TimeseriesDeletion,
+  TimeseriesRepository,
+} from '@lib/search';
 import { parseChangeLog } from './change-log-parser';
+import { eventsSurvivingDeletes } from './timeseries-deletes';
 
 /** How much of a refused document an error log line carries. */
 const LOGGED_DOCUMENT_CHARS = 4096;
@@ -13,6 +22,12 @@ const LOGGED_DOCUMENT_CHARS = 4096;
 /**
  * Indexes one partition's batch of MetadataChangeLogs: versioned aspects into the entity document and
  * the system-metadata document, timeseries aspects into their aspect index - all in one bulk request.
+ * Deletes of timeseries events go first, one delete_by_query each, in log order: a timeseries DELETE
+ * (its aspect's events of that URN in its time range; its system-metadata document, `removed` with its
+ * trace id, goes into the bulk request), and a versioned DELETE of an entity's key aspect (every event
+ * of that URN: the entity is gone). An event the batch writes before a delete that covers it is left
+ * out of the bulk request, so running the deletes first ends as the log order would; an event written
+ * after the delete survives it.
  * Items that fail with a retriable status (429, 5xx, a version conflict that does not mean stale) are
  * sent again - only they - with bounded exponential backoff until OpenSearch takes them; items refused
  * with 400 (no retry can fix them) are logged at error level with the item and counted in
@@ -46,23 +61,56 @@ export class ChangeLogProcessor {
 
   async process(batch: ConsumedBatch): Promise<void> {
     const versioned: AspectChange[] = [];
-    const events: AspectChange[] = [];
+    /** Timeseries DELETEs: their system-metadata documents. */
+    const removals: AspectChange[] = [];
+    const events: { change: AspectChange; position: number }[] = [];
+    const deletions: (TimeseriesDeletion & { position: number; parent: Context })[] = [];
     const spans: { span: Span; context: Context }[] = [];
-    for (const message of batch.messages) {
+    for (const [position, message] of batch.messages.entries()) {
       const parsed = parseChangeLog(message.value, this.registry);
       if (!parsed.ok) {
         this.logger.error(`skipping unprocessable change log ${batch.topic}[${batch.partition}]@${message.offset}: ${parsed.reason}`);
         continue;
       }
       const properties = (parsed.change.systemMetadata.properties ?? {}) as Record<string, string>;
-      spans.push(
-        startConsumerSpan('consume', { topic: batch.topic, partition: batch.partition, offset: message.offset, headers: message.headers, properties }),
-      );
-      (parsed.timeseries ? events : versioned).push(parsed.change);
+      const consumed = startConsumerSpan('consume', {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        headers: message.headers,
+        properties,
+      });
+      spans.push(consumed);
+      const { change } = parsed;
+      if (parsed.timeseries && change.value !== null) {
+        events.push({ change, position });
+      } else if (parsed.timeseries) {
+        removals.push(change);
+        deletions.push({
+          entityType: change.entityType,
+          urn: change.urn,
+          aspect: change.aspect,
+          range: parsed.range ?? {},
+          position,
+          parent: consumed.context,
+        });
+      } else {
+        versioned.push(change);
+        if (change.value === null && change.aspect === this.registry.entity(change.entityType).keyAspect) {
+          deletions.push({
+            entityType: change.entityType,
+            urn: change.urn,
+            writtenUpTo: change.systemMetadata.lastObserved,
+            position,
+            parent: consumed.context,
+          });
+        }
+      }
     }
     try {
-      await this.index(batch, versioned, events, spans);
-      this.metrics?.changeLogsIndexed.inc(versioned.length + events.length);
+      await this.deleteEvents(batch, deletions);
+      await this.index(batch, versioned, removals, eventsSurvivingDeletes(events, deletions), spans);
+      this.metrics?.changeLogsIndexed.inc(versioned.length + removals.length + events.length);
     } catch (err) {
       for (const { span } of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
       throw err;
@@ -75,10 +123,16 @@ export class ChangeLogProcessor {
    * One bulk request for the batch, under one span: parented on the first message's consumer span
    * and linked to every other, since a batch may mix the writes of many requests.
    */
-  private async index(batch: ConsumedBatch, versioned: AspectChange[], events: AspectChange[], spans: { span: Span; context: Context }[]): Promise<void> {
+  private async index(
+    batch: ConsumedBatch,
+    versioned: AspectChange[],
+    removals: AspectChange[],
+    events: AspectChange[],
+    spans: { span: Span; context: Context }[],
+  ): Promise<void> {
     const operations = [
       ...this.entities.upsertOperations(versioned),
-      ...this.systemMetadata.upsertOperations(versioned),
+      ...this.systemMetadata.upsertOperations([...versioned, ...removals]),
       ...this.timeseries.indexOperations(events),
     ];
     if (operations.length === 0) return;
@@ -127,6 +181,41 @@ export class ChangeLogProcessor {
       this.metrics?.dependencyError('opensearch', 'bulk_index');
       span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
       this.logger.error(`indexing ${where} failed, not committing: ${(err as Error).message}`);
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
+  /**
+   * The batch's deletions of timeseries events, before its bulk request: as few delete_by_query requests as
+   * the target indices allow (see TimeseriesRepository.deleteEvents), under one span parented on the first
+   * deletion's consumer span and linked to the others'. A failure throws: the batch is not committed and is
+   * redelivered, and deleting again what is already deleted is harmless.
+   */
+  private async deleteEvents(batch: ConsumedBatch, deletions: (TimeseriesDeletion & { parent: Context })[]): Promise<void> {
+    if (deletions.length === 0) return;
+    const where = `${batch.topic}[${batch.partition}]`;
+    const span = tracer().startSpan(
+      'deleteTimeseries',
+      {
+        attributes: { 'db.system': 'opensearch', 'db.operation': 'delete_by_query', 'db.opensearch.deletions': deletions.length },
+        links: deletions.slice(1).map((d) => ({ context: trace.getSpanContext(d.parent)! })),
+      },
+      deletions[0].parent,
+    );
+    try {
+      const deleted = await this.timeseries.deleteEvents(deletions);
+      span.setAttribute('db.opensearch.deleted', deleted);
+      this.logger.debug(`${where}: ${deletions.length} deletions removed ${deleted} timeseries events`);
+    } catch (err) {
+      this.metrics?.dependencyError('opensearch', 'delete_by_query');
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      const example = deletions[0];
+      const what = example.aspect === undefined ? `the events of deleted entity ${example.urn}` : `${example.aspect} events of ${example.urn}`;
+      this.logger.error(
+        `deleting timeseries events from ${where} (${deletions.length} deletions, e.g. ${what}) failed, not committing: ${(err as Error).message}`,
+      );
       throw err;
     } finally {
       span.end();

@@ -23,13 +23,16 @@ export function changeLogOf(mcp: MetadataChangeProposal, outcome: WriteOutcome):
 }
 
 /**
- * A timeseries aspect skips SQL: its proposal becomes a change log straight away. A DELETE stays a DELETE
- * (the indexer removes the entity's documents of the aspect, in the time range its headers give).
+ * A timeseries aspect skips SQL: its proposal becomes a change log straight away. A DELETE stays a DELETE, with
+ * no value and its headers (the time range: START_TIME_MILLIS_HEADER / END_TIME_MILLIS_HEADER of @lib/metadata).
  */
 export function timeseriesChangeLogOf(mcp: MetadataChangeProposal, now: number): MetadataChangeLog {
+  const { aspect, ...rest } = mcp;
+  const deleted = mcp.changeType === 'DELETE';
   return {
-    ...mcp,
-    changeType: mcp.changeType === 'DELETE' ? 'DELETE' : 'UPSERT',
+    ...rest,
+    ...(deleted || aspect === undefined ? {} : { aspect }),
+    changeType: deleted ? 'DELETE' : 'UPSERT',
     systemMetadata: { ...(mcp.systemMetadata ?? { runId: 'no-run-id-provided', lastObserved: now }), lastObserved: now },
     created: mcp.created ?? { time: now, actor: 'urn:li:corpuser:__anonymous' },
   };

@@ -164,5 +164,38 @@ describe('TraceService', () => {
     expect(res[ts.urn].datasetProfile.primaryStorage.writeStatus).toBe('NO_OP');
     expect(res[ts.urn].datasetProfile.searchStorage.writeStatus).toBe('ACTIVE_STATE');
     expect(kafka.calls).toEqual([]);
+    // An event carries the trace id: no system-metadata read for it.
+    expect([search.tsCalls, search.docCalls]).toEqual([1, 0]);
+  });
+
+  it("traces a timeseries DELETE by its system-metadata document, read in the versioned aspects' one mget", async () => {
+    const { sql, search, kafka, service } = setup();
+    const urn = 'urn:li:dataset:(urn:li:dataPlatform:hive,d,PROD)';
+    const [profile, operation, status] = [item(urn, 'datasetProfile', true), item(urn, 'operation', true), item(urn, 'status')];
+    search.written.add(itemKey(operation));
+    search.docs.set(itemKey(profile), { urn, aspect: 'datasetProfile', telemetryTraceId: TRACE.traceId, lastUpdated: NOW + 10, removed: true });
+    sql.rows.set(itemKey(status), ours(status));
+    search.docs.set(itemKey(status), { urn, aspect: 'status', telemetryTraceId: TRACE.traceId, lastUpdated: NOW + 10 });
+    const systemDocs = jest.spyOn(search, 'systemDocs');
+    const res = await service.trace(TRACE, [profile, operation, status], opts);
+    expect([states(res, profile), states(res, operation), states(res, status)]).toEqual([
+      'NO_OP/ACTIVE_STATE',
+      'NO_OP/ACTIVE_STATE',
+      'ACTIVE_STATE/ACTIVE_STATE',
+    ]);
+    expect(kafka.calls).toEqual([]);
+    expect([search.tsCalls, search.docCalls]).toEqual([1, 1]);
+    // The mget asks for the versioned aspect SQL has and the timeseries aspect no event settled.
+    expect(systemDocs.mock.calls[0][0].map((i) => i.aspect).sort()).toEqual(['datasetProfile', 'status']);
+  });
+
+  it('answers UNKNOWN for a timeseries aspect whose system-metadata document could not be read, not a false ERROR', async () => {
+    const { search, kafka, service } = setup();
+    const ts = item('urn:li:dataset:(urn:li:dataPlatform:hive,u,PROD)', 'datasetProfile', true);
+    jest.spyOn(search, 'systemDocs').mockRejectedValue(new Error('connect ECONNREFUSED'));
+    kafka.mcl.set(itemKey(ts), { kind: 'found', offset: '1', committed: '5' });
+    const res = await service.trace(TRACE, [ts], opts);
+    expect(res[ts.urn].datasetProfile.searchStorage).toEqual({ writeStatus: 'UNKNOWN', writeMessage: 'OpenSearch unavailable: connect ECONNREFUSED' });
+    expect(kafka.calls).toEqual([]);
   });
 });

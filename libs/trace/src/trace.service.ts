@@ -98,22 +98,27 @@ export class TraceService {
   }
 
   /**
-   * Contract 5.2, following the final primary status. OpenSearch settles most aspects: the
-   * system-metadata documents of the writes SQL has (primary ACTIVE_STATE) and the timeseries documents
-   * carrying our trace id; Kafka is asked only about the rest: our change log on the MCL topic against
-   * the MAE group.
+   * Contract 5.2, following the final primary status. OpenSearch settles most aspects: the timeseries
+   * documents carrying our trace id, then - in one real-time mget - the system-metadata documents of the
+   * writes SQL has (primary ACTIVE_STATE) and of the timeseries aspects none of whose events carries our
+   * trace id (a timeseries DELETE leaves only that document); Kafka is asked only about the rest: our change
+   * log on the MCL topic against the MAE group.
    */
   private async searchPass(trace: TraceRef, items: TraceItem[], primary: PrimaryPass, opts: TraceOptions): Promise<Statuses> {
-    const active = new Set(items.filter((i) => !i.isTimeseries && primary.status.get(itemKey(i))!.writeStatus === WriteStatus.ACTIVE_STATE));
     const timeseries = items.filter((i) => i.isTimeseries);
-    const docs = await this.readSystemDocs([...active]);
     const written = await this.readTimeseries(trace, timeseries);
+    const withDocs = new Set(
+      items.filter((i) =>
+        i.isTimeseries ? written.ok && !written.value.has(itemKey(i)) : primary.status.get(itemKey(i))!.writeStatus === WriteStatus.ACTIVE_STATE,
+      ),
+    );
+    const docs = await this.readSystemDocs([...withDocs]);
     const status: Statuses = new Map();
     const open: TraceItem[] = [];
     for (const item of items) {
       let decided: FromStores;
       if (item.isTimeseries && !written.ok) decided = unavailable('OpenSearch', written.error);
-      else if (active.has(item) && !docs.ok) decided = unavailable('OpenSearch', docs.error);
+      else if (withDocs.has(item) && !docs.ok) decided = unavailable('OpenSearch', docs.error);
       else decided = searchFromStores(searchContext(trace, item, primary, docs, written));
       if (decided === NEEDS_KAFKA) open.push(item);
       else status.set(itemKey(item), decided);
@@ -128,9 +133,8 @@ export class TraceService {
     // The same race as in the primary pass: indexed and committed after our document read.
     const consumedMissing = open.filter((i) => status.get(itemKey(i))!.writeMessage === Messages.PROCESSED_PAST);
     if (consumedMissing.length > 0) {
-      const versionedAgain = consumedMissing.filter((i) => !i.isTimeseries);
       const timeseriesAgain = consumedMissing.filter((i) => i.isTimeseries);
-      const [docsAgain, writtenAgain] = await Promise.all([this.readSystemDocs(versionedAgain), this.readTimeseries(trace, timeseriesAgain)]);
+      const [docsAgain, writtenAgain] = await Promise.all([this.readSystemDocs(consumedMissing), this.readTimeseries(trace, timeseriesAgain)]);
       for (const item of consumedMissing) {
         const decided = searchFromStores(searchContext(trace, item, primary, docsAgain, writtenAgain));
         if (decided !== NEEDS_KAFKA) status.set(itemKey(item), decided);

@@ -4,7 +4,7 @@ import { SearchClient } from '../search.client';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Loose = Record<string, any>;
 
-type Api = 'bulk' | 'mget' | 'search';
+type Api = 'bulk' | 'mget' | 'search' | 'deleteByQuery';
 
 /**
  * A stand-in for SearchClient in unit tests: records every request and answers with what the test set
@@ -16,11 +16,13 @@ export class FakeSearchClient {
   bulkAnswer: (request: Loose) => Loose = (req) => ({ errors: false, items: bulkActions(req).map(() => ({ index: { status: 201, result: 'created' } })) });
   mgetAnswer: (request: Loose) => Loose = (req) => ({ docs: (req.body.ids as string[]).map((id) => ({ _id: id, found: false })) });
   searchAnswer: (request: Loose) => Loose = () => ({ hits: { hits: [] } });
+  deleteByQueryAnswer: (request: Loose) => Loose = () => ({ deleted: 0, failures: [] });
 
   readonly client = {
     bulk: async (request: Loose) => this.call('bulk', request, this.bulkAnswer),
     mget: async (request: Loose) => this.call('mget', request, this.mgetAnswer),
     search: async (request: Loose) => this.call('search', request, this.searchAnswer),
+    deleteByQuery: async (request: Loose) => this.call('deleteByQuery', request, this.deleteByQueryAnswer),
   };
 
   index(name: string): string {

@@ -49,6 +49,11 @@ export interface SearchSystemDoc {
   lastUpdated?: number;
   /** Trace id of the write the MAE consumer last indexed. */
   telemetryTraceId?: string;
+  /**
+   * The indexed write was a DELETE. For a timeseries aspect the document is written only by DELETEs (of its
+   * events in a time range): `removed` with our trace id means our delete is done.
+   */
+  removed?: boolean;
 }
 
 /** The timeseries index, for a timeseries aspect. */

@@ -150,6 +150,26 @@ describe('search storage: timeseries aspects are traced (the reference says TRAC
     expect(result.searchStorage).toEqual(expected);
   });
 
+  describe('a timeseries DELETE (its events in a time range; only its system-metadata document is left)', () => {
+    const deleted = (traceId: string, at: number) => systemDoc({ aspect: 'datasetProfile', traceId, lastUpdated: at, removed: true });
+
+    it('indexed: the document is removed with our trace id -> NO_OP / ACTIVE_STATE, success, without Kafka', async () => {
+      const { result, kafka } = await traced({ traceId: A, isTimeseries: true, systemDoc: deleted(A, T + 5) });
+      expect(result).toEqual({ success: true, primaryStorage: { writeStatus: 'NO_OP' }, searchStorage: ACTIVE });
+      expect(kafka.calls).toEqual([]);
+    });
+
+    it('a later delete rewrote the document -> HISTORIC_STATE, for our delete and for our events alike', async () => {
+      expect((await trace({ traceId: A, isTimeseries: true, systemDoc: deleted(B, T + 1000) })).searchStorage).toEqual({ writeStatus: 'HISTORIC_STATE' });
+    });
+
+    it('not indexed yet: an earlier delete in the document, ours not yet consumed -> PENDING; consumed but missing -> ERROR', async () => {
+      const earlier = deleted(traceIdAt(T - 1000, '2222222222222222'), T - 1000);
+      expect((await trace({ traceId: A, isTimeseries: true, systemDoc: earlier, mcl: queued })).searchStorage).toEqual(PENDING);
+      expect((await trace({ traceId: A, isTimeseries: true, mcl: consumed })).searchStorage).toEqual(ERROR);
+    });
+  });
+
   it('not indexed -> Kafka decides, on the timeseries MCL topic', async () => {
     const { result, kafka } = await traced({ traceId: A, isTimeseries: true, mcl: found('5', '3') });
     expect(result.searchStorage).toEqual(PENDING);

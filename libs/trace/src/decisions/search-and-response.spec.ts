@@ -89,6 +89,41 @@ describe('searchFromStores: timeseries aspects', () => {
   it('needs Kafka only when the document is missing', () => {
     expect(searchFromStores(ts(false))).toBe(NEEDS_KAFKA);
   });
+
+  describe('a timeseries DELETE: the system-metadata document, which only deletes write', () => {
+    const LATER = traceIdAt(T + 1000, '1111111111111111');
+    const withDoc = (doc: Parameters<typeof systemDoc>[0], traceId = OURS): SearchContext => ({
+      ...ts(false),
+      trace: traceRef(traceId, T),
+      systemDoc: systemDoc({ aspect: 'datasetProfile', ...doc }),
+    });
+
+    it('removed, with our trace id -> ACTIVE_STATE (our delete is done)', () => {
+      expect(searchFromStores(withDoc({ traceId: OURS, lastUpdated: T + 5, removed: true }))).toEqual({ writeStatus: 'ACTIVE_STATE' });
+    });
+
+    it('removed by a later delete -> HISTORIC_STATE; by an earlier one -> Kafka decides', () => {
+      expect(searchFromStores(withDoc({ traceId: LATER, lastUpdated: T + 1000, removed: true }))).toEqual({ writeStatus: 'HISTORIC_STATE' });
+      expect(searchFromStores(withDoc({ traceId: LATER, lastUpdated: T, removed: true }))).toEqual({ writeStatus: 'HISTORIC_STATE' });
+      expect(searchFromStores(withDoc({ traceId: LATER, lastUpdated: T - 1, removed: true }))).toBe(NEEDS_KAFKA);
+    });
+
+    it('our trace id without removed is no delete of ours -> Kafka decides', () => {
+      expect(searchFromStores(withDoc({ traceId: OURS, lastUpdated: T + 5 }))).toBe(NEEDS_KAFKA);
+      expect(searchFromStores(withDoc({ traceId: OURS, lastUpdated: T + 5, removed: false }))).toBe(NEEDS_KAFKA);
+    });
+
+    it('a foreign trace id has no time: a later delete cannot be told -> Kafka decides', () => {
+      expect(searchFromStores(withDoc({ traceId: LATER, lastUpdated: T + 1000, removed: true }, FOREIGN))).toBe(NEEDS_KAFKA);
+      expect(searchFromStores(withDoc({ traceId: FOREIGN, lastUpdated: T + 1000, removed: true }, FOREIGN))).toEqual({ writeStatus: 'ACTIVE_STATE' });
+    });
+
+    it('an event carrying our trace id still decides first', () => {
+      expect(searchFromStores({ ...withDoc({ traceId: LATER, lastUpdated: T + 1000, removed: true }), timeseriesDoc: { found: true } })).toEqual({
+        writeStatus: 'ACTIVE_STATE',
+      });
+    });
+  });
 });
 
 const s = (writeStatus: WriteStatus): StorageStatus => ({ writeStatus });

@@ -15,7 +15,10 @@ export interface SearchContext {
   primary: StorageStatus;
   /** Latest SQL row; when primary is ACTIVE_STATE this is our write. */
   latest?: SqlAspectRow;
-  /** The system-metadata document of (urn, aspect); undefined when there is none. */
+  /**
+   * The system-metadata document of (urn, aspect); undefined when there is none. Timeseries aspects: read only
+   * when no event carries our trace id, and written only by DELETEs of the aspect's events.
+   */
   systemDoc?: SearchSystemDoc;
   /** Timeseries aspects only. */
   timeseriesDoc?: TimeseriesDoc;
@@ -27,7 +30,7 @@ export interface SearchContext {
  */
 export function searchFromStores(ctx: SearchContext): FromStores {
   // Timeseries: we trace them (the reference answers TRACE_NOT_IMPLEMENTED, hiding failures).
-  if (ctx.isTimeseries) return ctx.timeseriesDoc?.found ? { writeStatus: WriteStatus.ACTIVE_STATE } : NEEDS_KAFKA;
+  if (ctx.isTimeseries) return timeseriesFromStores(ctx);
 
   switch (ctx.primary.writeStatus) {
     case WriteStatus.PENDING:
@@ -45,6 +48,25 @@ export function searchFromStores(ctx: SearchContext): FromStores {
     case WriteStatus.ACTIVE_STATE:
       return activeFromStores(ctx);
   }
+}
+
+/**
+ * A timeseries aspect (primary is NO_OP): an event carrying our trace id is indexed -> ACTIVE_STATE (our upsert).
+ * Else the system-metadata document, which only DELETEs of the aspect's events write: `removed` with our trace
+ * id -> ACTIVE_STATE (our delete is done); with another trace id and written at or after our write ->
+ * HISTORIC_STATE (a later delete; it may have removed our events). Else Kafka: the timeseries MCL topic
+ * against the MAE group. A later upsert leaves the document alone, so a delete stays ACTIVE_STATE after it:
+ * the events it deleted stay deleted.
+ */
+function timeseriesFromStores(ctx: SearchContext): FromStores {
+  if (ctx.timeseriesDoc?.found) return { writeStatus: WriteStatus.ACTIVE_STATE };
+  const doc = ctx.systemDoc;
+  if (doc?.telemetryTraceId === ctx.trace.traceId && doc.removed === true) return { writeStatus: WriteStatus.ACTIVE_STATE };
+  const ourTime = ctx.trace.timestamp;
+  if (doc?.removed === true && doc.lastUpdated !== undefined && ourTime !== undefined && doc.lastUpdated >= ourTime) {
+    return { writeStatus: WriteStatus.HISTORIC_STATE };
+  }
+  return NEEDS_KAFKA;
 }
 
 /** Primary is ACTIVE_STATE: did the MAE consumer index our write? */

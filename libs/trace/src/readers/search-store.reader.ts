@@ -16,7 +16,8 @@ export class OpenSearchStoreReader extends SearchStoreReader {
   async systemDocs(items: TraceItem[]): Promise<Map<string, SearchSystemDoc>> {
     const docs = await this.systemMetadata.getMany(items.map(({ urn, aspect }) => ({ urn, aspect })));
     const out = new Map<string, SearchSystemDoc>();
-    for (const d of docs.values()) out.set(itemKey(d), { urn: d.urn, aspect: d.aspect, lastUpdated: d.lastUpdated, telemetryTraceId: d.telemetryTraceId });
+    for (const d of docs.values())
+      out.set(itemKey(d), { urn: d.urn, aspect: d.aspect, lastUpdated: d.lastUpdated, telemetryTraceId: d.telemetryTraceId, removed: d.removed });
     return out;
   }
 

@@ -51,9 +51,11 @@ export interface SystemDocFields {
   /** `telemetryTraceId`; undefined = removed from the document. */
   traceId?: string;
   lastUpdated?: number;
+  /** The indexed write was a DELETE (set only when given). */
+  removed?: boolean;
 }
 
 /** The `system_metadata_service_v1` document of an aspect. */
-export function systemDoc({ urn = DATASET, aspect = 'status', traceId, lastUpdated }: SystemDocFields = {}): SearchSystemDoc {
-  return { urn, aspect, telemetryTraceId: traceId, lastUpdated };
+export function systemDoc({ urn = DATASET, aspect = 'status', traceId, lastUpdated, removed }: SystemDocFields = {}): SearchSystemDoc {
+  return { urn, aspect, telemetryTraceId: traceId, lastUpdated, ...(removed !== undefined ? { removed } : {}) };
 }
