@@ -1,3 +1,4 @@
+import { loadEntityRegistry } from '@lib/metadata';
 import { systemMetadataDocId } from '@lib/search';
 import { AppProcess } from './support/app-process';
 import { getJson, postJson, request } from './support/http';
@@ -168,6 +169,31 @@ describe('Deletes on the real stack', () => {
       expect([url, bad.status]).toEqual([url, 400]);
       expect(bad.body.message).toMatch(message);
     }
+  });
+
+  it('deletes timeseries events: a range through the hard delete action (the count it removed), then the rest through DELETE async=false', async () => {
+    const urn = datasetUrn('timeseries');
+    const index = `${env.OPENSEARCH_INDEX_PREFIX}${loadEntityRegistry().aspect('dataset', 'datasetProfile').indexName}`;
+    const events = async () => {
+      await search().indices.refresh({ index });
+      const res = await search().search({ index, body: { query: { term: { urn } }, sort: [{ timestampMillis: 'asc' }] } });
+      return (res.body.hits.hits as { _source: { timestampMillis: number } }[]).map((h) => h._source.timestampMillis);
+    };
+    for (const t of [1000, 2000, 3000]) {
+      const res = await postJson(`${entityBase()}/dataset`, [{ urn, datasetProfile: { value: { timestampMillis: t, rowCount: t } } }]);
+      expect(res.status).toBe(202);
+    }
+    await eventually(events, (ts) => ts.length === 3, 30000, 200);
+
+    const res = await postJson(`${base}/entities?action=delete`, { urn, aspectName: 'datasetProfile', startTimeMillis: 1500, endTimeMillis: 2500 });
+    expect([res.status, res.body]).toEqual([200, { value: { rows: 0, timeseriesRows: 1 } }]);
+    expect(await events()).toEqual([1000, 3000]);
+
+    const all = await request('DELETE', `${entityBase()}/dataset/${enc(urn)}/datasetProfile?async=false`);
+    expect(all.status).toBe(200);
+    expect(await events()).toEqual([]);
+    const traceId = traceIdOf(all.headers.get('traceparent'));
+    expect(states((await traceWrite(base, traceId, { [urn]: ['datasetProfile'] })).body, urn, 'datasetProfile')).toBe('NO_OP/ACTIVE_STATE');
   });
 
   it('says what was wrong with a bad delete (400), and writes nothing', async () => {
