@@ -1,8 +1,6 @@
 import { Controller, Delete, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Settings } from '@lib/config';
-import { EntityRegistry } from '@lib/metadata';
 import { Actor, RequireScope } from '../auth/auth.decorators';
 import { ApiErrorResponses, TRACEPARENT_HEADER } from '../http/openapi';
 import { EntityEnvelope, EntityService } from './entity.service';
@@ -22,15 +20,10 @@ const DELETE_DESCRIPTION =
 @ApiErrorResponses(401, 403, 503)
 @Controller('openapi/v3/entity')
 export class EntityDeleteController {
-  private readonly reader: WriteRequestReader;
-
   constructor(
     private readonly entities: EntityService,
-    registry: EntityRegistry,
-    settings: Settings,
-  ) {
-    this.reader = new WriteRequestReader(registry, settings.limits.maxBatchAspects, settings.limits.maxAspectBytes);
-  }
+    private readonly reader: WriteRequestReader,
+  ) {}
 
   @Delete(':entityName/:urn')
   @RequireScope('write')

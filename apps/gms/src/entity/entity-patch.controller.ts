@@ -1,9 +1,7 @@
 import { Body, Controller, Headers, Param, Patch, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Settings } from '@lib/config';
 import { IF_VERSION_MATCH } from '@lib/ingest';
-import { EntityRegistry } from '@lib/metadata';
 import { Actor, RequireScope } from '../auth/auth.decorators';
 import { ApiErrorResponses, TRACEPARENT_HEADER } from '../http/openapi';
 import { EntityEnvelope, EntityService } from './entity.service';
@@ -23,15 +21,10 @@ const PATCH_DESCRIPTION =
 @ApiErrorResponses(401, 403, 503)
 @Controller('openapi/v3/entity')
 export class EntityPatchController {
-  private readonly reader: WriteRequestReader;
-
   constructor(
     private readonly entities: EntityService,
-    registry: EntityRegistry,
-    settings: Settings,
-  ) {
-    this.reader = new WriteRequestReader(registry, settings.limits.maxBatchAspects, settings.limits.maxAspectBytes);
-  }
+    private readonly reader: WriteRequestReader,
+  ) {}
 
   @Patch(':entityName')
   @RequireScope('write')

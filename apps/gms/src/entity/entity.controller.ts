@@ -1,9 +1,7 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Settings } from '@lib/config';
 import { CREATE_IF_ENTITY_NOT_EXISTS, CREATE_IF_NOT_EXISTS, IF_VERSION_MATCH } from '@lib/ingest';
-import { EntityRegistry } from '@lib/metadata';
 import { Actor, RequireScope } from '../auth/auth.decorators';
 import { ApiErrorResponses, TRACEPARENT_HEADER } from '../http/openapi';
 import { AspectEnvelope, AspectVersion, EntityEnvelope, EntityService } from './entity.service';
@@ -18,15 +16,10 @@ const URN_EXAMPLE = 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,
 @ApiErrorResponses(401, 403, 503)
 @Controller('openapi/v3/entity')
 export class EntityController {
-  private readonly reader: WriteRequestReader;
-
   constructor(
     private readonly entities: EntityService,
-    registry: EntityRegistry,
-    settings: Settings,
-  ) {
-    this.reader = new WriteRequestReader(registry, settings.limits.maxBatchAspects, settings.limits.maxAspectBytes);
-  }
+    private readonly reader: WriteRequestReader,
+  ) {}
 
   @Post(':entityName')
   @RequireScope('write')

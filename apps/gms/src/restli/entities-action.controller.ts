@@ -1,7 +1,6 @@
 import { BadRequestException, Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Settings } from '@lib/config';
-import { EntityRegistry, TimeRange, tryParseUrn } from '@lib/metadata';
+import { TimeRange, tryParseUrn } from '@lib/metadata';
 import { Actor, RequireScope } from '../auth/auth.decorators';
 import { ApiErrorResponses, TRACEPARENT_HEADER } from '../http/openapi';
 import { WriteRequestReader } from '../entity/write-request';
@@ -15,15 +14,10 @@ const URN_EXAMPLE = 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,
 @ApiErrorResponses(401, 403, 503)
 @Controller('entities')
 export class EntitiesActionController {
-  private readonly reader: WriteRequestReader;
-
   constructor(
     private readonly hardDeletes: HardDeleteService,
-    registry: EntityRegistry,
-    settings: Settings,
-  ) {
-    this.reader = new WriteRequestReader(registry, settings.limits.maxBatchAspects, settings.limits.maxAspectBytes);
-  }
+    private readonly reader: WriteRequestReader,
+  ) {}
 
   @Post()
   @HttpCode(200)
