@@ -10,11 +10,20 @@ export interface Reply {
 }
 
 export function post(url: string, body: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return send('POST', url, body, headers);
+}
+
+/** The same with PATCH (the JSON Patch writes). */
+export function patch(url: string, body: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return send('PATCH', url, body, headers);
+}
+
+function send(method: string, url: string, body: string, headers: Record<string, string>): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       {
-        method: 'POST',
+        method,
         agent,
         headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
       },

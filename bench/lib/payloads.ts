@@ -24,6 +24,20 @@ export function serviceBody(list: string[], offset = 0): string {
   return JSON.stringify(list.map((urn, k) => ({ urn, [ASPECT]: { value: aspectValue(offset + k) } })));
 }
 
+/** The aspect the PATCH cells write: a tag added by key, the commonest patch an ingestion or the UI sends. */
+export const PATCH_ASPECT = 'globalTags';
+
+/** The JSON Patch adding tag `bench_<i mod 10>` to globalTags (applied to the stored value, or the empty one, by the MCE consumer). */
+export function patchValue(i: number) {
+  const tag = `urn:li:tag:bench_${i % 10}`;
+  return { patch: [{ op: 'add', path: `/tags/${tag}`, value: { tag } }] };
+}
+
+/** The body of PATCH /openapi/v3/entity/dataset for these URNs, one globalTags patch each (serviceBody's counterpart). */
+export function patchBody(list: string[], offset = 0): string {
+  return JSON.stringify(list.map((urn, k) => ({ urn, [PATCH_ASPECT]: { value: patchValue(offset + k) } })));
+}
+
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
 /** A trace id made like the service makes them: 16 hex of epoch microseconds, 16 random. */

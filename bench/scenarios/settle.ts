@@ -3,13 +3,14 @@ import { cpuSecondsOf, stackProcesses } from '../lib/apps';
 import { appsOf, countInLog, Ctx, drainOrDrop, gmsUrl, ScenarioResult } from '../lib/context';
 import { NAMES } from '../lib/env';
 import { FloorPipeline } from '../lib/floor-pipeline';
-import { post, traceIdOf, trace } from '../lib/http';
+import { patch, post, traceIdOf, trace } from '../lib/http';
 import { openLoop, OpenLoopResult } from '../lib/load';
-import { ASPECT, mcpMessages, newTraceId, serviceBody, urns } from '../lib/payloads';
+import { ASPECT, mcpMessages, newTraceId, PATCH_ASPECT, patchBody, serviceBody, urns } from '../lib/payloads';
 import { SettlePoller } from '../lib/settle-poller';
 import { lagOf } from '../lib/stack';
 import { Figure, nowMs, round, sleep, slope, summarize } from '../lib/stats';
 import { Row } from '../lib/table';
+import { PATCH_CASE } from './ingest';
 
 const BATCH = 10;
 
@@ -38,6 +39,8 @@ export interface Step {
 }
 
 type Side = 'service' | 'floor';
+/** What the service's writes are: datasetProperties upserts (POST), or globalTags JSON Patches (PATCH). The floor always upserts. */
+type Kind = 'upsert' | 'patch';
 
 /** The rates (aspects/s) a ramp steps through: up from where it starts while it keeps up, down while it does not. */
 export const LADDER = [20, 50, 100, 200, 300, 500, 700, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 12000, 16000];
@@ -99,7 +102,7 @@ export class Climb {
 }
 
 export interface Stepper {
-  step(side: Side, rate: number, stepMs: number, drainMs: number): Promise<Step>;
+  step(side: Side, rate: number, stepMs: number, drainMs: number, kind?: Kind): Promise<Step>;
 }
 
 /**
@@ -110,8 +113,9 @@ export interface Stepper {
  */
 export function stepper(ctx: Ctx, floor: FloorPipeline | undefined): Stepper {
   let tag = 0;
-  const step = async (side: Side, rate: number, stepMs: number, drainMs: number): Promise<Step> => {
-    const t = `s2${side[0]}${ctx.procs}p${rate}_${tag++}`;
+  const step = async (side: Side, rate: number, stepMs: number, drainMs: number, kind: Kind = 'upsert'): Promise<Step> => {
+    const t = `s2${side[0]}${kind === 'patch' ? 'x' : ''}${ctx.procs}p${rate}_${tag++}`;
+    const aspect = kind === 'patch' ? PATCH_ASPECT : ASPECT;
     const service = await drainOrDrop(ctx, drainMs);
     const floorIdle = floor ? await floor.idle(drainMs) : undefined;
     if (floorIdle?.dropped) ctx.log(`  floor did not drain within ${drainMs} ms: dropped its backlog ${JSON.stringify(floorIdle.dropped)}`);
@@ -141,11 +145,12 @@ export function stepper(ctx: Ctx, floor: FloorPipeline | undefined): Stepper {
     const send = async (seq: number): Promise<boolean> => {
       const list = urns(t, seq * BATCH, BATCH);
       if (side === 'service') {
-        const reply = await post(`${gmsUrl(ctx, seq)}/openapi/v3/entity/dataset`, serviceBody(list, seq * BATCH));
+        const url = `${gmsUrl(ctx, seq)}/openapi/v3/entity/dataset`;
+        const reply = kind === 'patch' ? await patch(url, patchBody(list, seq * BATCH)) : await post(url, serviceBody(list, seq * BATCH));
         if (reply.status !== 202) return false;
         const at = nowMs();
         const traceId = traceIdOf(reply);
-        for (const urn of list) poller.track(urn, ASPECT, traceId, at);
+        for (const urn of list) poller.track(urn, aspect, traceId, at);
         if (seq % 50 === 0) sent.push({ traceId, urns: list });
         return true;
       }
@@ -182,13 +187,13 @@ export function stepper(ctx: Ctx, floor: FloorPipeline | undefined): Stepper {
       // "Falls behind": the lag grows by 10 % of the rate per second or more, or the load could not be sent, or writes did not settle.
       bounded: growthPerSec < 0.1 * rate && load.sentPerSec >= 0.95 * rate && unsettled === 0,
     };
-    if (side === 'service') result.checked = await checkWithTraceEndpoint(ctx, sent);
+    if (side === 'service') result.checked = await checkWithTraceEndpoint(ctx, sent, aspect);
     if (side === 'service' && mceLogs.length) {
       const counts = mceLogs.map((l) => countInLog(l.file, l.from, MCE_TROUBLE));
       result.mceLog = Object.fromEntries(Object.keys(MCE_TROUBLE).map((k) => [k, counts.reduce((s, c) => s + c[k], 0)]));
     }
     ctx.log(
-      `  ${side}${side === 'service' ? ` (${ctx.procs} process${ctx.procs > 1 ? 'es' : ''} each)` : ''} ${rate}/s: settle median ${result.settle.median} ms, p99 ${result.settle.p99} ms (n ${result.settle.n}, unsettled ${unsettled}), ` +
+      `  ${side}${kind === 'patch' ? ' PATCH' : ''}${side === 'service' ? ` (${ctx.procs} process${ctx.procs > 1 ? 'es' : ''} each)` : ''} ${rate}/s: settle median ${result.settle.median} ms, p99 ${result.settle.p99} ms (n ${result.settle.n}, unsettled ${unsettled}), ` +
         `sent ${load.sentPerSec}/s, lag max ${lag.max} growth ${growthPerSec}/s, CPU ${JSON.stringify(cpu)}${result.mceLog ? `, MCE log ${JSON.stringify(result.mceLog)}` : ''}${before?.dropped ? `, dropped backlog before: ${JSON.stringify(before.dropped)}` : ''} -> ${result.bounded ? 'keeps up' : 'falls behind'}${result.checked ? `; trace check: ${result.checked}` : ''}`,
     );
     return result;
@@ -234,7 +239,9 @@ const figureOf = (rate: number | undefined) => (rate !== undefined ? summarize([
  * is ACTIVE_STATE in both stores - at steady offered rates of 200 and 1,000 aspects/s, in batches of 10
  * aspects; then the sustained rate of the service and of the floor (FloorPipeline), ramped the same way
  * in turn: 1,500, 2,000, 3,000, 4,000, ... until each falls behind (or down from 1,000 when that did).
- * With one process of each kind; settleScaled() ramps the service again with two.
+ * Then one steady step of globalTags JSON Patches (PATCH) at the steady rate closest to the sustained
+ * target, beside the upsert row and floor of that rate. With one process of each kind; settleScaled()
+ * ramps the service again with two.
  */
 export async function settle(ctx: Ctx): Promise<ScenarioResult> {
   const t = timing(ctx.quick);
@@ -275,6 +282,22 @@ export async function settle(ctx: Ctx): Promise<ScenarioResult> {
     data.verdicts = { service: climbs.service.verdict(), floor: climbs.floor.verdict() };
     data.topReached = { service: climbs.service.topReached, floor: climbs.floor.topReached };
     const ratio = sustained.service !== null && sustained.floor ? round(sustained.service / sustained.floor, 2) : undefined;
+    // Patches at the steady rate closest to the sustained target (half the floor's sustained rate; the service's
+    // own sustained rate when the floor has none), beside the upsert row of that rate and its floor.
+    const goal = sustained.floor !== null ? sustained.floor * 0.5 : (sustained.service ?? 1000);
+    const patchRate = [200, 1000].reduce((a, b) => (Math.abs(b - goal) < Math.abs(a - goal) ? b : a));
+    const patched = await s.step('service', patchRate, t.steadyMs, t.steadyDrainMs, 'patch');
+    const upsert = steady[`rate${patchRate}`];
+    const patchRatio = round(patched.settle.p99 / upsert.floor.settle.p99, 2);
+    data.patch = { aspect: PATCH_ASPECT, rate: patchRate, chosenFor: `steady rate closest to ${goal}/s (the sustained target)`, service: patched };
+    rows.splice(rows.findIndex((r) => r.case.startsWith(`${patchRate} aspects/s`)) + 1, 0, {
+      scenario: '2 settle',
+      case: `${patchRate} aspects/s offered, ${PATCH_CASE}, ${patched.bounded ? 'keeps up' : 'falls behind'} (upsert p99 ${Math.round(upsert.service.settle.p99)} ms)`,
+      figure: patched.settle,
+      floor: upsert.floor.settle,
+      ratio: patchRatio,
+      ratioOf: 'p99',
+    });
     rows.push({
       scenario: '2 settle',
       case: `sustained rate, 1 process each: service ${climbs.service.verdict()}; floor ${climbs.floor.verdict()}${ctx.quick ? ' (coarse)' : ''}`,
@@ -315,14 +338,14 @@ export async function settleScaled(ctx: Ctx, start: number, floorSustained: numb
 }
 
 /** How a sample of the step's writes reads through the trace endpoint after the drain (settled ones: ACTIVE_STATE/ACTIVE_STATE). */
-async function checkWithTraceEndpoint(ctx: Ctx, sent: { traceId: string; urns: string[] }[]): Promise<string> {
+async function checkWithTraceEndpoint(ctx: Ctx, sent: { traceId: string; urns: string[] }[], aspect: string): Promise<string> {
   let active = 0;
   let other = 0;
   for (const { traceId, urns: list } of sent.slice(0, 20)) {
-    const reply = await trace(ctx.gms.url, traceId, JSON.stringify(Object.fromEntries(list.map((u) => [u, [ASPECT]]))));
+    const reply = await trace(ctx.gms.url, traceId, JSON.stringify(Object.fromEntries(list.map((u) => [u, [aspect]]))));
     const body = JSON.parse(reply.body) as Record<string, Record<string, { primaryStorage: { writeStatus: string }; searchStorage: { writeStatus: string } }>>;
     for (const u of list) {
-      const r = body[u]?.[ASPECT];
+      const r = body[u]?.[aspect];
       if (r?.primaryStorage.writeStatus === 'ACTIVE_STATE' && r.searchStorage.writeStatus === 'ACTIVE_STATE') active++;
       else other++;
     }
