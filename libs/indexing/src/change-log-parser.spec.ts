@@ -8,7 +8,7 @@ const mcl = (overrides: Record<string, unknown> = {}) => ({ ...changeLog(), ...o
 
 describe('parseChangeLog', () => {
   it('reads a versioned aspect change', () => {
-    expect(parseChangeLog(messageValue(changeLog()), registry)).toEqual({ ok: true, timeseries: false, change: parsedChange() });
+    expect(parseChangeLog(messageValue(changeLog()), registry)).toEqual({ ok: true, value: { timeseries: false, change: parsedChange() } });
     expect(parsedChange()).toEqual({
       entityType: 'dataset',
       urn: URN,
@@ -21,8 +21,10 @@ describe('parseChangeLog', () => {
   it('reads a DELETE of a versioned aspect as a change to no value', () => {
     expect(parseChangeLog(messageValue(mcl({ changeType: 'DELETE', aspect: undefined })), registry)).toEqual({
       ok: true,
-      timeseries: false,
-      change: { entityType: 'dataset', urn: URN, aspect: 'status', value: null, systemMetadata: mcl().systemMetadata },
+      value: {
+        timeseries: false,
+        change: { entityType: 'dataset', urn: URN, aspect: 'status', value: null, systemMetadata: mcl().systemMetadata },
+      },
     });
   });
 
@@ -31,18 +33,16 @@ describe('parseChangeLog', () => {
     const change = { entityType: 'dataset', urn: URN, aspect: 'datasetProfile', value: null, systemMetadata: mcl().systemMetadata };
     expect(parseChangeLog(messageValue(del({ startTimeMillis: '100', endTimeMillis: '200' })), registry)).toEqual({
       ok: true,
-      timeseries: true,
-      change,
-      range: { startTimeMillis: 100, endTimeMillis: 200 },
+      value: { timeseries: true, change, range: { startTimeMillis: 100, endTimeMillis: 200 } },
     });
-    expect(parseChangeLog(messageValue(del({ endTimeMillis: '200' })), registry)).toMatchObject({ ok: true, range: { endTimeMillis: 200 } });
+    expect(parseChangeLog(messageValue(del({ endTimeMillis: '200' })), registry)).toMatchObject({ ok: true, value: { range: { endTimeMillis: 200 } } });
     // No headers: every event of the aspect of that URN.
-    expect(parseChangeLog(messageValue(del()), registry)).toEqual({ ok: true, timeseries: true, change, range: {} });
+    expect(parseChangeLog(messageValue(del()), registry)).toEqual({ ok: true, value: { timeseries: true, change, range: {} } });
   });
 
   it('tells a timeseries aspect by the registry', () => {
     const parsed = parseChangeLog(messageValue(changeLog('datasetProfile', { timestampMillis: 5 })), registry);
-    expect(parsed).toMatchObject({ ok: true, timeseries: true, change: { aspect: 'datasetProfile', value: { timestampMillis: 5 } } });
+    expect(parsed).toMatchObject({ ok: true, value: { timeseries: true, change: { aspect: 'datasetProfile', value: { timestampMillis: 5 } } } });
   });
 
   it.each([
@@ -83,6 +83,6 @@ describe('parseChangeLog', () => {
   ])('rejects %s as unprocessable', (_what, value, reason) => {
     const parsed = parseChangeLog(value === null ? null : messageValue(value), registry);
     expect(parsed.ok).toBe(false);
-    expect(parsed.ok === false && parsed.reason).toContain(reason);
+    expect(parsed.ok === false && parsed.error).toContain(reason);
   });
 });

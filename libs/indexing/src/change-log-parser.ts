@@ -1,29 +1,27 @@
+import { err, ok, Result } from '@lib/common';
 import { EntityRegistry, MetadataChangeLog, TimeRange, UrnError, entityTypeOf, timeseriesDeleteRange } from '@lib/metadata';
 import { AspectChange } from '@lib/search';
 
-export type ParsedChangeLog =
-  | {
-      ok: true;
-      change: AspectChange;
-      timeseries: boolean;
-      /** A DELETE of a timeseries aspect only: the events it removes (from its startTimeMillis / endTimeMillis headers). */
-      range?: TimeRange;
-    }
-  /** A message no retry can fix: logged and skipped so that it cannot block its partition. */
-  | { ok: false; reason: string };
+export interface ParsedChangeLog {
+  change: AspectChange;
+  timeseries: boolean;
+  /** A DELETE of a timeseries aspect only: the events it removes (from its startTimeMillis / endTimeMillis headers). */
+  range?: TimeRange;
+}
 
 /**
  * Reads one MCL message value into what the search side indexes: an UPSERT's value, or a DELETE (value null):
  * of a versioned aspect, or of a timeseries aspect's events in the time range its headers give. Whether an aspect is timeseries comes from the registry, not from the topic
  * it arrived on: the registry decides which index it belongs to.
+ * An error is a message no retry can fix: logged and skipped so that it cannot block its partition.
  */
-export function parseChangeLog(raw: Buffer | null, registry: EntityRegistry): ParsedChangeLog {
+export function parseChangeLog(raw: Buffer | null, registry: EntityRegistry): Result<ParsedChangeLog, string> {
   if (raw === null || raw.length === 0) return fail('empty message value');
   let mcl: MetadataChangeLog;
   try {
     mcl = JSON.parse(raw.toString('utf8')) as MetadataChangeLog;
-  } catch (err) {
-    return fail(`not valid JSON (${(err as Error).message})`);
+  } catch (e) {
+    return fail(`not valid JSON (${(e as Error).message})`);
   }
   if (!isObject(mcl)) return fail('not a JSON object');
   const { entityType, entityUrn, aspectName, changeType, aspect, systemMetadata, headers } = mcl;
@@ -33,9 +31,9 @@ export function parseChangeLog(raw: Buffer | null, registry: EntityRegistry): Pa
   if (changeType !== 'UPSERT' && changeType !== 'DELETE') return fail(`change type ${JSON.stringify(changeType)} is not indexed`);
   try {
     if (entityTypeOf(entityUrn) !== entityType) return fail(`URN ${entityUrn} is not of entity type "${entityType}"`);
-  } catch (err) {
-    if (err instanceof UrnError) return fail(err.message);
-    throw err;
+  } catch (e) {
+    if (e instanceof UrnError) return fail(e.message);
+    throw e;
   }
   if (!registry.findEntity(entityType)) return fail(`unknown entity type "${entityType}"`);
   const spec = registry.findAspect(entityType, aspectName);
@@ -47,26 +45,26 @@ export function parseChangeLog(raw: Buffer | null, registry: EntityRegistry): Pa
   const timeseries = spec.kind === 'timeseries';
   if (changeType === 'DELETE') {
     const change: AspectChange = { entityType, urn: entityUrn, aspect: aspectName, value: null, systemMetadata };
-    if (!timeseries) return { ok: true, timeseries, change };
+    if (!timeseries) return ok({ timeseries, change });
     if (headers !== undefined && !isObject(headers)) return fail('headers must be an object');
     const range = timeseriesDeleteRange(headers);
     if (!range.ok) return fail(`timeseries DELETE: ${range.error}`);
-    return { ok: true, timeseries, change, range: range.value };
+    return ok({ timeseries, change, range: range.value });
   }
   if (!isObject(aspect) || typeof aspect.value !== 'string') return fail('aspect.value must be JSON text');
   let value: unknown;
   try {
     value = JSON.parse(aspect.value);
-  } catch (err) {
-    return fail(`aspect.value is not valid JSON (${(err as Error).message})`);
+  } catch (e) {
+    return fail(`aspect.value is not valid JSON (${(e as Error).message})`);
   }
   if (!isObject(value)) return fail('aspect value is not a JSON object');
   if (timeseries && !isEpochMillis(value.timestampMillis)) return fail('timeseries aspect has no integer timestampMillis');
-  return { ok: true, timeseries, change: { entityType, urn: entityUrn, aspect: aspectName, value, systemMetadata } };
+  return ok({ timeseries, change: { entityType, urn: entityUrn, aspect: aspectName, value, systemMetadata } });
 }
 
-function fail(reason: string): ParsedChangeLog {
-  return { ok: false, reason };
+function fail(reason: string): Result<ParsedChangeLog, string> {
+  return err(reason);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

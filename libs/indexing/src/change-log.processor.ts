@@ -67,11 +67,12 @@ export class ChangeLogProcessor {
     const deletions: (TimeseriesDeletion & { position: number; parent: Context })[] = [];
     const spans: { span: Span; context: Context }[] = [];
     for (const [position, message] of batch.messages.entries()) {
-      const parsed = parseChangeLog(message.value, this.registry);
-      if (!parsed.ok) {
-        this.logger.error(`skipping unprocessable change log ${batch.topic}[${batch.partition}]@${message.offset}: ${parsed.reason}`);
+      const result = parseChangeLog(message.value, this.registry);
+      if (!result.ok) {
+        this.logger.error(`skipping unprocessable change log ${batch.topic}[${batch.partition}]@${message.offset}: ${result.error}`);
         continue;
       }
+      const parsed = result.value;
       const properties = (parsed.change.systemMetadata.properties ?? {}) as Record<string, string>;
       const consumed = startConsumerSpan('consume', {
         topic: batch.topic,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { context, Context, SpanKind } from '@opentelemetry/api';
+import { err, ok, Result } from '@lib/common';
 import { Settings } from '@lib/config';
 import { KafkaPublisher, OutgoingRecord } from '@lib/kafka';
 import { MetadataChangeProposal } from '@lib/metadata';
@@ -10,7 +11,11 @@ import { changeLogOf } from './change-log';
 import { stampTelemetry, traceHeaders } from './message-telemetry';
 import { ProposalRejected } from './proposal-errors';
 
-export type Applied = { mcp: MetadataChangeProposal; outcome: WriteOutcome } | { mcp: MetadataChangeProposal; rejected: ProposalRejected };
+/** One proposal and what became of it: written (its outcome), or rejected as it can never succeed as sent. */
+export interface Applied {
+  mcp: MetadataChangeProposal;
+  result: Result<WriteOutcome, ProposalRejected>;
+}
 
 /**
  * Applies proposals to SQL and emits their change logs: the shared core of the MCE consumer and of
@@ -47,8 +52,9 @@ export class ProposalApplier {
    */
   private changeLogRecords(results: Applied[], contextOf: (mcp: MetadataChangeProposal) => Context): OutgoingRecord[] {
     return results.flatMap((r) => {
-      if (!('outcome' in r)) return [];
-      const writes = [{ mcp: r.mcp, outcome: r.outcome }, ...(r.outcome.also ?? [])].filter((w) => w.outcome.kind !== 'no-op');
+      if (!r.result.ok) return [];
+      const outcome = r.result.value;
+      const writes = [{ mcp: r.mcp, outcome }, ...(outcome.also ?? [])].filter((w) => w.outcome.kind !== 'no-op');
       return context.with(contextOf(r.mcp), () => writes.map((w) => this.changeLogRecord(w.mcp, w.outcome)));
     });
   }
@@ -69,6 +75,6 @@ export class ProposalApplier {
 
   private async writeAll(mcps: MetadataChangeProposal[], contextOf: (mcp: MetadataChangeProposal) => Context): Promise<Applied[]> {
     const results = await this.writer.write(mcps, contextOf);
-    return results.map((r, i) => (r instanceof ProposalRejected ? { mcp: mcps[i], rejected: r } : { mcp: mcps[i], outcome: r }));
+    return results.map((r, i) => ({ mcp: mcps[i], result: r instanceof ProposalRejected ? err(r) : ok(r) }));
   }
 }

@@ -70,7 +70,7 @@ export function checkProposal(mcp: MetadataChangeProposal, registry: EntityRegis
   }
   if (aspect.contentType === JSON_PATCH_CONTENT_TYPE) throw new InvalidProposal(`contentType ${JSON_PATCH_CONTENT_TYPE} needs changeType PATCH`);
   const result = registry.validateAspect(mcp.entityType, mcp.aspectName, value);
-  if (!result.ok) throw new InvalidProposal(result.errors.join('; '));
+  if (!result.ok) throw new InvalidProposal(result.error.join('; '));
 }
 
 /** The patch document of a PATCH proposal's aspect value, or InvalidProposal saying what is wrong with it. */

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { KafkaMessage } from 'kafkajs';
+import { err, ok } from '@lib/common';
 import { Settings, validateEnv } from '@lib/config';
 import { loadEntityRegistry, MetadataChangeProposal } from '@lib/metadata';
 import { Metrics } from '@lib/metrics';
@@ -41,8 +42,8 @@ class FakeApplier {
   async apply(mcps: MetadataChangeProposal[], extra: (results: Applied[]) => OutgoingRecord[]): Promise<Applied[]> {
     const results = mcps.map((mcp): Applied =>
       this.rejectUrns.has(mcp.entityUrn)
-        ? { mcp, rejected: new AspectVersionMismatch('-10000', -1) }
-        : ({ mcp, outcome: { kind: 'created' } } as unknown as Applied),
+        ? { mcp, result: err(new AspectVersionMismatch('-10000', -1)) }
+        : ({ mcp, result: ok({ kind: 'created' }) } as unknown as Applied),
     );
     const records = extra(results);
     if (this.fail) throw this.fail;

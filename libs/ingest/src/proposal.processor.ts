@@ -64,10 +64,10 @@ export class ProposalProcessor {
           ...failed,
           ...timeseries.map((mcp) => this.timeseriesRecord(mcp)),
           ...results.flatMap((r) => {
-            if (!('rejected' in r)) return [];
+            if (r.result.ok) return [];
             rejected++;
-            this.logger.warn(`rejected ${r.mcp.aspectName} of ${r.mcp.entityUrn}: ${r.rejected.message}`);
-            return [this.failedRecord(r.mcp.entityUrn, r.mcp, r.rejected)];
+            this.logger.warn(`rejected ${r.mcp.aspectName} of ${r.mcp.entityUrn}: ${r.result.error.message}`);
+            return [this.failedRecord(r.mcp.entityUrn, r.mcp, r.result.error)];
           }),
         ],
         (mcp) => spans.get(mcp)?.context ?? context.active(),

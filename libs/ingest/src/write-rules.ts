@@ -330,7 +330,7 @@ function patchedValue(mcp: MetadataChangeProposal, current: unknown, actor: stri
     throw err;
   }
   const valid = ctx.registry.validateAspect(mcp.entityType, mcp.aspectName, value);
-  if (!valid.ok) throw new PatchNotApplicable(`patch of ${mcp.aspectName} makes an invalid value: ${valid.errors.join('; ')}`);
+  if (!valid.ok) throw new PatchNotApplicable(`patch of ${mcp.aspectName} makes an invalid value: ${valid.error.join('; ')}`);
   return value;
 }
 

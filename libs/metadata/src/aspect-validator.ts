@@ -1,10 +1,12 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { err, ok, Result } from '@lib/common';
 import { JsonSchema, RegistryError } from './registry-file';
 import { isUrn } from './urn';
 import { describeErrors } from './validation-errors';
 
-export type ValidationResult = { ok: true } | { ok: false; errors: string[] };
+/** Nothing on success; on failure, every problem ajv found (allErrors), each a readable message. */
+export type ValidationResult = Result<void, string[]>;
 
 export type AspectValidator = (value: unknown) => ValidationResult;
 
@@ -26,8 +28,8 @@ export function compileAspectValidator(ajv: Ajv, aspectName: string, schema: Jso
   let validate: ValidateFunction;
   try {
     validate = ajv.compile({ ...schema, definitions: { ...definitions, ...ownDefinitions } });
-  } catch (err) {
-    throw new RegistryError(`aspect "${aspectName}": invalid schema: ${(err as Error).message}`);
+  } catch (e) {
+    throw new RegistryError(`aspect "${aspectName}": invalid schema: ${(e as Error).message}`);
   }
-  return (value) => (validate(value) ? { ok: true } : { ok: false, errors: describeErrors(aspectName, validate.errors ?? []) });
+  return (value) => (validate(value) ? ok(undefined) : err(describeErrors(aspectName, validate.errors ?? [])));
 }

@@ -138,7 +138,7 @@ describe('DataHub-shaped payloads validate', () => {
     ['domain', 'domainKey', { id: 'marketing' }],
     ['domain', 'domainProperties', { name: 'Marketing', parentDomain: 'urn:li:domain:company' }],
   ])('%s %s %#', (entity, aspect, value) => {
-    expect(registry.validateAspect(entity, aspect, value)).toEqual({ ok: true });
+    expect(registry.validateAspect(entity, aspect, value)).toEqual({ ok: true, value: undefined });
   });
 });
 
@@ -190,6 +190,6 @@ describe('broken payloads fail naming the field', () => {
   ])('%s %s %#', (entity, aspect, value, errors) => {
     const result = registry.validateAspect(entity, aspect, value);
     expect(result.ok).toBe(false);
-    expect(result.ok ? [] : [...result.errors].sort()).toEqual([...errors].sort());
+    expect(result.ok ? [] : [...result.error].sort()).toEqual([...errors].sort());
   });
 });

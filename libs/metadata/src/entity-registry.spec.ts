@@ -115,15 +115,15 @@ describe('lookups', () => {
   it('validateAspect matches names exactly and says what is unknown', () => {
     expect(registry.validateAspect('Dataset', 'status', { removed: false })).toEqual({
       ok: false,
-      errors: ['unknown entity type "Dataset"'],
+      error: ['unknown entity type "Dataset"'],
     });
     expect(registry.validateAspect('dataset', 'Status', { removed: false })).toEqual({
       ok: false,
-      errors: ['entity "dataset" has no aspect "Status"'],
+      error: ['entity "dataset" has no aspect "Status"'],
     });
     expect(registry.validateAspect('domain', 'status', { removed: false })).toEqual({
       ok: false,
-      errors: ['entity "domain" has no aspect "status"'],
+      error: ['entity "domain" has no aspect "status"'],
     });
   });
 });

@@ -1,3 +1,4 @@
+import { err } from '@lib/common';
 import { AspectValidator, ValidationResult, compileAspectValidator, createAjv } from './aspect-validator';
 import { entityIndexName, timeseriesIndexName } from './index-names';
 import { AspectKind, JsonSchema, checkRegistryFile } from './registry-file';
@@ -117,9 +118,9 @@ export class EntityRegistry {
 
   /** Validates an aspect value (the parsed JSON, not the text); names are matched exactly. */
   validateAspect(entityName: string, aspectName: string, value: unknown): ValidationResult {
-    if (!this.entities.has(entityName)) return { ok: false, errors: [`unknown entity type "${entityName}"`] };
+    if (!this.entities.has(entityName)) return err([`unknown entity type "${entityName}"`]);
     if (!this.findAspect(entityName, aspectName)) {
-      return { ok: false, errors: [`entity "${entityName}" has no aspect "${aspectName}"`] };
+      return err([`entity "${entityName}" has no aspect "${aspectName}"`]);
     }
     // Every aspect in an entity has a validator: the constructor compiled all of them.
     return this.validators.get(aspectName)!(value);

@@ -35,8 +35,8 @@ describe('registry validation at load', () => {
     const registry = new EntityRegistry(minimal());
     expect(registry.name).toBe('test');
     expect(registry.version).toBe('1');
-    expect(registry.validateAspect('thing', 'thingKey', { id: 'a' })).toEqual({ ok: true });
-    expect(registry.validateAspect('thing', 'thingKey', { id: 1 })).toEqual({ ok: false, errors: ['thingKey.id must be string'] });
+    expect(registry.validateAspect('thing', 'thingKey', { id: 'a' })).toEqual({ ok: true, value: undefined });
+    expect(registry.validateAspect('thing', 'thingKey', { id: 1 })).toEqual({ ok: false, error: ['thingKey.id must be string'] });
   });
 
   it('rejects a non-object', () => {

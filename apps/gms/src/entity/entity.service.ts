@@ -60,10 +60,9 @@ export class EntityService {
       return { timeseries, applied: await this.applier.apply(mcps.filter((m) => !isTs(m))) };
     });
     // A proposal that can never succeed as sent: the answer is its status (DomainErrorsFilter).
-    const rejected = applied.find((a) => 'rejected' in a);
-    if (rejected && 'rejected' in rejected) throw rejected.rejected;
-    const written = applied.flatMap((a) =>
-      'outcome' in a ? [{ urn: a.mcp.entityUrn, aspect: a.mcp.aspectName, value: a.outcome.value, systemMetadata: a.outcome.systemMetadata }] : [],
+    for (const { result } of applied) if (!result.ok) throw result.error;
+    const written = applied.flatMap(({ mcp, result }) =>
+      result.ok ? [{ urn: mcp.entityUrn, aspect: mcp.aspectName, value: result.value.value, systemMetadata: result.value.systemMetadata }] : [],
     );
     const ts = timeseries.map((m) => ({
       urn: m.entityUrn,

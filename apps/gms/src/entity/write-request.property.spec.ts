@@ -264,7 +264,7 @@ function expectValidWrite(entity: string, w: ReturnType<WriteRequestReader['batc
   expect(w.entityType).toBe(entity);
   expect(parseUrn(w.urn).entityType).toBe(entity);
   expect(registry.findAspect(entity, w.aspectName)?.name).toBe(w.aspectName);
-  expect(registry.validateAspect(entity, w.aspectName, w.value)).toEqual({ ok: true });
+  expect(registry.validateAspect(entity, w.aspectName, w.value)).toEqual({ ok: true, value: undefined });
   expect(() => JSON.stringify(w)).not.toThrow();
   for (const [k, v] of Object.entries(w.headers ?? {})) {
     expect(typeof v).toBe('string');

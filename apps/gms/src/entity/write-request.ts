@@ -95,7 +95,7 @@ export class WriteRequestReader {
     if (patch) this.patchDocument(entityType, name, value, valueAt);
     else {
       const result = this.registry.validateAspect(entityType, name, value);
-      if (!result.ok) throw new BadRequestException(`${valueAt}: ${result.errors.join('; ')}`);
+      if (!result.ok) throw new BadRequestException(`${valueAt}: ${result.error.join('; ')}`);
     }
     return {
       entityType,

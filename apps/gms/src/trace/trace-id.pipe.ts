@@ -6,7 +6,7 @@ import { parseTraceIdParam } from '@lib/telemetry';
 export class TraceIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
     const parsed = parseTraceIdParam(value);
-    if ('error' in parsed) throw new BadRequestException(parsed.error);
-    return parsed.traceId;
+    if (!parsed.ok) throw new BadRequestException(parsed.error);
+    return parsed.value;
   }
 }

@@ -128,7 +128,7 @@ describe('the SDK patches (acryl-datahub builders, test/compat/generate_patch_fi
     const { aspectName } = sdk.cases[name];
     const result = applyAspectPatch(aspectName, patchOf(name), before);
     expect(result).toEqual(after);
-    expect(registry.validateAspect('dataset', aspectName, result)).toEqual({ ok: true });
+    expect(registry.validateAspect('dataset', aspectName, result)).toEqual({ ok: true, value: undefined });
   });
 
   it('every fixture is a PATCH in the JSON Patch content type', () => {

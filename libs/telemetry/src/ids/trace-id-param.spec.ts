@@ -11,7 +11,7 @@ describe('parseTraceIdParam', () => {
     ['an upper-case traceparent (lower-cased)', `00-${TRACE}-9199EFFB49910B4E-01`.toUpperCase()],
     ['surrounding whitespace', ` ${TRACE}\n`],
   ])('accepts %s', (_name, raw) => {
-    expect(parseTraceIdParam(raw)).toEqual({ traceId: TRACE });
+    expect(parseTraceIdParam(raw)).toEqual({ ok: true, value: TRACE });
   });
 
   it.each([
@@ -27,11 +27,11 @@ describe('parseTraceIdParam', () => {
     ['a traceparent with a short trace id', `00-${TRACE.slice(2)}-9199effb49910b4e-01`, /Invalid trace id/],
   ])('rejects %s with a message', (_name, raw, message) => {
     const result = parseTraceIdParam(raw);
-    expect('error' in result && result.error).toMatch(message);
+    expect(!result.ok && result.error).toMatch(message);
   });
 
   it('keeps the message short for huge input', () => {
     const result = parseTraceIdParam('x'.repeat(10_000));
-    expect('error' in result && result.error.length).toBeLessThan(300);
+    expect(!result.ok && result.error.length).toBeLessThan(300);
   });
 });

@@ -1,6 +1,8 @@
+import { err, ok, Result } from '@lib/common';
 import { isAllZero, isLowerHex } from './hex';
 
-export type TraceIdParam = { traceId: string } | { error: string };
+/** The 32-hex trace id, or the message for a 400. */
+export type TraceIdParam = Result<string, string>;
 
 const EXPECTED = 'expected 32 hex characters or a traceparent "00-<32 hex trace id>-<16 hex span id>-<2 hex flags>"';
 
@@ -14,20 +16,20 @@ const EXPECTED = 'expected 32 hex characters or a traceparent "00-<32 hex trace 
  */
 export function parseTraceIdParam(raw: string | undefined): TraceIdParam {
   const value = (raw ?? '').trim().toLowerCase();
-  if (value === '') return { error: `Missing trace id: ${EXPECTED}.` };
+  if (value === '') return err(`Missing trace id: ${EXPECTED}.`);
   if (!value.includes('-')) return checkTraceId(value, value);
 
   const fields = value.split('-');
   const [version, traceId, spanId, flags] = fields;
   const shaped = fields.length >= 4 && isLowerHex(version, 2) && isLowerHex(spanId, 16) && isLowerHex(flags, 2);
-  if (!shaped) return { error: `Invalid trace id "${shorten(raw)}": ${EXPECTED}.` };
+  if (!shaped) return err(`Invalid trace id "${shorten(raw)}": ${EXPECTED}.`);
   return checkTraceId(traceId, raw);
 }
 
 function checkTraceId(traceId: string, raw: string | undefined): TraceIdParam {
-  if (!isLowerHex(traceId, 32)) return { error: `Invalid trace id "${shorten(raw)}": ${EXPECTED}.` };
-  if (isAllZero(traceId)) return { error: `Invalid trace id "${shorten(raw)}": an all-zero trace id is not valid.` };
-  return { traceId };
+  if (!isLowerHex(traceId, 32)) return err(`Invalid trace id "${shorten(raw)}": ${EXPECTED}.`);
+  if (isAllZero(traceId)) return err(`Invalid trace id "${shorten(raw)}": an all-zero trace id is not valid.`);
+  return ok(traceId);
 }
 
 /** Keep error messages bounded when someone pastes something huge. */
