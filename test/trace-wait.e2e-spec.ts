@@ -118,4 +118,17 @@ describe('trace endpoint: waitMs', () => {
     await new Promise((r) => setTimeout(r, 10 * POLL_MS));
     expect(await offsetFetches(gms.url, env.MCE_CONSUMER_GROUP)).toBe(idle);
   });
+
+  it('on SIGTERM a held trace answers at once with what it has (last: it stops the service)', async () => {
+    const urn = urnOf('sigterm');
+    const traceId = await write(urn);
+    const waiting = timedTrace(gms.url, traceId, { [urn]: ['status'] }, 20000);
+    await new Promise((r) => setTimeout(r, 1000));
+    const stopped = gms.stop();
+    const { res, ms } = await waiting;
+    expect(res.status).toBe(200);
+    expect(states(res.body, urn, 'status')).toBe('PENDING/PENDING');
+    expect(ms).toBeLessThan(5000);
+    expect(await stopped).toBe(0);
+  });
 });

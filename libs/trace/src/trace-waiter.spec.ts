@@ -265,6 +265,21 @@ describe('TraceWaiter', () => {
     expect(late.state()).not.toBe('pending');
   });
 
+  it('answers every held request at once on SIGTERM, before the modules are destroyed', async () => {
+    const { waiter } = waiterWith(() => PENDING_MCE);
+    waiter.onModuleInit();
+    try {
+      const answer = track(waiter.trace(REF, [ITEM], OPTS, 5000));
+      await advance(POLL);
+      process.emit('SIGTERM', 'SIGTERM');
+      await advance(0);
+      expect(statesOf(answer.state() as TraceResponse)).toBe('PENDING/PENDING');
+    } finally {
+      waiter.onModuleDestroy();
+    }
+    expect(process.listeners('SIGTERM')).not.toContain((waiter as unknown as { stop: unknown }).stop);
+  });
+
   it('holds at most TRACE_MAX_WAITERS requests; past that a trace answers at once', async () => {
     const { waiter } = waiterWith(() => PENDING_MCE, { maxWaiters: 2 });
     const held = [track(waiter.trace(REF, [ITEM], OPTS, 5000)), track(waiter.trace(REF, [ITEM], OPTS, 5000))];

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'events';
-import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { Metrics } from '@lib/metrics';
 import { TraceRef } from './decisions/inputs';
 import { TraceResponse } from './decisions/search-and-response';
@@ -19,7 +19,7 @@ const UNWATCHABLE_RETRACE_MS = 1000;
  * and so does shutdown (every waiter answers what it has).
  */
 @Injectable()
-export class TraceWaiter implements OnModuleDestroy {
+export class TraceWaiter implements OnModuleInit, OnModuleDestroy {
   private held = 0;
   private readonly stopping = new AbortController();
 
@@ -76,11 +76,24 @@ export class TraceWaiter implements OnModuleDestroy {
     }
   }
 
-  /** Shutdown: every held request answers at once with what it has. */
-  onModuleDestroy(): void {
-    this.stopping.abort();
+  /**
+   * On SIGTERM/SIGINT, not only at module destroy: the HTTP server drains its requests in flight before the
+   * modules are destroyed (libs/bootstrap serve), and a held trace must not hold the shutdown.
+   */
+  onModuleInit(): void {
+    for (const signal of STOP_SIGNALS) process.on(signal, this.stop);
   }
+
+  /** Shutdown: every held request answers at once with what it has, and none is held from then on. */
+  onModuleDestroy(): void {
+    for (const signal of STOP_SIGNALS) process.off(signal, this.stop);
+    this.stop();
+  }
+
+  private readonly stop = (): void => this.stopping.abort();
 }
+
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
 /** true after `ms`, false as soon as `signal` aborts. */
 function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
