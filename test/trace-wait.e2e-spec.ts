@@ -21,6 +21,13 @@ async function offsetFetches(base: string, group: string): Promise<number> {
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
+/** Trace requests held waiting now, from GET /metrics (trace_waiting_requests). */
+async function waitingRequests(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('trace_waiting_requests '));
+  return line ? Number(line.split(' ').pop()) : NaN;
+}
+
 /**
  * The trace endpoint's waitMs (trace-semantics 5.4) on the real stack, in a namespace of its own: the HTTP
  * service without consumers, and the consumers as separate processes started while traces wait.
@@ -117,6 +124,25 @@ describe('trace endpoint: waitMs', () => {
     const idle = await offsetFetches(gms.url, env.MCE_CONSUMER_GROUP);
     await new Promise((r) => setTimeout(r, 10 * POLL_MS));
     expect(await offsetFetches(gms.url, env.MCE_CONSUMER_GROUP)).toBe(idle);
+  });
+
+  it('a client that disconnects frees its waiter', async () => {
+    const urn = urnOf('gone');
+    const traceId = await write(urn);
+    const client = new AbortController();
+    const url = `${gms.url}/openapi/v1/trace/write/${traceId}?waitMs=20000`;
+    const held = fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ [urn]: ['status'] }),
+      signal: client.signal,
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await waitingRequests(gms.url)).toBe(1);
+    client.abort();
+    await expect(held).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await waitingRequests(gms.url)).toBe(0);
   });
 
   it('on SIGTERM a held trace answers at once with what it has (last: it stops the service)', async () => {
