@@ -41,9 +41,18 @@ function send(method: string, url: string, body: string, headers: Record<string,
 
 export const traceIdOf = (reply: Reply): string => String(reply.headers.traceparent ?? '').split('-')[1] ?? '';
 
-/** POST /openapi/v1/trace/write/{traceId} with the flags given (onlyIncludeErrors=false unless said otherwise). */
-export function trace(base: string, traceId: string, body: string, flags: Record<string, boolean> = {}, headers: Record<string, string> = {}): Promise<Reply> {
-  const qs = new URLSearchParams(Object.entries({ onlyIncludeErrors: false, ...flags }).map(([k, v]): [string, string] => [k, String(v)]));
+/**
+ * POST /openapi/v1/trace/write/{traceId} with the flags given (onlyIncludeErrors=false and waitMs=0 unless said
+ * otherwise: the benches time the immediate answer, not the server's default wait for a PENDING write).
+ */
+export function trace(
+  base: string,
+  traceId: string,
+  body: string,
+  flags: Record<string, boolean | number> = {},
+  headers: Record<string, string> = {},
+): Promise<Reply> {
+  const qs = new URLSearchParams(Object.entries({ onlyIncludeErrors: false, waitMs: 0, ...flags }).map(([k, v]): [string, string] => [k, String(v)]));
   return post(`${base}/openapi/v1/trace/write/${traceId}?${qs}`, body, headers);
 }
 

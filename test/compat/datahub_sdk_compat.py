@@ -23,6 +23,9 @@ The SDK writes aspects through its OpenAPI emitter in EmitMode.ASYNC_WAIT. We ch
      DELETE /openapi/v3/entity/dataset/{urn}, traced until applied, and exists() is then False;
      hard_delete_entity (POST /entities?action=delete) answers the rows and timeseries events that were stored,
      and a second one finds nothing.
+  7. ASYNC_WAIT returns when the write settles: the SDK traces at once and sleeps 2 s after a PENDING answer,
+     but our trace holds a PENDING answer until the write settles (waitMs, server default 5 s), so one aspect's
+     emit_mcp returns in well under 1.5 s after a single trace request.
 
 Usage: datahub_sdk_compat.py [--gms URL] [--timeout SECONDS] [--verbose]
        (or GMS_URL / COMPAT_TIMEOUT_SECONDS in the environment). The default URL is http://127.0.0.1:8080.
@@ -127,7 +130,7 @@ def _json_or_text(response: "requests.Response") -> Any:
 
 
 # How many checks main() runs when every one passes; one that is not reached counts as failed.
-CHECKS = 15
+CHECKS = 16
 
 
 class Run:
@@ -144,6 +147,7 @@ class Run:
         self.restli_urn = make_dataset_urn("hive", f"sdk_compat.restli_{suffix}", "PROD")
         self.never_urn = make_dataset_urn("hive", f"sdk_compat.never_written_{suffix}", "PROD")
         self.hard_urn = make_dataset_urn("hive", f"sdk_compat.hard_deleted_{suffix}", "PROD")
+        self.timed_urn = make_dataset_urn("hive", f"sdk_compat.timed_{suffix}", "PROD")
         self.restli_props = DatasetPropertiesClass(
             name="sdk_compat_restli", description=f"read back through rest.li {suffix}", customProperties={"reader": "DataHubGraph"}
         )
@@ -428,6 +432,20 @@ class Run:
         expect(again == (0, 0), f"a second hard delete found {again} stored")
         return f"rows={rows}, timeseriesRows={timeseries_rows}; then exists() False and a second delete (0, 0)"
 
+    # ---- 16. ASYNC_WAIT returns when the write settles ------------------------------------------------------------
+
+    def check_async_wait_time(self, emitter: DatahubRestEmitter) -> str:
+        mark = self.recorder.mark()
+        mcp = MetadataChangeProposalWrapper(entityUrn=self.timed_urn, aspect=StatusClass(removed=False))
+        t0 = time.monotonic()
+        trace = emitter.emit_mcp(mcp, emit_mode=EmitMode.ASYNC_WAIT, wait_timeout=self.timeout)
+        seconds = time.monotonic() - t0
+        polls = [c for c in self.recorder.since(mark) if c["path"].startswith(TRACE_PATH)]
+        expect(trace is not None and not trace.data, f"the SDK's wait did not see the write persisted: {trace and trace.data}")
+        # Before the server-side wait the first trace answered PENDING and the SDK slept 2 s (about 2.1 s in all).
+        expect(seconds < 1.5, f"emit_mcp(ASYNC_WAIT) of one aspect took {seconds:.2f}s after {len(polls)} trace request(s); expected < 1.5s")
+        return f"{seconds * 1000:.0f} ms, {len(polls)} trace request(s)"
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -470,6 +488,7 @@ def main() -> int:
             run.check("13 get_entity_semityped holds datasetProperties and datasetKey", lambda: run.check_entity_semityped(run.graph_client))
             run.check("14 emit_mcp(DELETE datasetKey, ASYNC_WAIT): DELETE traced until applied; exists() False", lambda: run.check_delete_by_mcp(emitter, run.graph_client))
             run.check("15 hard_delete_entity: the counts stored (rows, timeseriesRows), then gone", lambda: run.check_hard_delete(emitter, run.graph_client))
+        run.check("16 emit_mcp(status, ASYNC_WAIT) of one aspect returns in under 1.5 s", lambda: run.check_async_wait_time(emitter))
         if getattr(run, "graph_client", None):
             run.graph_client.close()
         emitter.close()

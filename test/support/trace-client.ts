@@ -5,9 +5,14 @@ export const traceIdOf = (traceparent: string | null): string => {
   return traceparent.split('-')[1];
 };
 
-/** Calls the trace endpoint; `query` holds onlyIncludeErrors, detailed, skipCache. */
-export async function traceWrite(base: string, traceId: string, body: Record<string, string[]>, query: Record<string, boolean> = {}) {
-  const qs = new URLSearchParams(Object.entries({ onlyIncludeErrors: false, ...query }).map(([k, v]): [string, string] => [k, String(v)])).toString();
+/**
+ * Calls the trace endpoint; `query` holds onlyIncludeErrors, detailed, skipCache, waitMs. waitMs is 0 unless
+ * given: the immediate answer (the server's default would hold a PENDING trace for TRACE_DEFAULT_WAIT_MS).
+ */
+export async function traceWrite(base: string, traceId: string, body: Record<string, string[]>, query: Record<string, boolean | number> = {}) {
+  const qs = new URLSearchParams(
+    Object.entries({ onlyIncludeErrors: false, waitMs: 0, ...query }).map(([k, v]): [string, string] => [k, String(v)]),
+  ).toString();
   return postJson(`${base}/openapi/v1/trace/write/${encodeURIComponent(traceId)}?${qs}`, body);
 }
 

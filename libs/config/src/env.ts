@@ -259,6 +259,23 @@ export class Env {
   @EnvInt(100, 600000)
   TRACE_STORE_TIMEOUT_MS: number = 5000;
 
+  /**
+   * How long a trace waits, when it finds a write PENDING and the request has no `waitMs`, for the write to
+   * leave PENDING (ms, at most 30000). 0 answers at once. The default lets DataHub's SDK ASYNC_WAIT (a trace at
+   * once, then a 2 s sleep) return in about the time the write takes; a client that wants the immediate answer
+   * passes waitMs=0.
+   */
+  @EnvInt(0, 30000)
+  TRACE_DEFAULT_WAIT_MS: number = 5000;
+
+  /** Most trace requests held waiting at once (per process); past it a trace answers at once. */
+  @EnvInt(0, 1000000)
+  TRACE_MAX_WAITERS: number = 1000;
+
+  /** How often the shared watcher of waiting traces reads the committed offsets of each consumer group they wait on. */
+  @EnvInt(5, 5000)
+  TRACE_WAIT_POLL_MS: number = 25;
+
   /** Longest a synchronous delete waits for the consumer to apply it; past it the answer is 202 with its traceparent. */
   @EnvInt(100, 600000)
   WRITE_WAIT_MAX_MS: number = 30000;

@@ -42,6 +42,12 @@ export class Settings {
     storeTimeoutMs: number;
     /** Longest a write waits to be applied (a synchronous delete). */
     writeWaitMaxMs: number;
+    /** A trace's wait for its PENDING writes when the request gives no waitMs (ms; 0 = answer at once). */
+    defaultWaitMs: number;
+    /** Most trace requests held waiting at once. */
+    maxWaiters: number;
+    /** Interval of the shared committed-offset watcher of waiting traces. */
+    waitPollMs: number;
   };
 
   constructor(env: Env) {
@@ -103,6 +109,9 @@ export class Settings {
       kafkaPollMs: env.TRACE_KAFKA_POLL_MS,
       storeTimeoutMs: env.TRACE_STORE_TIMEOUT_MS,
       writeWaitMaxMs: env.WRITE_WAIT_MAX_MS,
+      defaultWaitMs: env.TRACE_DEFAULT_WAIT_MS,
+      maxWaiters: env.TRACE_MAX_WAITERS,
+      waitPollMs: env.TRACE_WAIT_POLL_MS,
     };
     this.auth = {
       enabled: env.AUTH_ENABLED,

@@ -48,6 +48,8 @@ export class Metrics {
   readonly searchDocumentsRefused: Counter<'index'>;
   readonly searchBulkItemsResent: Counter;
   readonly dependencyErrors: Counter<'dependency' | 'operation'>;
+  readonly traceWaitOffsetFetches: Counter<'group'>;
+  readonly traceWaiting: Gauge;
   private readonly lagSources = new Map<ConsumerLagSource, number>();
   private readonly clusterWorker: boolean;
 
@@ -101,6 +103,13 @@ export class Metrics {
       labelNames: ['dependency', 'operation'],
       registers,
     });
+    this.traceWaitOffsetFetches = new Counter({
+      name: 'trace_wait_offset_fetches_total',
+      help: 'Committed-offset fetches of the shared watcher of waiting traces (one per consumer group per interval while any trace waits on that group), by group.',
+      labelNames: ['group'],
+      registers,
+    });
+    this.traceWaiting = new Gauge({ name: 'trace_waiting_requests', help: 'Trace requests held waiting for a PENDING write (waitMs).', registers });
     // Both results exist from the start, so a rate() over them never starts from a missing series.
     this.traceOffsetCache.inc({ result: 'hit' }, 0);
     this.traceOffsetCache.inc({ result: 'miss' }, 0);
@@ -122,6 +131,10 @@ export class Metrics {
 
   offsetCache(result: 'hit' | 'miss'): void {
     this.traceOffsetCache.inc({ result });
+  }
+
+  traceWaitOffsetFetch(group: string): void {
+    this.traceWaitOffsetFetches.inc({ group });
   }
 
   dependencyError(dependency: Dependency, operation: string): void {

@@ -9,3 +9,5 @@ export * from './readers/ports';
 export * from './trace.service';
 export * from './trace.module';
 export * from './write-waiter';
+export * from './offset-watcher';
+export * from './trace-waiter';

@@ -6,8 +6,10 @@ import { OpenSearchStoreReader } from './readers/search-store.reader';
 import { SqlStoreReader } from './readers/sql-store.reader';
 import { TRACE_STORE_TIMEOUT_MS, TraceService } from './trace.service';
 import { WriteWaiter } from './write-waiter';
+import { OffsetWatcher, TRACE_WAIT_OPTIONS, TraceWaitOptions } from './offset-watcher';
+import { TraceWaiter } from './trace-waiter';
 
-/** The trace service with its readers (SQL, OpenSearch, and Kafka for what those cannot settle), and the wait for a write built on it. */
+/** The trace service with its readers (SQL, OpenSearch, and Kafka for what those cannot settle), the wait for a write built on it, and the trace's own wait (waitMs) on the shared offset watcher. */
 @Module({
   providers: [
     ...TRACE_KAFKA_PROVIDERS,
@@ -15,9 +17,16 @@ import { WriteWaiter } from './write-waiter';
     { provide: PrimaryStoreReader, useClass: SqlStoreReader },
     { provide: SearchStoreReader, useClass: OpenSearchStoreReader },
     { provide: KafkaLookups, useExisting: KafkaTraceReader },
+    {
+      provide: TRACE_WAIT_OPTIONS,
+      inject: [Settings],
+      useFactory: (s: Settings): TraceWaitOptions => ({ defaultWaitMs: s.trace.defaultWaitMs, maxWaiters: s.trace.maxWaiters, pollMs: s.trace.waitPollMs }),
+    },
     TraceService,
     WriteWaiter,
+    OffsetWatcher,
+    TraceWaiter,
   ],
-  exports: [TraceService, WriteWaiter],
+  exports: [TraceService, WriteWaiter, TraceWaiter, OffsetWatcher],
 })
 export class TraceModule {}

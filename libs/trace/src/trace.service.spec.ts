@@ -55,6 +55,27 @@ describe('TraceService', () => {
     });
   });
 
+  it('names what a waiting trace waits on: the MCP message of a primary PENDING, the change log of a search PENDING', async () => {
+    const { sql, kafka, service } = setup();
+    const queued = item('urn:li:dataset:(urn:li:dataPlatform:hive,w1,PROD)');
+    const indexing = item('urn:li:dataset:(urn:li:dataPlatform:hive,w2,PROD)');
+    const done = item('urn:li:dataset:(urn:li:dataPlatform:hive,w3,PROD)');
+    kafka.mcp.set(itemKey(queued), { kind: 'found', offset: '7', committed: '7', at: { groupId: 'mce', topic: 'mcp', partition: 2 } });
+    sql.rows.set(itemKey(indexing), ours(indexing));
+    kafka.mcl.set(itemKey(indexing), { kind: 'found', offset: '4', committed: null, at: { groupId: 'mae', topic: 'mcl', partition: 0 } });
+    sql.rows.set(itemKey(done), ours(done));
+    kafka.mcl.set(itemKey(done), { kind: 'found', offset: '3', committed: '9', at: { groupId: 'mae', topic: 'mcl', partition: 1 } });
+    const outcome = await service.traceOutcome(TRACE, [queued, indexing, done], { ...opts, onlyIncludeErrors: true });
+    expect(outcome.pending).toBe(true);
+    expect(outcome.waits).toEqual([
+      { groupId: 'mce', topic: 'mcp', partition: 2, offset: '7' },
+      { groupId: 'mae', topic: 'mcl', partition: 0, offset: '4' },
+    ]);
+    expect(Object.keys(outcome.response)).toEqual([done.urn]); // only errors in the response; the wait sees everything
+    const settled = await service.traceOutcome(TRACE, [done], opts);
+    expect(settled).toMatchObject({ pending: false, waits: [] });
+  });
+
   it('reads the MCL topic against the MAE group when SQL has the write but search does not', async () => {
     const { sql, kafka, service } = setup();
     const it1 = item('urn:li:dataset:(urn:li:dataPlatform:hive,c,PROD)');

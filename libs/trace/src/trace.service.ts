@@ -3,7 +3,7 @@ import { Span, SpanStatusCode } from '@opentelemetry/api';
 import { err, errorMessage, ok, Result, withTimeout } from '@lib/common';
 import { tracer } from '@lib/telemetry';
 import { Dependency, Metrics } from '@lib/metrics';
-import { KafkaLookup, SearchSystemDoc, SqlAspectRow, TraceRef } from './decisions/inputs';
+import { KafkaLookup, SearchSystemDoc, SqlAspectRow, TraceRef, WaitPoint } from './decisions/inputs';
 import { applyFailedLookup, needsFailedLookup, primaryFromKafka, primaryFromStores } from './decisions/primary-rules';
 import { aspectResult, filterResponse, SearchContext, searchFromKafka, searchFromStores, TraceResponse } from './decisions/search-and-response';
 import { FromStores, Messages, NEEDS_KAFKA, StorageStatus, WriteStatus } from './decisions/status';
@@ -25,9 +25,23 @@ export const TRACE_STORE_TIMEOUT_MS = Symbol('TRACE_STORE_TIMEOUT_MS');
 /** Status of each aspect in one storage, by itemKey. */
 type Statuses = Map<string, StorageStatus>;
 
+/**
+ * A trace's answer with what a waiting caller needs: whether any aspect is PENDING in either storage, and the
+ * messages those wait on (each the Kafka message found not yet processed, with its group and partition).
+ */
+export interface TraceOutcome {
+  response: TraceResponse;
+  /** Some aspect is PENDING in some storage. */
+  pending: boolean;
+  /** One per PENDING aspect whose message was located; `pending` with fewer points than pending aspects is possible only in theory. */
+  waits: WaitPoint[];
+}
+
 /** What the primary pass leaves for the search pass. */
 interface PrimaryPass {
   status: Statuses;
+  /** The MCP look-ups of the aspects SQL left open. */
+  lookups: Map<TraceItem, KafkaLookup>;
   /** The latest SQL rows as first read (empty when SQL could not be read). */
   rows: Map<string, SqlAspectRow>;
 }
@@ -51,9 +65,24 @@ export class TraceService {
   ) {}
 
   async trace(trace: TraceRef, items: TraceItem[], opts: TraceOptions): Promise<TraceResponse> {
+    return (await this.traceOutcome(trace, items, opts)).response;
+  }
+
+  /** The trace, and what is still PENDING and on which message (for TraceWaiter). */
+  async traceOutcome(trace: TraceRef, items: TraceItem[], opts: TraceOptions): Promise<TraceOutcome> {
     const primary = await this.primaryPass(trace, items, opts);
     const search = await this.searchPass(trace, items, primary, opts);
-    return respond(items, primary.status, search, opts.onlyIncludeErrors);
+    let pending = false;
+    const waits: WaitPoint[] = [];
+    for (const item of items) {
+      const key = itemKey(item);
+      // A primary PENDING makes search PENDING too: its message is the one to wait for.
+      const lookup = isPending(primary.status.get(key)) ? primary.lookups.get(item) : isPending(search.status.get(key)) ? search.lookups.get(item) : undefined;
+      if (!isPending(primary.status.get(key)) && !isPending(search.status.get(key))) continue;
+      pending = true;
+      if (lookup?.kind === 'found' && lookup.at) waits.push({ ...lookup.at, offset: String(lookup.offset) });
+    }
+    return { response: respond(items, primary.status, search.status, opts.onlyIncludeErrors), pending, waits };
   }
 
   /**
@@ -94,7 +123,7 @@ export class TraceService {
       const failures = await this.kafkaSpan('trace.kafka.failures', suspects, () => this.kafka.failedLookups(suspects, trace));
       for (const item of suspects) status.set(itemKey(item), applyFailedLookup(status.get(itemKey(item))!, failures.get(item)));
     }
-    return { status, rows };
+    return { status, rows, lookups: proposals };
   }
 
   /**
@@ -104,7 +133,7 @@ export class TraceService {
    * trace id (a timeseries DELETE leaves only that document); Kafka is asked only about the rest: our change
    * log on the MCL topic against the MAE group.
    */
-  private async searchPass(trace: TraceRef, items: TraceItem[], primary: PrimaryPass, opts: TraceOptions): Promise<Statuses> {
+  private async searchPass(trace: TraceRef, items: TraceItem[], primary: PrimaryPass, opts: TraceOptions): Promise<SearchPass> {
     const timeseries = items.filter((i) => i.isTimeseries);
     const written = await this.readTimeseries(trace, timeseries);
     const withDocs = new Set(
@@ -140,7 +169,7 @@ export class TraceService {
         if (decided !== NEEDS_KAFKA) status.set(itemKey(item), decided);
       }
     }
-    return status;
+    return { status, lookups: changeLogs };
   }
 
   /** Versioned and timeseries aspects have change logs on different topics: both are read, in parallel. */
@@ -195,6 +224,16 @@ export class TraceService {
       }
     });
   }
+}
+
+/** What the search pass found: the statuses, and the change-log look-ups of the aspects the index left open. */
+interface SearchPass {
+  status: Statuses;
+  lookups: Map<TraceItem, KafkaLookup>;
+}
+
+function isPending(status: StorageStatus | undefined): boolean {
+  return status?.writeStatus === WriteStatus.PENDING;
 }
 
 /** The response rules: one result per aspect (success iff neither storage is ERROR), then `onlyIncludeErrors`. */

@@ -1,7 +1,7 @@
 import { applyDecorators, ArgumentMetadata, BadRequestException, Injectable, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
 
 const TRUE_OR_FALSE = /^(true|false)$/i;
 
@@ -22,18 +22,27 @@ export function QueryFlag(defaultValue: boolean, description?: string): Property
 }
 
 /**
- * A whole-number query parameter within [min, max] (absent -> the property's initial value). Not a whole number
+ * A whole-number query parameter within [min, max] (absent -> the property's initial value; `defaultValue` is what
+ * the API description shows, undefined when the server decides). Not a whole number
  * (`abc`, `1.5`, `1e3`, empty, repeated) is a 400 `Validation failed (numeric string is expected)`, as Nest's
  * ParseIntPipe says; out of range is a 400 `<name> must be a whole number from <min> to <max>, not <n>`.
  */
-export function QueryInt(defaultValue: number, min: number, max: number, description?: string): PropertyDecorator {
+export function QueryInt(defaultValue: number | undefined, min: number, max: number, description?: string): PropertyDecorator {
   const range = {
     message: ({ property, value }: { property: string; value: unknown }) => `${property} must be a whole number from ${min} to ${max}, not ${String(value)}`,
   };
   // applyDecorators registers them in this order, and the first failing check is the one reported: IsInt first.
   return applyDecorators(
-    ApiPropertyOptional({ type: 'integer', default: defaultValue, minimum: min, maximum: max, ...(description ? { description } : {}) }),
+    ApiPropertyOptional({
+      type: 'integer',
+      ...(defaultValue !== undefined ? { default: defaultValue } : {}),
+      minimum: min,
+      maximum: max,
+      ...(description ? { description } : {}),
+    }),
     Transform(({ value }: { value: unknown }) => (isIntegerText(value) ? parseInt(value, 10) : value)),
+    // No default: absent stays undefined (the server decides).
+    ...(defaultValue === undefined ? [IsOptional()] : []),
     IsInt({ message: 'Validation failed (numeric string is expected)' }),
     Min(min, range),
     Max(max, range),

@@ -1,8 +1,9 @@
-import { Body, Controller, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Settings } from '@lib/config';
 import { EntityRegistry } from '@lib/metadata';
-import { traceItems, TraceResponse, TraceService, traceRef } from '@lib/trace';
+import type { Response } from 'express';
+import { traceItems, TraceResponse, traceRef, TraceWaiter } from '@lib/trace';
 import { RequireScope } from '../auth/auth.decorators';
 import { ApiErrorResponses, TRACEPARENT_HEADER } from '../http/openapi';
 import { TraceIdPipe } from './trace-id.pipe';
@@ -16,7 +17,7 @@ import { TraceQuery } from './trace.query';
 @Controller('openapi/v1/trace')
 export class TraceController {
   constructor(
-    private readonly traces: TraceService,
+    private readonly traces: TraceWaiter,
     private readonly registry: EntityRegistry,
     private readonly settings: Settings,
   ) {}
@@ -27,7 +28,8 @@ export class TraceController {
     summary: 'Where did a write get to? Per URN and aspect, per storage',
     description:
       'Reads SQL and OpenSearch once each; Kafka offsets only for what they cannot settle (cached briefly; skipCache bypasses). ' +
-      'States: ACTIVE_STATE, HISTORIC_STATE, PENDING, ERROR, NO_OP, UNKNOWN.',
+      'States: ACTIVE_STATE, HISTORIC_STATE, PENDING, ERROR, NO_OP, UNKNOWN. ' +
+      'waitMs holds the answer while an aspect is PENDING (default TRACE_DEFAULT_WAIT_MS; 0 answers at once).',
   })
   @ApiParam({ name: 'traceId', description: 'A trace id (32 hex) or a whole traceparent header value.', example: '00062c53a468cbd8077e7dd079846870' })
   @ApiBody({ schema: TRACE_BODY_SCHEMA, examples: TRACE_BODY_EXAMPLES })
@@ -37,8 +39,25 @@ export class TraceController {
     content: { 'application/json': { schema: TRACE_RESPONSE_SCHEMA, examples: TRACE_RESPONSE_EXAMPLES } },
   })
   @ApiErrorResponses([400, TRACE_BAD_REQUEST], 413)
-  traceWrite(@Param('traceId', TraceIdPipe) traceId: string, @Body() body: unknown, @Query() query: TraceQuery): Promise<TraceResponse> {
+  traceWrite(
+    @Param('traceId', TraceIdPipe) traceId: string,
+    @Body() body: unknown,
+    @Query() query: TraceQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TraceResponse> {
     const items = traceItems(body, this.registry, this.settings.trace);
-    return this.traces.trace(traceRef(traceId), items, query);
+    return this.traces.trace(traceRef(traceId), items, query, query.waitMs, clientGone(res));
   }
+}
+
+/**
+ * Aborts when the connection closes before the answer is sent: a client gone frees its waiter. (The
+ * response's 'close', not the request's: since Node 16 the request emits 'close' once its body is read.)
+ */
+function clientGone(res: Response): AbortSignal {
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  return gone.signal;
 }

@@ -81,6 +81,18 @@ export function rowTime(row: SqlAspectRow): number {
 /** An offset as kafkajs gives it (string), or already converted. Compared as BigInt, never as text. */
 export type Offset = bigint | string | number;
 
+/** A partition of a topic as read by a consumer group. */
+export interface OffsetPosition {
+  groupId: string;
+  topic: string;
+  partition: number;
+}
+
+/** A message a consumer group has not processed yet: passed once the group's committed offset there is > `offset`. */
+export interface WaitPoint extends OffsetPosition {
+  offset: string;
+}
+
 /**
  * The result of looking for our message on the URN's partition of a topic, and of the consumer group's
  * committed offset on that partition. Used three ways: MCP topic / MCE group (primary), versioned MCL
@@ -103,6 +115,8 @@ export type KafkaLookup =
        * to tell "overwritten later" from "lost" on the primary side.
        */
       timestamp?: number;
+      /** Where the message is and which group reads it: what a waiting trace watches (see OffsetWatcher). */
+      at?: OffsetPosition;
     }
   /**
    * The partition range where the message could be was read completely and it is not there: this

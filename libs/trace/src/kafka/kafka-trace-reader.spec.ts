@@ -107,8 +107,20 @@ describe('KafkaTraceReader.mcpLookups', () => {
     const [ia, ib, ic] = [item(a, 'status'), item(b, 'status'), item(a, 'ownership')];
 
     const got = await reader.mcpLookups([ia, ib, ic], TRACE);
-    expect(got.get(ia)).toEqual({ kind: 'found', offset: '10', committed: '10', timestamp: T + 3 });
-    expect(got.get(ib)).toEqual({ kind: 'found', offset: '4', committed: null, timestamp: T + 4 });
+    expect(got.get(ia)).toEqual({
+      kind: 'found',
+      offset: '10',
+      committed: '10',
+      timestamp: T + 3,
+      at: { groupId: MCE, topic: MCP, partition: partitionForKey(a, 3) },
+    });
+    expect(got.get(ib)).toEqual({
+      kind: 'found',
+      offset: '4',
+      committed: null,
+      timestamp: T + 4,
+      at: { groupId: MCE, topic: MCP, partition: partitionForKey(b, 3) },
+    });
     expect(got.get(ic)).toEqual({ kind: 'not-found' });
     expect(statusFromKafka(got.get(ia)!).writeStatus).toBe('PENDING'); // at the committed offset: not yet read
     expect(statusFromKafka(got.get(ib)!).writeStatus).toBe('PENDING'); // partition not committed yet
@@ -205,7 +217,7 @@ describe('KafkaTraceReader.mclLookups', () => {
     const it = item(urn(1), 'status');
     const got = await reader.mclLookups([it], TRACE, timeseries);
     expect(locator.plans[0].topic).toBe(topic);
-    expect(got.get(it)).toEqual({ kind: 'found', offset: '6', committed: '7', timestamp: T });
+    expect(got.get(it)).toMatchObject({ kind: 'found', offset: '6', committed: '7', timestamp: T });
     expect(statusFromKafka(got.get(it)!).writeStatus).toBe('ERROR'); // consumed, yet not indexed
     expect(admin.calls[0]).toBe(`committedOffsets ${MAE} ${topic}`);
   });
@@ -264,7 +276,7 @@ describe('KafkaTraceReader over the real locator (replayed log)', () => {
 
     const it = item(target, 'status');
     const got = await reader.mcpLookups([it], TRACE);
-    expect(got.get(it)).toEqual({ kind: 'found', offset, committed: '1001', timestamp: T + 2 });
+    expect(got.get(it)).toMatchObject({ kind: 'found', offset, committed: '1001', timestamp: T + 2 });
     expect(statusFromKafka(got.get(it)!).writeStatus).toBe('ERROR');
     expect(pool.reads).toEqual([{ topic: MCP, partition: p, start: 900n, end: 1001n }]);
   });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Settings } from '@lib/config';
 import { errorMessage } from '@lib/common';
-import { FailedMcpEntry, KafkaLookup, parseWriteExceptions, TraceRef } from '../decisions/inputs';
+import { FailedMcpEntry, KafkaLookup, OffsetPosition, parseWriteExceptions, TraceRef } from '../decisions/inputs';
 import { WriteException } from '../decisions/status';
 import { ConsumerGroupOffsets, committedOn } from './consumer-group-offsets';
 import { budgetUntil, DeadlineError, forEachLimited, withDeadline } from './deadline';
@@ -86,7 +86,7 @@ export class KafkaTraceReader extends KafkaLookups {
         return;
       }
       await this.scanUrns(items, trace, topic, 'change', signal, (item, located, partition) => {
-        results.set(item, toLookup(located, committedOn(offsets, partition)));
+        results.set(item, toLookup(located, committedOn(offsets, partition), { groupId, topic, partition }));
       });
     }).catch((err: unknown) => (unfinished = this.reason(topic, err)));
     return new Map(items.map((item) => [item, results.get(item) ?? { kind: 'failed', reason: unfinished }]));
@@ -136,10 +136,10 @@ export class KafkaTraceReader extends KafkaLookups {
   }
 }
 
-function toLookup(located: LocatedMessage, committed: string | null): KafkaLookup {
+function toLookup(located: LocatedMessage, committed: string | null, at: OffsetPosition): KafkaLookup {
   switch (located.kind) {
     case 'found':
-      return { kind: 'found', offset: located.offset, committed, timestamp: located.timestamp };
+      return { kind: 'found', offset: located.offset, committed, timestamp: located.timestamp, at };
     case 'not-found':
       return { kind: 'not-found' };
     case 'failed':

@@ -16,6 +16,14 @@ export class KafkajsAdmin extends KafkaAdminPort {
     return (found?.partitions ?? []).map(({ partition, offset }) => ({ partition, offset }));
   }
 
+  override async committedOffsetsOfTopics(groupId: string, topics: readonly string[]): Promise<Map<string, PartitionOffset[]>> {
+    const admin = await this.client.getAdmin();
+    const found = await admin.fetchOffsets({ groupId, topics: [...topics] });
+    return new Map(
+      topics.map((topic) => [topic, (found.find((t) => t.topic === topic)?.partitions ?? []).map(({ partition, offset }) => ({ partition, offset }))]),
+    );
+  }
+
   async groupState(groupId: string): Promise<string> {
     const admin = await this.client.getAdmin();
     const { groups } = await admin.describeGroups([groupId]);
