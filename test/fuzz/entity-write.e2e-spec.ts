@@ -527,7 +527,13 @@ describe('HTTP fuzzing of the entity write routes', () => {
         })),
         ...wrongMethods(one(urn, 'status'), 'single', ['PUT'], [urn]),
         // The route takes DELETE (a traced delete): a bad flag is a 400 and nothing is queued.
-        { name: 'single: DELETE purge=maybe', method: 'DELETE', path: one(urn, 'status', '?purge=maybe'), body: '{}', expect: { kind: 'reject', status: [400], noRows: [urn] } },
+        {
+          name: 'single: DELETE purge=maybe',
+          method: 'DELETE',
+          path: one(urn, 'status', '?purge=maybe'),
+          body: '{}',
+          expect: { kind: 'reject', status: [400], noRows: [urn] },
+        },
         // The route takes PATCH (JSON Patch): `{}` is not a patch, so a 400.
         { name: 'single: PATCH with {}', method: 'PATCH', path: one(urn, 'status'), body: '{}', expect: { kind: 'reject', status: [400], noRows: [urn] } },
         // A URL beyond Node's 16 kB header limit: answered by the HTTP server itself (431).
