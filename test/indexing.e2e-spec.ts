@@ -238,8 +238,9 @@ describe('indexing: the MAE consumer on the real stack', () => {
 });
 
 describe('indexing: nothing is committed until OpenSearch accepted the batch', () => {
-  const env = stackEnv();
   const run = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  // Topics of its own: the consumer's new group reads its topic from the start, which must hold only this test's log.
+  const env = ownNamespace(`_e2e_idxout${run}`);
   const urn = `urn:li:dataset:(urn:li:dataPlatform:hive,e2e_outage.t_${run},PROD)`;
   // A group of its own, so this test's commits (or their absence) are not mixed with the other consumers'.
   const group = `${env.MAE_CONSUMER_GROUP}_outage_${run}`;
@@ -249,7 +250,7 @@ describe('indexing: nothing is committed until OpenSearch accepted the batch', (
     const producer = kafka().producer();
     await Promise.all([admin.connect(), producer.connect()]);
     const closedPort = await freePort();
-    const down = await AppProcess.start('mae-consumer', { MAE_CONSUMER_GROUP: group, OPENSEARCH_URL: `http://127.0.0.1:${closedPort}` });
+    const down = await AppProcess.start('mae-consumer', { ...env, MAE_CONSUMER_GROUP: group, OPENSEARCH_URL: `http://127.0.0.1:${closedPort}` });
     let up: AppProcess | undefined;
     try {
       // Health is 503 (OpenSearch is down), but the consumer itself joins its group.
@@ -270,7 +271,7 @@ describe('indexing: nothing is committed until OpenSearch accepted the batch', (
       expect(BigInt(committed)).toBeLessThanOrEqual(BigInt(sent.baseOffset!));
       expect(await down.stop('SIGTERM', 60000)).toBe(0);
 
-      up = await AppProcess.start('mae-consumer', { MAE_CONSUMER_GROUP: group });
+      up = await AppProcess.start('mae-consumer', { ...env, MAE_CONSUMER_GROUP: group });
       await up.waitHealthy();
       const searchClient = new SearchClient(new Settings(validateEnv(env)));
       try {
@@ -289,6 +290,7 @@ describe('indexing: nothing is committed until OpenSearch accepted the batch', (
       if (up) expect(await up.stop('SIGTERM', 30000)).toBe(0);
       await admin.deleteGroups([group]).catch(() => undefined);
       await Promise.all([admin.disconnect(), producer.disconnect()]);
+      await dropNamespace(env);
     }
   });
 });
