@@ -206,7 +206,14 @@ describe('trace Kafka readers on the real broker', () => {
       const started = Date.now();
       const first = (await reader.mcpLookups([item], trace)).get(item)!;
       console.log(`first MCP lookup (its reader joins a group): ${Date.now() - started} ms`);
-      expect(first).toEqual({ kind: 'found', offset, committed: offset, timestamp: expect.any(Number) });
+      // `at` is where a waiting trace watches for the group to pass the message.
+      expect(first).toEqual({
+        kind: 'found',
+        offset,
+        committed: offset,
+        timestamp: expect.any(Number),
+        at: { groupId: groups.mce, topic: TOPICS.mcp, partition },
+      });
       expect(statusFromKafka(first).writeStatus).toBe('PENDING');
 
       await commit(groups.mce, TOPICS.mcp, [{ partition, offset: String(BigInt(offset) + 1n) }]);
@@ -239,7 +246,7 @@ describe('trace Kafka readers on the real broker', () => {
       await commit(groups.mce, TOPICS.mcp, [{ partition: (partition + 1) % PARTITIONS, offset: '0' }]);
       const item = { urn: target, aspect: 'status' };
       const got = (await facade(groups).mcpLookups([item], trace)).get(item)!;
-      expect(got).toEqual({ kind: 'found', offset, committed: null, timestamp: expect.any(Number) });
+      expect(got).toEqual({ kind: 'found', offset, committed: null, timestamp: expect.any(Number), at: { groupId: groups.mce, topic: TOPICS.mcp, partition } });
       expect(statusFromKafka(got).writeStatus).toBe('PENDING');
     });
 
@@ -279,7 +286,13 @@ describe('trace Kafka readers on the real broker', () => {
       const [a, b] = await Promise.all([facade(groups).mcpLookups(items, trace), facade(groups).mcpLookups(items, trace)]);
       for (const got of [a, b]) {
         for (const item of items) {
-          expect(got.get(item)).toEqual({ kind: 'found', offset: expected.get(`${item.urn} ${item.aspect}`), committed: '0', timestamp: expect.any(Number) });
+          expect(got.get(item)).toEqual({
+            kind: 'found',
+            offset: expected.get(`${item.urn} ${item.aspect}`),
+            committed: '0',
+            timestamp: expect.any(Number),
+            at: { groupId: groups.mce, topic: TOPICS.mcp, partition: expect.any(Number) },
+          });
         }
       }
       expect(pool.readerCount(TOPICS.mcp)).toBeLessThanOrEqual(2);
