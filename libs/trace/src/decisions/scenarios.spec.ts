@@ -73,6 +73,12 @@ describe('acceptance scenarios', () => {
     });
   });
 
+  it("3b. write A just before B: A's document applied after B's request started is older, not newer -> search PENDING", async () => {
+    // A (trace time T - 1000) indexed with lastUpdated T + 500, the consumer's clock; B (trace time T) is ours and in SQL.
+    const earlier = traceIdAt(T - 1000);
+    expect((await trace({ traceId: A, latest: row(A, T), systemDoc: doc(earlier, T + 500), mcl: queued })).searchStorage).toEqual(PENDING);
+  });
+
   it('4. trace id removed from the document -> search HISTORIC_STATE; document deleted -> search ERROR', async () => {
     expect((await trace({ traceId: A, latest: row(A, T), systemDoc: doc(undefined, T) })).searchStorage).toEqual({ writeStatus: 'HISTORIC_STATE' });
     expect(await trace({ traceId: A, latest: row(A, T), mcl: consumed })).toEqual({ success: false, primaryStorage: ACTIVE, searchStorage: ERROR });

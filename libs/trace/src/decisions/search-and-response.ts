@@ -1,3 +1,4 @@
+import { timestampOf } from '@lib/telemetry';
 import { KafkaLookup, SearchSystemDoc, SqlAspectRow, TimeseriesDoc, TraceRef } from './inputs';
 import { statusFromKafka } from './primary-rules';
 import { FromStores, Messages, NEEDS_KAFKA, storageStatus, StorageStatus, WriteStatus } from './status';
@@ -77,8 +78,11 @@ function activeFromStores(ctx: SearchContext): FromStores {
   // The document reflects our write or a later one but lacks our trace id -> HISTORIC_STATE.
   // A foreign trace id has no time; then our write's own lastObserved (the SQL row is ours, since
   // primary is ACTIVE_STATE) is what the MAE consumer would have indexed as lastUpdated.
+  // The document's write is dated by its own trace id when that carries a time: its lastUpdated is when the
+  // consumer applied it, which for a write made just before ours can come after our request started.
   const ourTime = ctx.trace.timestamp ?? ctx.latest?.systemMetadata.lastObserved;
-  if (doc?.lastUpdated !== undefined && ourTime !== undefined && doc.lastUpdated >= ourTime) {
+  const docTime = (doc?.telemetryTraceId !== undefined ? timestampOf(doc.telemetryTraceId) : undefined) ?? doc?.lastUpdated;
+  if (docTime !== undefined && ourTime !== undefined && docTime >= ourTime) {
     return { writeStatus: WriteStatus.HISTORIC_STATE };
   }
 
