@@ -144,6 +144,19 @@ export class TimeseriesRepository {
     return deleted;
   }
 
+  /** How many events `deletion` would remove now (the SDK's hard delete answers it); a missing index has none. */
+  async countEvents(deletion: TimeseriesDeletion): Promise<number> {
+    const indices = this.deletionIndices(deletion);
+    if (indices.length === 0) return 0;
+    const res = await this.search.client.count({
+      index: indices.join(','),
+      ignore_unavailable: true,
+      allow_no_indices: true,
+      body: { query: { bool: { filter: deletionFilter(deletion) } } },
+    });
+    return Number(res.body.count ?? 0);
+  }
+
   /** A timeseries DELETE: its aspect's index; an entity delete: every timeseries index of its entity type. */
   private deletionIndices(deletion: TimeseriesDeletion): string[] {
     if (deletion.aspect !== undefined) return [this.indexOf(deletion.entityType, deletion.aspect)];

@@ -55,7 +55,7 @@ export class EntitiesActionController {
     const aspect = this.reader.aspectName(entityType, String(aspectName), 'aspectName');
     if (!this.reader.isTimeseries(entityType, aspect))
       throw new BadRequestException(`aspectName: ${aspect} is not a timeseries aspect; delete it with DELETE /openapi/v3/entity`);
-    return { value: await this.hardDeletes.timeseries(entityType, urn as string, aspect, timeRange(startTimeMillis, endTimeMillis), actor) };
+    return { value: await this.hardDeletes.timeseriesEvents(entityType, urn as string, aspect, timeRange(startTimeMillis, endTimeMillis), actor) };
   }
 }
 

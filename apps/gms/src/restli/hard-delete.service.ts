@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityRegistry, TimeRange } from '@lib/metadata';
-import { SearchClient } from '@lib/search';
+import { TimeseriesRepository } from '@lib/search';
 import { AspectRepository } from '@lib/sql';
 import { EntityService } from '../entity/entity.service';
 import { unavailableOnOutage } from '../entity/outage';
@@ -22,42 +22,23 @@ export class HardDeleteService {
     private readonly entities: EntityService,
     private readonly registry: EntityRegistry,
     private readonly aspects: AspectRepository,
-    private readonly search: SearchClient,
+    private readonly timeseries: TimeseriesRepository,
   ) {}
 
-  /** The whole entity: every stored value, history included, and its timeseries documents. */
+  /** The whole entity: every stored value, history included, and its timeseries events. */
   async entity(entityType: string, urn: string, actor: string): Promise<HardDeleteCounts> {
-    const timeseries = this.registry.entity(entityType).aspects.filter((a) => a.indexName);
-    const [rows, timeseriesRows] = await Promise.all([
-      unavailableOnOutage(() => this.aspects.countValues(urn)),
-      this.countDocuments(
-        timeseries.map((a) => a.indexName!),
-        urn,
-      ),
-    ]);
+    const [rows, timeseriesRows] = await unavailableOnOutage(() =>
+      Promise.all([this.aspects.countValues(urn), this.timeseries.countEvents({ entityType, urn, writtenUpTo: Date.now() })]),
+    );
     const keyAspect = this.registry.entity(entityType).keyAspect;
     await this.entities.delete([{ entityType, urn, aspectName: keyAspect, value: null, delete: { purge: true } }], false, false, actor);
     return { rows, timeseriesRows };
   }
 
-  /** One timeseries aspect's documents of the entity, in the range. */
-  async timeseries(entityType: string, urn: string, aspectName: string, range: TimeRange, actor: string): Promise<HardDeleteCounts> {
-    const timeseriesRows = await this.countDocuments([this.registry.aspect(entityType, aspectName).indexName!], urn, range);
+  /** One timeseries aspect's events of the entity, in the range. */
+  async timeseriesEvents(entityType: string, urn: string, aspectName: string, range: TimeRange, actor: string): Promise<HardDeleteCounts> {
+    const timeseriesRows = await unavailableOnOutage(() => this.timeseries.countEvents({ entityType, urn, aspect: aspectName, range }));
     await this.entities.delete([{ entityType, urn, aspectName, value: null, delete: { purge: true, ...range } }], false, false, actor);
     return { rows: 0, timeseriesRows };
-  }
-
-  private async countDocuments(indices: string[], urn: string, range: TimeRange = {}): Promise<number> {
-    if (indices.length === 0) return 0;
-    const filter: object[] = [{ term: { urn } }];
-    if (range.startTimeMillis !== undefined || range.endTimeMillis !== undefined) {
-      filter.push({ range: { timestampMillis: { gte: range.startTimeMillis, lte: range.endTimeMillis } } });
-    }
-    const res = await this.search.client.count({
-      index: indices.map((i) => this.search.index(i)).join(','),
-      ignore_unavailable: true,
-      body: { query: { bool: { filter } } },
-    });
-    return Number(res.body.count ?? 0);
   }
 }
