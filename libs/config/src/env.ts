@@ -276,6 +276,32 @@ export class Env {
   @EnvInt(5, 5000)
   TRACE_WAIT_POLL_MS: number = 25;
 
+  /**
+   * How often the consumer-group monitor samples the MCE and MAE groups (committed offsets, end offsets, members):
+   * what GET /openapi/v1/consumers, the consumer_group_* gauges, a PENDING trace's details and backpressure read.
+   * Each sample is one OffsetFetch and one DescribeGroups per group and one ListOffsets per topic.
+   */
+  @EnvInt(100, 600000)
+  CONSUMER_MONITOR_INTERVAL_MS: number = 2000;
+
+  /** Samples in the sliding window a group's state (OK, BEHIND, STALLED, STOPPED) and rate are judged over. */
+  @EnvInt(2, 1000)
+  CONSUMER_MONITOR_WINDOW: number = 10;
+
+  /**
+   * Backpressure: asynchronous writes answer 429 (with Retry-After) while the MCE group's lag on the proposal topic
+   * is above this many messages. 0 = off (the default). Synchronous writes and traces are never refused.
+   */
+  @EnvInt(0, 1000000000)
+  BACKPRESSURE_MAX_LAG: number = 0;
+
+  /**
+   * Backpressure: asynchronous writes answer 429 while the MCE group's estimated time to drain its lag (lag / its
+   * recent consumption rate) is above this (ms); a group with lag and no consumption counts as above. 0 = off (the default).
+   */
+  @EnvInt(0, 86400000)
+  BACKPRESSURE_MAX_WAIT_MS: number = 0;
+
   /** Longest a synchronous delete waits for the consumer to apply it; past it the answer is 202 with its traceparent. */
   @EnvInt(100, 600000)
   WRITE_WAIT_MAX_MS: number = 30000;

@@ -26,6 +26,10 @@ export class Settings {
   readonly consumers: { batchMaxMessages: number; batchMaxBytes: number; batchMaxWaitMs: number; fetchMinBytes: number };
   readonly topics: { mcp: string; failedMcp: string; mclVersioned: string; mclTimeseries: string };
   readonly groups: { mce: string; mae: string };
+  /** The consumer-group monitor's sampling interval and window (samples). */
+  readonly consumerMonitor: { intervalMs: number; windowSize: number };
+  /** Refuse asynchronous writes (429) while the MCE group is this far behind; 0 = that bound is off. */
+  readonly backpressure: { maxLag: number; maxWaitMs: number };
   readonly mysql: { host: string; port: number; user: string; password: string; database: string; poolSize: number };
   readonly search: { url: string; indexPrefix: string; replicas: number };
   readonly auth: { enabled: boolean; jwtSecret?: string; jwksUrl?: string; issuer?: string; audience?: string };
@@ -89,6 +93,8 @@ export class Settings {
       mclTimeseries: env.TOPIC_MCL_TIMESERIES,
     };
     this.groups = { mce: env.MCE_CONSUMER_GROUP, mae: env.MAE_CONSUMER_GROUP };
+    this.consumerMonitor = { intervalMs: env.CONSUMER_MONITOR_INTERVAL_MS, windowSize: env.CONSUMER_MONITOR_WINDOW };
+    this.backpressure = { maxLag: env.BACKPRESSURE_MAX_LAG, maxWaitMs: env.BACKPRESSURE_MAX_WAIT_MS };
     this.mysql = {
       host: env.MYSQL_HOST,
       port: env.MYSQL_PORT,

@@ -7,3 +7,4 @@ export * from './kafka.module';
 export * from './kafka.health';
 export * from './kafka-publisher';
 export * from './consumer-lag';
+export * from './consumer-groups';

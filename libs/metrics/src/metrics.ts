@@ -13,6 +13,17 @@ export interface ConsumerLagSample {
   lag: number;
 }
 
+/** What the consumer-group monitor knows of a group (the shape of its view; kept here so metrics need not import it). */
+export interface ConsumerGroupFigures {
+  groupId: string;
+  members: number;
+  state: string;
+  partitions: { topic: string; partition: number; committedOffset: string; endOffset: string; lag: number; rate: number; state: string }[];
+}
+
+/** The states a consumer group can be judged in; each has a series of consumer_group_state (1 for the current one). */
+const CONSUMER_STATES = ['OK', 'BEHIND', 'STALLED', 'STOPPED'];
+
 /** Reads the lag of the process's own consumer groups; called at scrape time. */
 export type ConsumerLagSource = () => Promise<ConsumerLagSample[]>;
 
@@ -50,6 +61,14 @@ export class Metrics {
   readonly dependencyErrors: Counter<'dependency' | 'operation'>;
   readonly traceWaitOffsetFetches: Counter<'group'>;
   readonly traceWaiting: Gauge;
+  readonly consumerGroup: {
+    lag: Gauge<'group' | 'topic' | 'partition'>;
+    committed: Gauge<'group' | 'topic' | 'partition'>;
+    end: Gauge<'group' | 'topic' | 'partition'>;
+    rate: Gauge<'group' | 'topic' | 'partition'>;
+    members: Gauge<'group'>;
+    state: Gauge<'group' | 'state'>;
+  };
   private readonly lagSources = new Map<ConsumerLagSource, number>();
   private readonly clusterWorker: boolean;
 
@@ -110,6 +129,24 @@ export class Metrics {
       registers,
     });
     this.traceWaiting = new Gauge({ name: 'trace_waiting_requests', help: 'Trace requests held waiting for a PENDING write (waitMs).', registers });
+    // The consumer-group monitor's latest sample (GET /openapi/v1/consumers shows the same). Every worker samples
+    // the same groups, so the cluster aggregate takes the max, not the sum.
+    const partitionGauge = (name: string, help: string): Gauge<'group' | 'topic' | 'partition'> =>
+      new Gauge({ name, help, labelNames: ['group', 'topic', 'partition'], registers, aggregator: 'max' });
+    this.consumerGroup = {
+      lag: partitionGauge('consumer_group_lag', 'Messages of the partition the group has not committed yet, at the monitor\'s latest sample.'),
+      committed: partitionGauge('consumer_group_committed_offset', "The group's committed offset (next to read) on the partition."),
+      end: partitionGauge('consumer_group_end_offset', "The partition's high watermark (next offset to be written)."),
+      rate: partitionGauge('consumer_group_consumption_rate', 'Messages per second the group committed on the partition over the monitor window.'),
+      members: new Gauge({ name: 'consumer_group_members', help: 'Members of the consumer group.', labelNames: ['group'], registers, aggregator: 'max' }),
+      state: new Gauge({
+        name: 'consumer_group_state',
+        help: "1 for the group's current state (worst over its partitions: OK, BEHIND, STALLED, STOPPED), 0 for the others.",
+        labelNames: ['group', 'state'],
+        registers,
+        aggregator: 'max',
+      }),
+    };
     // Both results exist from the start, so a rate() over them never starts from a missing series.
     this.traceOffsetCache.inc({ result: 'hit' }, 0);
     this.traceOffsetCache.inc({ result: 'miss' }, 0);
@@ -135,6 +172,23 @@ export class Metrics {
 
   traceWaitOffsetFetch(group: string): void {
     this.traceWaitOffsetFetches.inc({ group });
+  }
+
+  /** Sets the consumer_group_* gauges to the monitor's latest figures (partitions no longer reported disappear). */
+  recordConsumerGroups(groups: readonly ConsumerGroupFigures[]): void {
+    const { lag, committed, end, rate, members, state } = this.consumerGroup;
+    for (const gauge of [lag, committed, end, rate]) gauge.reset();
+    for (const g of groups) {
+      members.set({ group: g.groupId }, g.members);
+      for (const s of CONSUMER_STATES) state.set({ group: g.groupId, state: s }, s === g.state ? 1 : 0);
+      for (const p of g.partitions) {
+        const labels = { group: g.groupId, topic: p.topic, partition: String(p.partition) };
+        lag.set(labels, p.lag);
+        committed.set(labels, Number(p.committedOffset));
+        end.set(labels, Number(p.endOffset));
+        rate.set(labels, p.rate);
+      }
+    }
   }
 
   dependencyError(dependency: Dependency, operation: string): void {
