@@ -52,7 +52,7 @@ describe('trace endpoint: waitMs', () => {
   };
 
   beforeAll(async () => {
-    gms = await AppProcess.start('gms', { ...env, RUN_CONSUMERS: '', TRACE_WAIT_POLL_MS: String(POLL_MS) });
+    gms = await AppProcess.start('gms', { ...env, RUN_CONSUMERS: '', TRACE_WAIT_POLL_MS: String(POLL_MS), CONSUMER_MONITOR_INTERVAL_MS: '200' });
     await gms.waitHealthy();
     // The consumer groups must exist (a trace against no group at all is UNKNOWN, and is not waited on):
     // one write through both, then no consumer runs.
@@ -81,6 +81,38 @@ describe('trace endpoint: waitMs', () => {
     expect(states(waited.res.body, urn, 'status')).toBe('PENDING/PENDING');
     expect(waited.ms).toBeGreaterThanOrEqual(1950);
     expect(waited.ms).toBeLessThan(4000);
+    // Where it waits, and why it does not move (contract 5.5): the MCE group has no member.
+    const primary = (waited.res.body as Record<string, Record<string, { primaryStorage: { writeMessage: string; queue: Record<string, unknown> } }>>)[urn]
+      .status.primaryStorage;
+    expect(primary.writeMessage).toMatch(
+      new RegExp(`^Consumer has not processed offset\\. Consumer group ${env.MCE_CONSUMER_GROUP} has no member \\(STOPPED\\)`),
+    );
+    expect(primary.queue).toMatchObject({ consumerGroup: env.MCE_CONSUMER_GROUP, topic: env.TOPIC_MCP, consumerState: 'STOPPED', consumptionRate: 0 });
+    expect(Number(primary.queue.offset)).toBeGreaterThanOrEqual(Number(primary.queue.committedOffset));
+    expect(primary.queue.messagesAhead).toBe(Number(primary.queue.offset) - Number(primary.queue.committedOffset));
+    expect(primary.queue.estimatedWaitMs).toBeUndefined();
+    // The consumers view and the gauges say the same.
+    const view = await request('GET', `${gms.url}/openapi/v1/consumers`);
+    expect(view.status).toBe(200);
+    const mce = (
+      view.body as { groups: { groupId: string; members: number; lag: number; state: string; partitions: { partition: number; lag: number }[] }[] }
+    ).groups.find((g) => g.groupId === env.MCE_CONSUMER_GROUP);
+    expect(mce).toMatchObject({ members: 0, state: 'STOPPED' });
+    expect(mce!.lag).toBeGreaterThanOrEqual(1);
+    expect(mce!.partitions.find((p) => p.partition === primary.queue.partition)!.lag).toBeGreaterThanOrEqual(1);
+    const metrics = await (await fetch(`${gms.url}/metrics`)).text();
+    expect(metrics).toContain(`consumer_group_state{group="${env.MCE_CONSUMER_GROUP}",state="STOPPED"} 1`);
+    expect(metrics).toContain(`consumer_group_members{group="${env.MCE_CONSUMER_GROUP}"} 0`);
+  });
+
+  it('(f) an aspect a write did not touch (the wrong URN, the wrong aspect) answers NO_OP in both stores, saying so, at once', async () => {
+    const urn = urnOf('f');
+    const traceId = await write(urn);
+    const { res, ms } = await timedTrace(gms.url, traceId, { [urnOf('f-never-written')]: ['status'], [urn]: ['datasetProperties'] }, 5000);
+    const NO_WRITE = { writeStatus: 'NO_OP', writeMessage: 'No write of this aspect under this trace id.' };
+    const untouched = { success: true, primaryStorage: NO_WRITE, searchStorage: NO_WRITE };
+    expect(res.body).toEqual({ [urnOf('f-never-written')]: { status: untouched }, [urn]: { datasetProperties: untouched } });
+    expect(ms).toBeLessThan(2000);
   });
 
   it('(c) consumers started during a waitMs=20000 wait: it answers ACTIVE before its deadline', async () => {
@@ -92,6 +124,19 @@ describe('trace endpoint: waitMs', () => {
     const { res, ms } = await waiting;
     expect(states(res.body, urn, 'status')).toBe('ACTIVE_STATE/ACTIVE_STATE');
     expect(ms).toBeLessThan(20000);
+    // With its consumer back the MCE group has a member and, once it catches up, no lag.
+    const deadline = Date.now() + 10000;
+    let mce: { members: number; lag: number; state: string } | undefined;
+    while (Date.now() < deadline) {
+      const view = await request('GET', `${gms.url}/openapi/v1/consumers`);
+      mce = (view.body as { groups: { groupId: string; members: number; lag: number; state: string }[] }).groups.find(
+        (g) => g.groupId === env.MCE_CONSUMER_GROUP,
+      );
+      if (mce?.members && mce.lag === 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(mce).toMatchObject({ lag: 0, state: 'OK' });
+    expect(mce!.members).toBeGreaterThanOrEqual(1);
   });
 
   it('(a) an async write traced at once with waitMs=5000 answers ACTIVE well before 5 s', async () => {

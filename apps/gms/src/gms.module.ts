@@ -14,6 +14,7 @@ import { EntityModule } from './entity/entity.module';
 import { RestliModule } from './restli/restli.module';
 import { AuthModule } from './auth/auth.module';
 import { TraceApiModule } from './trace/trace-api.module';
+import { ConsumersModule } from './consumers/consumers.module';
 import { ServerConfigModule } from './server-config/server-config.module';
 import { DomainErrorsFilter } from './http/domain-errors.filter';
 import { QueryDtoPipe } from './http/query';
@@ -37,6 +38,7 @@ export class GmsModule {
       EntityModule,
       RestliModule,
       TraceApiModule,
+      ConsumersModule,
       ServerConfigModule,
     ];
     const checks: Type<DependencyCheck>[] = [KafkaHealth, SqlHealth, SearchHealth, SchemaSetup];

@@ -134,7 +134,7 @@ export class Metrics {
     const partitionGauge = (name: string, help: string): Gauge<'group' | 'topic' | 'partition'> =>
       new Gauge({ name, help, labelNames: ['group', 'topic', 'partition'], registers, aggregator: 'max' });
     this.consumerGroup = {
-      lag: partitionGauge('consumer_group_lag', 'Messages of the partition the group has not committed yet, at the monitor\'s latest sample.'),
+      lag: partitionGauge('consumer_group_lag', "Messages of the partition the group has not committed yet, at the monitor's latest sample."),
       committed: partitionGauge('consumer_group_committed_offset', "The group's committed offset (next to read) on the partition."),
       end: partitionGauge('consumer_group_end_offset', "The partition's high watermark (next offset to be written)."),
       rate: partitionGauge('consumer_group_consumption_rate', 'Messages per second the group committed on the partition over the monitor window.'),

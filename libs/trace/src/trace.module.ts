@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { Settings } from '@lib/config';
+import { ConsumerMonitorModule } from '@lib/kafka';
 import { KafkaTraceReader, TRACE_KAFKA_PROVIDERS } from './kafka';
 import { KafkaLookups, PrimaryStoreReader, SearchStoreReader } from './readers/ports';
 import { OpenSearchStoreReader } from './readers/search-store.reader';
@@ -11,6 +12,7 @@ import { TraceWaiter } from './trace-waiter';
 
 /** The trace service with its readers (SQL, OpenSearch, and Kafka for what those cannot settle), the wait for a write built on it, and the trace's own wait (waitMs) on the shared offset watcher. */
 @Module({
+  imports: [ConsumerMonitorModule],
   providers: [
     ...TRACE_KAFKA_PROVIDERS,
     { provide: TRACE_STORE_TIMEOUT_MS, inject: [Settings], useFactory: (s: Settings): number => s.trace.storeTimeoutMs },

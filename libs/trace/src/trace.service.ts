@@ -9,6 +9,8 @@ import { aspectResult, filterResponse, SearchContext, searchFromKafka, searchFro
 import { FromStores, Messages, NEEDS_KAFKA, StorageStatus, WriteStatus } from './decisions/status';
 import { KafkaLookups, PrimaryStoreReader, SearchStoreReader } from './readers/ports';
 import { itemKey, TraceItem } from './trace-item';
+import { withQueuePosition } from './decisions/queue';
+import { ConsumerGroupMonitor } from '@lib/kafka';
 
 export interface TraceOptions {
   onlyIncludeErrors: boolean;
@@ -62,6 +64,7 @@ export class TraceService {
     private readonly kafka: KafkaLookups,
     @Inject(TRACE_STORE_TIMEOUT_MS) private readonly storeTimeoutMs: number,
     @Optional() private readonly metrics?: Metrics,
+    @Optional() private readonly monitor?: ConsumerGroupMonitor,
   ) {}
 
   async trace(trace: TraceRef, items: TraceItem[], opts: TraceOptions): Promise<TraceResponse> {
@@ -76,6 +79,8 @@ export class TraceService {
     const waits: WaitPoint[] = [];
     for (const item of items) {
       const key = itemKey(item);
+      primary.status.set(key, this.withQueue(primary.status.get(key)!, primary.lookups.get(item)));
+      search.status.set(key, this.withQueue(search.status.get(key)!, search.lookups.get(item)));
       // A primary PENDING makes search PENDING too: its message is the one to wait for.
       const lookup = isPending(primary.status.get(key)) ? primary.lookups.get(item) : isPending(search.status.get(key)) ? search.lookups.get(item) : undefined;
       if (!isPending(primary.status.get(key)) && !isPending(search.status.get(key))) continue;
@@ -83,6 +88,13 @@ export class TraceService {
       if (lookup?.kind === 'found' && lookup.at) waits.push({ ...lookup.at, offset: String(lookup.offset) });
     }
     return { response: respond(items, primary.status, search.status, opts.onlyIncludeErrors), pending, waits };
+  }
+
+  /** A PENDING status on a located message, with where it waits and what its consumer group is doing (contract 5.5). */
+  private withQueue(status: StorageStatus, lookup: KafkaLookup | undefined): StorageStatus {
+    if (status.writeStatus !== WriteStatus.PENDING || lookup?.kind !== 'found' || !lookup.at) return status;
+    const { groupId, topic, partition } = lookup.at;
+    return withQueuePosition(status, lookup, this.monitor?.partition(groupId, topic, partition));
   }
 
   /**

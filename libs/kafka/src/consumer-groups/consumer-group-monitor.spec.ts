@@ -10,6 +10,10 @@ class FakeMonitorAdmin {
   fail?: Error;
   calls: string[] = [];
 
+  listTopics = async () => {
+    this.calls.push('topics');
+    return ['t', 'other'];
+  };
   fetchTopicOffsets = async (topic: string) => {
     this.calls.push(`ends ${topic}`);
     if (this.fail) throw this.fail;
@@ -41,21 +45,46 @@ class FakeMonitorAdmin {
 }
 
 function monitorOf(admin: FakeMonitorAdmin, metrics?: Metrics): ConsumerGroupMonitor {
-  return new ConsumerGroupMonitor(async () => admin as unknown as MonitorAdmin, { groups: [{ groupId: 'g', topics: ['t'] }], intervalMs: 1000, windowSize: 3 }, metrics);
+  return new ConsumerGroupMonitor(
+    async () => admin as unknown as MonitorAdmin,
+    { groups: [{ groupId: 'g', topics: ['t'] }], intervalMs: 1000, windowSize: 3 },
+    metrics,
+  );
 }
 
 describe('ConsumerGroupMonitor', () => {
-  it('makes one OffsetFetch and one DescribeGroups per group and one ListOffsets per topic per sample', async () => {
+  it('makes one Metadata request, one OffsetFetch and one DescribeGroups per group and one ListOffsets per topic per sample', async () => {
     const admin = new FakeMonitorAdmin();
     const monitor = monitorOf(admin);
     await monitor.sample();
     await monitor.sample();
-    expect(admin.calls.sort()).toEqual(['committed g', 'committed g', 'describe g', 'describe g', 'ends t', 'ends t']);
+    expect(admin.calls.sort()).toEqual(['committed g', 'committed g', 'describe g', 'describe g', 'ends t', 'ends t', 'topics', 'topics']);
+  });
+
+  it('never asks for the offsets of a topic that does not exist (kafkajs would have the broker auto-create it)', async () => {
+    const admin = new FakeMonitorAdmin();
+    const monitor = new ConsumerGroupMonitor(async () => admin as unknown as MonitorAdmin, {
+      groups: [
+        { groupId: 'g', topics: ['t', 'missing'] },
+        { groupId: 'h', topics: ['gone'] },
+      ],
+      intervalMs: 1000,
+      windowSize: 3,
+    });
+    await monitor.sample();
+    expect(admin.calls.sort()).toEqual(['committed g', 'describe g,h', 'ends t', 'topics']);
+    expect(monitor.view().groups.map((g) => [g.groupId, g.partitions.length])).toEqual([
+      ['g', 2],
+      ['h', 0],
+    ]);
   });
 
   it('reports lag, the assigned member, rate and state per partition, and the group totals', async () => {
     const admin = new FakeMonitorAdmin();
-    admin.members = [{ clientId: 'mce-a', partitions: [0] }, { clientId: 'mce-b', partitions: [1] }];
+    admin.members = [
+      { clientId: 'mce-a', partitions: [0] },
+      { clientId: 'mce-b', partitions: [1] },
+    ];
     const monitor = monitorOf(admin);
     admin.ends = ['100', '10'];
     admin.committed = ['40', '-1'];

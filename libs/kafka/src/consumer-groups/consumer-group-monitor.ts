@@ -5,7 +5,7 @@ import { Metrics } from '@lib/metrics';
 import { LagState, judgePartition, PartitionSample } from './consumer-state';
 
 /** The admin calls one sample makes (a kafkajs Admin, or a fake in unit tests). */
-export type MonitorAdmin = Pick<Admin, 'fetchOffsets' | 'fetchTopicOffsets' | 'describeGroups'>;
+export type MonitorAdmin = Pick<Admin, 'listTopics' | 'fetchOffsets' | 'fetchTopicOffsets' | 'describeGroups'>;
 
 /** Injection tokens: how the monitor reaches Kafka, and what it watches how often. */
 export const MONITOR_ADMIN = Symbol('MONITOR_ADMIN');
@@ -68,7 +68,8 @@ const SEVERITY: Record<LagState, number> = { OK: 0, BEHIND: 1, STALLED: 2, STOPP
 
 /**
  * Follows the consumer groups of the pipeline (MCE on the proposal topic, MAE on the change-log topics):
- * every interval, per group, one OffsetFetch and one DescribeGroups, plus one ListOffsets per topic, kept in a
+ * every interval, one Metadata request, per group one OffsetFetch and one DescribeGroups, and one ListOffsets per
+ * topic, kept in a
  * sliding window per partition. From it: lag, consumption rate and state (consumer-state.ts) - what
  * `GET /openapi/v1/consumers`, the PENDING details of a trace, backpressure and the consumer_group_* gauges
  * all read, so they always agree. One monitor per process; it makes no request before the application starts.
@@ -126,11 +127,15 @@ export class ConsumerGroupMonitor implements OnApplicationBootstrap, OnModuleDes
     const now = Date.now();
     try {
       const admin = await this.admin();
-      const topics = [...new Set(this.options.groups.flatMap((g) => g.topics))];
+      // Only topics that exist: asking kafkajs for the offsets of a missing one makes the broker auto-create it
+      // (with its default partitions) and keeps the shared admin's metadata failing while the setup creates it.
+      const existing = new Set(await admin.listTopics());
+      const topicsOf = (g: WatchedGroup): string[] => g.topics.filter((t) => existing.has(t));
+      const topics = [...new Set(this.options.groups.flatMap(topicsOf))];
       const [ends, described, ...committed] = await Promise.all([
         Promise.all(topics.map(async (topic) => [topic, await admin.fetchTopicOffsets(topic)] as const)),
         admin.describeGroups(this.options.groups.map((g) => g.groupId)),
-        ...this.options.groups.map((g) => admin.fetchOffsets({ groupId: g.groupId, topics: g.topics })),
+        ...this.options.groups.map((g) => (topicsOf(g).length > 0 ? admin.fetchOffsets({ groupId: g.groupId, topics: topicsOf(g) }) : Promise.resolve([]))),
       ]);
       const endsByTopic = new Map(ends);
       this.options.groups.forEach((g, i) => {
@@ -142,7 +147,7 @@ export class ConsumerGroupMonitor implements OnApplicationBootstrap, OnModuleDes
         });
         const byTopic = this.windows.get(g.groupId) ?? new Map<string, Map<number, PartitionSample[]>>();
         this.windows.set(g.groupId, byTopic);
-        for (const topic of g.topics) {
+        for (const topic of topicsOf(g)) {
           const commits = new Map((committed[i].find((t) => t.topic === topic)?.partitions ?? []).map((p) => [p.partition, p.offset]));
           const byPartition = byTopic.get(topic) ?? new Map<number, PartitionSample[]>();
           byTopic.set(topic, byPartition);
@@ -199,7 +204,10 @@ export class ConsumerGroupMonitor implements OnApplicationBootstrap, OnModuleDes
           });
         }
       }
-      const state = partitions.reduce<LagState>((worst, p) => (SEVERITY[p.state] > SEVERITY[worst] ? p.state : worst), info.members === 0 ? LagState.STOPPED : LagState.OK);
+      const state = partitions.reduce<LagState>(
+        (worst, p) => (SEVERITY[p.state] > SEVERITY[worst] ? p.state : worst),
+        info.members === 0 ? LagState.STOPPED : LagState.OK,
+      );
       return {
         groupId: g.groupId,
         groupState: info.state,

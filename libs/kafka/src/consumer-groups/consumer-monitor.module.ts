@@ -9,7 +9,11 @@ import { ConsumerGroupMonitor, MONITOR_ADMIN, MONITOR_OPTIONS, MonitorAdmin, Mon
  */
 @Module({
   providers: [
-    { provide: MONITOR_ADMIN, inject: [KafkaClient, Settings], useFactory: (k: KafkaClient, s: Settings) => (): Promise<MonitorAdmin> => k.getAdmin(s.healthTimeoutMs) },
+    {
+      provide: MONITOR_ADMIN,
+      inject: [KafkaClient, Settings],
+      useFactory: (k: KafkaClient, s: Settings) => (): Promise<MonitorAdmin> => k.getAdmin(s.healthTimeoutMs),
+    },
     {
       provide: MONITOR_OPTIONS,
       inject: [Settings],

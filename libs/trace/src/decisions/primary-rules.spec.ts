@@ -89,7 +89,11 @@ describe('primaryFromKafka: contract 5.1 steps 5 and 7 (MCP topic, MCE group)', 
     ["offsets compare as numbers: '9' vs committed '10' -> ERROR", found('9', '10'), ERROR],
     ['64-bit offsets beyond 2^53', found('9007199254740993', 9007199254740992n), PENDING],
     ['no such consumer group -> UNKNOWN', { kind: 'no-group' }, { writeStatus: 'UNKNOWN', writeMessage: 'Missing consumer offsets.' }],
-    ['message not on the partition (aspect not in this write) -> NO_OP', { kind: 'not-found' }, { writeStatus: 'NO_OP' }],
+    [
+      'message not on the partition (aspect not in this write) -> NO_OP',
+      { kind: 'not-found' },
+      { writeStatus: 'NO_OP', writeMessage: 'No write of this aspect under this trace id.' },
+    ],
     [
       '7. Kafka read failed -> UNKNOWN saying why',
       { kind: 'failed', reason: 'timed out after 5000 ms' },

@@ -77,7 +77,8 @@ export function placeAgainstRow(row: SqlAspectRow, ourTime: number): StorageStat
  * Deliberate differences from the reference: a message exactly AT the committed offset is PENDING
  * (committed = next offset to read); a partition the group has not committed yet is PENDING, not UNKNOWN.
  * A message that is not there means this write did not touch the aspect: NO_OP, as in the reference,
- * so tracing with an empty aspect list (= every aspect) does not report untouched aspects as errors.
+ * so tracing with an empty aspect list (= every aspect) does not report untouched aspects as errors; unlike
+ * the reference it says so (Messages.NO_WRITE), so a mistyped trace id is not read as a landed write.
  */
 export function statusFromKafka(lookup: KafkaLookup): StorageStatus {
   switch (lookup.kind) {
@@ -86,7 +87,7 @@ export function statusFromKafka(lookup: KafkaLookup): StorageStatus {
     case 'no-group':
       return storageStatus(WriteStatus.UNKNOWN, Messages.MISSING_OFFSETS);
     case 'not-found':
-      return storageStatus(WriteStatus.NO_OP);
+      return storageStatus(WriteStatus.NO_OP, Messages.NO_WRITE);
     case 'found':
       return statusFromOffsets(lookup.offset, lookup.committed);
   }

@@ -84,6 +84,18 @@ describe('acceptance scenarios', () => {
     expect(await trace({ traceId: A, latest: row(A, T), mcl: consumed })).toEqual({ success: false, primaryStorage: ACTIVE, searchStorage: ERROR });
   });
 
+  it('4b. a write that never happened (mistyped trace id, wrong URN) -> NO_OP / NO_OP saying there is no such write', async () => {
+    const NO_WRITE = { writeStatus: 'NO_OP', writeMessage: 'No write of this aspect under this trace id.' };
+    // Another write is the latest row and the document; our id is on neither, nor on the topic.
+    expect(await trace({ traceId: B, latest: row(A, T - 5000), systemDoc: doc(A, T - 5000), mcp: { kind: 'not-found' } })).toEqual({
+      success: true,
+      primaryStorage: NO_WRITE,
+      searchStorage: NO_WRITE,
+    });
+    // A timeseries aspect: no event and no delete under our id, and nothing on its change-log topic.
+    expect((await trace({ traceId: A, isTimeseries: true, mcl: { kind: 'not-found' } })).searchStorage).toEqual(NO_WRITE);
+  });
+
   it('5. timeseries aspect -> NO_OP / ACTIVE_STATE once indexed', async () => {
     expect(await trace({ traceId: A, isTimeseries: true, timeseriesIndexed: true })).toEqual({
       success: true,
@@ -149,7 +161,11 @@ describe('search storage: timeseries aspects are traced (the reference says TRAC
     ['document with our trace id -> ACTIVE_STATE (primary is NO_OP)', { traceId: A, isTimeseries: true, timeseriesIndexed: true }, ACTIVE],
     ['not indexed, not yet consumed on the timeseries MCL topic -> PENDING', { traceId: A, isTimeseries: true, mcl: found('5', '3') }, PENDING],
     ['not indexed, consumed -> ERROR', { traceId: A, isTimeseries: true, mcl: found('2', '3') }, ERROR],
-    ['not indexed and not on the topic (not in this write) -> NO_OP', { traceId: A, isTimeseries: true, mcl: { kind: 'not-found' } }, { writeStatus: 'NO_OP' }],
+    [
+      'not indexed and not on the topic (not in this write) -> NO_OP',
+      { traceId: A, isTimeseries: true, mcl: { kind: 'not-found' } },
+      { writeStatus: 'NO_OP', writeMessage: 'No write of this aspect under this trace id.' },
+    ],
   ])('%s', async (_rule, seen, expected) => {
     const result = await trace(seen);
     expect(result.primaryStorage).toEqual({ writeStatus: 'NO_OP' });

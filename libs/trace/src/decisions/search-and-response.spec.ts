@@ -68,7 +68,7 @@ describe('searchFromKafka: MCL topic against the MAE group', () => {
     ['group not committed on the partition yet -> PENDING', found('0', null), PENDING],
     ['consumed but not indexed -> ERROR', found('9', '10'), ERROR],
     ['no such consumer group -> UNKNOWN', { kind: 'no-group' }, { writeStatus: 'UNKNOWN', writeMessage: 'Missing consumer offsets.' }],
-    ['not on the topic -> NO_OP', { kind: 'not-found' }, { writeStatus: 'NO_OP' }],
+    ['not on the topic -> NO_OP', { kind: 'not-found' }, { writeStatus: 'NO_OP', writeMessage: 'No write of this aspect under this trace id.' }],
     [
       'read failed -> UNKNOWN saying why',
       { kind: 'failed', reason: 'broker down' },

@@ -41,7 +41,8 @@ export function searchFromStores(ctx: SearchContext): FromStores {
     case WriteStatus.HISTORIC_STATE:
       return storageStatus(WriteStatus.HISTORIC_STATE);
     case WriteStatus.NO_OP:
-      return storageStatus(WriteStatus.NO_OP);
+      // No proposal carried our trace id, so no change log can either: the same "no write" holds for the index.
+      return storageStatus(WriteStatus.NO_OP, ctx.primary.writeMessage === Messages.NO_WRITE ? Messages.NO_WRITE : undefined);
     case WriteStatus.UNKNOWN:
       return storageStatus(WriteStatus.UNKNOWN, Messages.PRIMARY_INDETERMINATE);
     case WriteStatus.TRACE_NOT_IMPLEMENTED:
@@ -132,6 +133,7 @@ function withoutEmptyFields(status: StorageStatus): StorageStatus {
   const out: StorageStatus = { writeStatus: status.writeStatus };
   if (status.writeMessage != null) out.writeMessage = status.writeMessage;
   if (status.writeExceptions != null) out.writeExceptions = status.writeExceptions;
+  if (status.queue != null) out.queue = status.queue;
   return out;
 }
 

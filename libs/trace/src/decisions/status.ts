@@ -36,6 +36,30 @@ export interface StorageStatus {
   writeStatus: WriteStatus;
   writeMessage?: string;
   writeExceptions?: WriteException[];
+  /** PENDING on a located Kafka message: where it is queued and how fast its consumer moves (see ./queue.ts). */
+  queue?: QueuePosition;
+}
+
+/**
+ * Where a PENDING write's message waits, and what its consumer group is doing (an extension of ours: clients that
+ * do not know it ignore it). Offsets are 64-bit integers as strings.
+ */
+export interface QueuePosition {
+  consumerGroup: string;
+  topic: string;
+  partition: number;
+  /** The message's own offset. */
+  offset: string;
+  /** The group's committed offset there (the next it will read); absent when it has committed nothing there yet. */
+  committedOffset?: string;
+  /** Messages before ours the group has still to process (offset - committedOffset). */
+  messagesAhead?: number;
+  /** The group's state on that partition (OK, BEHIND, STALLED, STOPPED), from the consumer-group monitor. */
+  consumerState?: string;
+  /** Messages per second the group committed there over the monitor window. */
+  consumptionRate?: number;
+  /** (messagesAhead + 1) / consumptionRate: absent when the group is not moving. */
+  estimatedWaitMs?: number;
 }
 
 export function storageStatus(writeStatus: WriteStatus, writeMessage?: string): StorageStatus {
@@ -59,6 +83,8 @@ export const Messages = {
   NOT_PROCESSED: 'Consumer has not processed offset.',
   PROCESSED_PAST: 'Consumer has processed past the offset.',
   MISSING_OFFSETS: 'Missing consumer offsets.',
+  /** NO_OP because nothing carrying the trace id exists for the aspect: not in SQL, not in OpenSearch, not on its topic. */
+  NO_WRITE: 'No write of this aspect under this trace id.',
 } as const;
 
 /** Ours (the reference answers 500 instead): why Kafka could not decide, e.g. a timeout. */
