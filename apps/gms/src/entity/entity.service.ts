@@ -6,6 +6,7 @@ import { EntityRegistry, MetadataChangeProposal, SystemMetadata } from '@lib/met
 import { AspectRepository, AspectRow } from '@lib/sql';
 import { AspectTraceResult, TraceItem, WriteStatus, WriteWaiter } from '@lib/trace';
 import { unavailableOnOutage } from './outage';
+import { Backpressure } from './backpressure';
 
 export interface AspectEnvelope {
   value: unknown;
@@ -35,14 +36,20 @@ export class EntityService {
     private readonly aspects: AspectRepository,
     private readonly waiter: WriteWaiter,
     private readonly settings: Settings,
+    private readonly backpressure: Backpressure,
   ) {}
 
-  /** Async (through Kafka; the route answers 202) or sync (stored before the answer; 200), as the route's `async` flag says. */
-  write(writes: AspectWrite[], async: boolean, withSystemMetadata: boolean, actor = DEFAULT_ACTOR): Promise<EntityEnvelope[]> {
-    return async ? this.writeAsync(writes, withSystemMetadata, actor) : this.writeSync(writes, withSystemMetadata, actor);
+  /**
+   * Async (through Kafka; the route answers 202) or sync (stored before the answer; 200), as the route's `async` flag
+   * says. An async write is refused (WritesThrottled, a 429) while the MCE consumer is past a backpressure bound.
+   */
+  async write(writes: AspectWrite[], async: boolean, withSystemMetadata: boolean, actor = DEFAULT_ACTOR): Promise<EntityEnvelope[]> {
+    if (!async) return this.writeSync(writes, withSystemMetadata, actor);
+    this.backpressure.check();
+    return this.writeAsync(writes, withSystemMetadata, actor);
   }
 
-  async writeAsync(writes: AspectWrite[], withSystemMetadata: boolean, actor = DEFAULT_ACTOR): Promise<EntityEnvelope[]> {
+  private async writeAsync(writes: AspectWrite[], withSystemMetadata: boolean, actor = DEFAULT_ACTOR): Promise<EntityEnvelope[]> {
     const sent = await unavailableOnOutage(() => this.proposals.publish(this.proposals.proposalsOf(writes, actor)));
     return envelopes(
       sent.map((mcp) => ({ urn: mcp.entityUrn, aspect: mcp.aspectName, value: JSON.parse(mcp.aspect?.value ?? 'null'), systemMetadata: mcp.systemMetadata })),
@@ -77,7 +84,8 @@ export class EntityService {
    * Deletes always go through Kafka, keyed by URN like every async write, so a delete is applied after
    * every write of its entity queued before it and none of those can bring the data back. `async=false`
    * then waits, by tracing the delete, until the consumer applied it (SQL; the index too for a timeseries
-   * aspect, which only lives there): `settled` is false when WRITE_WAIT_MAX_MS passed first.
+   * aspect, which only lives there): `settled` is false when WRITE_WAIT_MAX_MS passed first. Only an async delete is
+   * subject to backpressure, as for the other writes.
    */
   async delete(
     writes: AspectWrite[],
@@ -85,6 +93,7 @@ export class EntityService {
     withSystemMetadata: boolean,
     actor = DEFAULT_ACTOR,
   ): Promise<{ settled: boolean; entities: EntityEnvelope[] }> {
+    if (async) this.backpressure.check();
     const sent = await unavailableOnOutage(() => this.proposals.publish(this.proposals.proposalsOf(writes, actor)));
     const entities = envelopes(
       sent.map((m) => ({ urn: m.entityUrn, aspect: m.aspectName, value: null, systemMetadata: m.systemMetadata })),

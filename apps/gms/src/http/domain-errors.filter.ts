@@ -1,12 +1,14 @@
-import { ArgumentsHost, BadRequestException, Catch, HttpException, ServiceUnavailableException } from '@nestjs/common';
+import { ArgumentsHost, BadRequestException, Catch, HttpException, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { ProposalRejected } from '@lib/ingest';
 import { UrnError } from '@lib/metadata';
 import { TraceRequestError } from '@lib/trace';
 import { DependencyUnavailable } from '../entity/outage';
+import { WritesThrottled } from '../entity/backpressure';
 
 /** The domain's errors this filter answers; anything else (an HttpException, or a bug: a 500) goes to Nest as it is. */
-const DOMAIN_ERRORS = [ProposalRejected, TraceRequestError, UrnError, DependencyUnavailable] as const;
+const DOMAIN_ERRORS = [ProposalRejected, TraceRequestError, UrnError, DependencyUnavailable, WritesThrottled] as const;
 
 /**
  * The one place a domain error becomes an HTTP answer, in the JSON error shape of every other answer:
@@ -18,6 +20,7 @@ const DOMAIN_ERRORS = [ProposalRejected, TraceRequestError, UrnError, Dependency
  * | AspectVersionMismatch, a failed create condition               | 412                         |
  * | TraceRequestError, UrnError                                    | 400                         |
  * | DependencyUnavailable (Kafka, MySQL: see unavailableOnOutage)  | 503                         |
+ * | WritesThrottled (backpressure: the MCE consumer is behind)     | 429 with Retry-After        |
  *
  * A rejected proposal's body is `{statusCode, message, error: <its class name>}`; the others are Nest's
  * `{message, error, statusCode}`.
@@ -25,6 +28,7 @@ const DOMAIN_ERRORS = [ProposalRejected, TraceRequestError, UrnError, Dependency
 @Catch(...DOMAIN_ERRORS)
 export class DomainErrorsFilter extends BaseExceptionFilter {
   override catch(exception: Error, host: ArgumentsHost): void {
+    if (exception instanceof WritesThrottled) host.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(exception.retryAfterSeconds));
     super.catch(httpExceptionOf(exception), host);
   }
 }
@@ -34,5 +38,10 @@ export function httpExceptionOf(e: Error): Error {
   if (e instanceof ProposalRejected) return new HttpException({ statusCode: e.status, message: e.message, error: e.name }, e.status);
   if (e instanceof TraceRequestError || e instanceof UrnError) return new BadRequestException(e.message);
   if (e instanceof DependencyUnavailable) return new ServiceUnavailableException(e.message);
+  if (e instanceof WritesThrottled)
+    return new HttpException(
+      { statusCode: 429, message: e.message, error: 'Too Many Requests', retryAfterSeconds: e.retryAfterSeconds },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
   return e;
 }
