@@ -4,6 +4,8 @@
 # its trace-wait loop to report persisted writes and to raise on a failed one (test/compat/datahub_sdk_compat.py).
 #
 #   scripts/compat-test.sh [GMS_URL]      GMS_URL defaults to $GMS_URL, then http://127.0.0.1:$PORT (8080)
+#   scripts/compat-test.sh --venv-only    only build (or reuse) the virtualenv: test/sdk-backpressure.e2e-spec.ts
+#                                         runs the SDK from it (scripts/test.sh builds it before the e2e tests)
 #
 # The service must run both consumers (RUN_CONSUMERS=mce,mae, or the standalone consumer apps); otherwise the
 # writes are never reported persisted and the test fails.
@@ -22,6 +24,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 trap print_phases EXIT
 
+VENV_ONLY=0
+if [ "${1:-}" = "--venv-only" ]; then VENV_ONLY=1; shift; fi
 GMS_URL="${1:-${GMS_URL:-http://127.0.0.1:${PORT:-8080}}}"
 GMS_URL="${GMS_URL%/}"
 PYTHON="${PYTHON:-python3}"
@@ -52,6 +56,7 @@ else
 fi
 "$VENV/bin/python" -c 'import datahub; print("acryl-datahub", datahub.__version__)'
 phase_end
+[ "$VENV_ONLY" = 1 ] && exit 0
 
 phase_start "compat wait for service"
 deadline=$(( $(date +%s) + ${COMPAT_WAIT_SECONDS:-60} ))

@@ -60,6 +60,9 @@ if ! bash docker/local/stack.sh status >/dev/null 2>&1; then started_stack=1; fi
 bash docker/local/stack.sh up
 phase_end
 
+# The SDK's virtualenv first: one e2e suite (test/sdk-backpressure) runs DataHub's SDK against a throttled service.
+phase_start "SDK virtualenv"; bash scripts/compat-test.sh --venv-only || phase_failed=1; phase_end
+
 phase_start "e2e tests"
 load_local_env
 npx jest --config test/jest-e2e.config.js --runInBand --ci --verbose --json --outputFile="$REPORTS/e2e.json" || phase_failed=1
