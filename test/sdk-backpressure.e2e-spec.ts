@@ -71,7 +71,6 @@ describe('backpressure with the DataHub SDK: a throttled bulk ingestion complete
       report: { passed: 4, failed: 0 },
       output: expect.stringContaining('4/4 throttled-ingestion checks passed'),
     });
-    // eslint-disable-next-line no-console
     console.log(output);
   }, 240000);
 });
