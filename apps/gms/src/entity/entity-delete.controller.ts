@@ -37,7 +37,7 @@ export class EntityDeleteController {
     schema: { example: DELETE_RESPONSE_EXAMPLE },
   })
   @ApiResponse({ status: 200, description: 'Deleted (async=false).', headers: TRACEPARENT_HEADER })
-  @ApiErrorResponses(400, [409, 'async=false: the delete failed (the reason).'])
+  @ApiErrorResponses(400, [409, 'async=false: the delete failed (the reason).'], 429)
   deleteEntity(
     @Param('entityName') entityName: string,
     @Param('urn') urn: string,
@@ -59,7 +59,7 @@ export class EntityDeleteController {
   @ApiParam({ name: 'aspectName', example: 'globalTags' })
   @ApiResponse({ status: 202, description: 'Accepted: the delete is on Kafka.', headers: TRACEPARENT_HEADER })
   @ApiResponse({ status: 200, description: 'Deleted (async=false).', headers: TRACEPARENT_HEADER })
-  @ApiErrorResponses(400, [409, 'async=false: the delete failed (the reason).'])
+  @ApiErrorResponses(400, [409, 'async=false: the delete failed (the reason).'], 429)
   deleteAspect(
     @Param('entityName') entityName: string,
     @Param('urn') urn: string,

@@ -36,7 +36,7 @@ export class EntityPatchController {
   @ApiBody({ schema: PATCH_BATCH_BODY_SCHEMA, examples: PATCH_BATCH_EXAMPLES })
   @ApiResponse({ status: 202, description: 'Accepted: the patches are on Kafka (the answer echoes them).', headers: TRACEPARENT_HEADER })
   @ApiResponse({ status: 200, description: 'Applied (async=false): the answer holds the resulting values.', headers: TRACEPARENT_HEADER })
-  @ApiErrorResponses([400, WRITE_BAD_REQUEST], 409, [412, 'async=false: If-Version-Match failed.'], 413)
+  @ApiErrorResponses([400, WRITE_BAD_REQUEST], 409, [412, 'async=false: If-Version-Match failed.'], 413, 429)
   patchBatch(
     @Param('entityName') entityName: string,
     @Body() body: unknown,
@@ -62,7 +62,13 @@ export class EntityPatchController {
   @ApiBody({ schema: PATCH_DOCUMENT_SCHEMA, examples: PATCH_SINGLE_EXAMPLES })
   @ApiResponse({ status: 200, description: 'Applied: the resulting value.', headers: TRACEPARENT_HEADER })
   @ApiResponse({ status: 202, description: 'Accepted (async=true).', headers: TRACEPARENT_HEADER })
-  @ApiErrorResponses([400, WRITE_BAD_REQUEST], [409, 'The patch does not apply to the stored value (sync).'], [412, 'If-Version-Match failed (sync).'], 413)
+  @ApiErrorResponses(
+    [400, WRITE_BAD_REQUEST],
+    [409, 'The patch does not apply to the stored value (sync).'],
+    [412, 'If-Version-Match failed (sync).'],
+    413,
+    429,
+  )
   async patchOne(
     @Param('entityName') entityName: string,
     @Param('urn') urn: string,

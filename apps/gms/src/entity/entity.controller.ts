@@ -34,7 +34,7 @@ export class EntityController {
   @ApiBody({ schema: BATCH_BODY_SCHEMA, examples: BATCH_BODY_EXAMPLES })
   @ApiResponse({ status: 202, description: 'Accepted: the proposals are on Kafka.', headers: TRACEPARENT_HEADER, schema: { example: ENTITY_RESPONSE_EXAMPLE } })
   @ApiResponse({ status: 200, description: 'Written (async=false).', headers: TRACEPARENT_HEADER })
-  @ApiErrorResponses([400, WRITE_BAD_REQUEST], 412, 413)
+  @ApiErrorResponses([400, WRITE_BAD_REQUEST], 412, 413, 429)
   writeBatch(
     @Param('entityName') entityName: string,
     @Body() body: unknown,
@@ -61,7 +61,7 @@ export class EntityController {
   @ApiBody({ schema: ASPECT_ENVELOPE_SCHEMA, examples: { status: { value: { value: { removed: false } } } } })
   @ApiResponse({ status: 200, description: 'Written.', headers: TRACEPARENT_HEADER })
   @ApiResponse({ status: 202, description: 'Accepted (async=true).', headers: TRACEPARENT_HEADER })
-  @ApiErrorResponses([400, WRITE_BAD_REQUEST], [412, 'If-Version-Match or a create condition failed (sync).'], 413)
+  @ApiErrorResponses([400, WRITE_BAD_REQUEST], [412, 'If-Version-Match or a create condition failed (sync).'], 413, 429)
   async writeOne(
     @Param('entityName') entityName: string,
     @Param('urn') urn: string,

@@ -9,6 +9,14 @@ export const TRACEPARENT_HEADER = {
   },
 };
 
+/** A 429's advice: when to try again. */
+const RETRY_AFTER_HEADER = {
+  'Retry-After': {
+    description: 'Seconds to wait before retrying: the time the MCE consumer needs, at its recent rate, to get back under the bound.',
+    schema: { type: 'integer', example: 3 },
+  },
+};
+
 /** The one JSON shape of every error answer (Nest's, and DomainErrorsFilter's). */
 export class ApiError {
   @ApiProperty({ type: 'integer', example: 400 }) readonly statusCode!: number;
@@ -16,7 +24,7 @@ export class ApiError {
   @ApiPropertyOptional({ example: 'Bad Request' }) readonly error?: string;
 }
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 429 | 503;
 
 const DESCRIPTIONS: Record<ErrorStatus, string> = {
   400: 'The request is malformed; the message names the field.',
@@ -26,6 +34,7 @@ const DESCRIPTIONS: Record<ErrorStatus, string> = {
   409: 'async=false: a patch does not apply to the stored value.',
   412: 'async=false: If-Version-Match or a create condition failed.',
   413: 'The body is larger than MAX_REQUEST_BYTES, or an aspect value larger than MAX_ASPECT_BYTES.',
+  429: 'async=true only, with backpressure on (BACKPRESSURE_MAX_LAG, BACKPRESSURE_MAX_WAIT_MS): the MCE consumer is past the bound the message names; nothing was queued. Retry after `Retry-After` seconds.',
   503: 'Kafka (or, for sync writes, MySQL) did not answer in time; nothing was written.',
 };
 
@@ -37,7 +46,12 @@ export function ApiErrorResponses(...responses: ErrorResponse[]): MethodDecorato
   return applyDecorators(
     ...responses.map((r) => {
       const [status, description] = Array.isArray(r) ? r : [r, DESCRIPTIONS[r]];
-      return ApiResponse({ status, description, type: ApiError, headers: TRACEPARENT_HEADER });
+      return ApiResponse({
+        status,
+        description,
+        type: ApiError,
+        headers: status === 429 ? { ...TRACEPARENT_HEADER, ...RETRY_AFTER_HEADER } : TRACEPARENT_HEADER,
+      });
     }),
   );
 }

@@ -28,6 +28,21 @@ const storage = {
         properties: { message: { type: 'string' }, exceptionClass: { type: 'string' }, stackTrace: { type: 'array', items: { type: 'string' } } },
       },
     },
+    queue: {
+      type: 'object',
+      description: 'PENDING on a located Kafka message only: where it waits and what its consumer group is doing (docs/trace-semantics.md 5.5).',
+      properties: {
+        consumerGroup: { type: 'string' },
+        topic: { type: 'string' },
+        partition: { type: 'integer' },
+        offset: { type: 'string', description: "The message's offset (64-bit, as a string)." },
+        committedOffset: { type: 'string', description: "The group's committed offset on the partition: the next it reads." },
+        messagesAhead: { type: 'integer', description: 'Messages before ours the group has still to process.' },
+        consumerState: { type: 'string', enum: ['OK', 'BEHIND', 'STALLED', 'STOPPED'] },
+        consumptionRate: { type: 'number', description: 'Messages per second the group committed there lately.' },
+        estimatedWaitMs: { type: 'integer', description: 'Absent when the group is not moving.' },
+      },
+    },
   },
 };
 
@@ -50,7 +65,21 @@ export const TRACE_RESPONSE_EXAMPLES = {
       [URN]: {
         status: {
           success: true,
-          primaryStorage: { writeStatus: 'PENDING', writeMessage: 'Consumer has not processed offset.' },
+          primaryStorage: {
+            writeStatus: 'PENDING',
+            writeMessage: 'Consumer has not processed offset.',
+            queue: {
+              consumerGroup: 'generic-mce-consumer-job-client',
+              topic: 'MetadataChangeProposal_v1',
+              partition: 1,
+              offset: '1250',
+              committedOffset: '1200',
+              messagesAhead: 50,
+              consumerState: 'OK',
+              consumptionRate: 420.5,
+              estimatedWaitMs: 122,
+            },
+          },
           searchStorage: { writeStatus: 'PENDING', writeMessage: 'Pending primary storage write.' },
         },
       },
