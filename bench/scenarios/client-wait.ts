@@ -143,6 +143,8 @@ interface Phase {
   settledBeforeFirstTrace?: number;
   /** Per write, the client's time over the write's own settle time. */
   perWriteRatio?: Figure;
+  /** Per write, how long after it settled its client knew (ms; negative: the client's answer came before the poller saw it). */
+  lateBy?: Figure;
   tracesPerWrite?: number;
   /** Trace answers the client got with a pair still PENDING. */
   pendingAnswers?: number;
@@ -176,6 +178,10 @@ function phaseOf(all: Followed[]): Phase {
     perWriteRatio: summarize(
       w.map((x) => x.ms / x.settleMs),
       'x',
+    ),
+    lateBy: summarize(
+      w.map((x) => x.ms - x.settleMs),
+      'ms',
     ),
     tracesPerWrite: round(sum((x) => x.traces) / w.length, 2),
     pendingAnswers: sum((x) => x.pendingAnswers),
@@ -223,7 +229,7 @@ function logPhase(ctx: Ctx, what: string, client: Client, p: Phase): void {
   const load = `; 202 median ${p.accepted.median} ms p99 ${p.accepted.p99}${p.load ? `, sent ${p.load.sentPerSec}/s` : ''}`;
   const cpu = p.cpu ? `; CPU ${JSON.stringify(p.cpu)}` : '';
   const waited = p.waited
-    ? `; waited median ${p.waited.median} ms p99 ${p.waited.p99} (${p.tracesPerWrite} traces/write, ${p.pendingAnswers} PENDING answers, ${p.settledBeforeFirstTrace} writes settled before their first trace${p.notActivePairs ? `, ${p.notActivePairs} pairs not ACTIVE!` : ''})`
+    ? `; waited median ${p.waited.median} ms p99 ${p.waited.p99}, after settling median ${p.lateBy!.median} ms p99 ${p.lateBy!.p99} (${p.tracesPerWrite} traces/write, ${p.pendingAnswers} PENDING answers, ${p.settledBeforeFirstTrace} writes settled before their first trace${p.notActivePairs ? `, ${p.notActivePairs} pairs not ACTIVE!` : ''})`
     : '';
   ctx.log(
     `  ${what}, ${client === 'none' ? 'no client' : client}: ${p.writes} writes; settle median ${p.settle.median} ms p99 ${p.settle.p99}${waited}${load}${cpu}`,
