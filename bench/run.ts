@@ -2,7 +2,8 @@
  * `npm run bench [-- --quick] [-- --keep]`: the write-tracing benchmark on the real local stack.
  * Prints a table and writes bench/results/<date>.json (+ .svg chart, + .md table). See bench/README.md.
  * `--chart <file.json>` only redraws the chart of an existing results file; `--clean` only removes
- * what the bench leaves on the stack (after --keep, or an interrupted run).
+ * what the bench leaves on the stack (after --keep, or an interrupted run); `--only clientWait` runs
+ * scenario 7 alone (with --quick: a small check that it works).
  */
 import { execSync } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
@@ -19,6 +20,7 @@ import { resetBenchState, Stack } from './lib/stack';
 import { nowMs } from './lib/stats';
 import { chartSvg } from './lib/svg';
 import { markdownTable, Row, textTable } from './lib/table';
+import { clientWait } from './scenarios/client-wait';
 import { ingest, ingestScaled } from './scenarios/ingest';
 import { settle, settleScaled } from './scenarios/settle';
 import { traceFailed } from './scenarios/trace-failed';
@@ -125,12 +127,17 @@ async function main(): Promise<void> {
   }
   const quick = args.includes('--quick');
   const keep = args.includes('--keep');
+  // Scenarios that need nothing but a running pipeline (gms and both consumers, one process each) can run alone.
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+  if (only !== undefined && only !== 'clientWait') throw new Error(`--only ${only}: only clientWait runs alone`);
   const startedAt = new Date();
   const stamp =
     startedAt
       .toISOString()
       .replace(/:/g, '-')
-      .replace(/\.\d+Z$/, 'Z') + (quick ? '-quick' : '');
+      .replace(/\.\d+Z$/, 'Z') +
+    (quick ? '-quick' : '') +
+    (only ? `-${only}` : '');
   mkdirSync(RESULTS, { recursive: true });
   const logDir = mkdtempSync(join(tmpdir(), 'bench-logs-'));
   const log = (m: string) => console.log(`[${((nowMs() - t0) / 1000).toFixed(1).padStart(6)} s] ${m}`);
@@ -144,7 +151,7 @@ async function main(): Promise<void> {
   const stack = await connect();
   const results: Record<string, unknown> & { scenarios: Record<string, unknown> } = {
     startedAt: startedAt.toISOString(),
-    mode: quick ? 'quick' : 'full',
+    mode: (quick ? 'quick' : 'full') + (only ? `, only ${only}` : ''),
     run: RUN,
     machine: machine(),
     stack: await versions(stack),
@@ -159,10 +166,6 @@ async function main(): Promise<void> {
   try {
     log(`mode ${results.mode}; app logs in ${logDir}`);
     await resetBenchState(stack);
-    log('bench topics, groups, indices and rows reset; starting a gms for the ingest scenarios');
-    const ingestGms = await startGms(logDir, 1, { TOPIC_MCP: NAMES.ingestMcp });
-    ctx = { quick, stack, logDir, gms: ingestGms.apps[0], gmsAll: ingestGms.apps, mce: [], mae: [], procs: 1, log };
-    const c = ctx;
     const scenario = async <T extends { rows: Row[] }>(key: string, title: string, work: () => Promise<T>): Promise<T> => {
       log(title);
       const s = nowMs();
@@ -172,62 +175,77 @@ async function main(): Promise<void> {
       rows.push(...out.rows);
       return out;
     };
-    /** Peak RSS (VmHWM) of every process, taken right after the highest load of each phase. */
-    const peaks: Record<string, PeakRss[]> = {};
-    const useGms = (g: { apps: App[] }) => {
-      c.gmsAll = g.apps;
-      c.gms = g.apps[0];
-    };
+    if (only === 'clientWait') {
+      log('bench topics, groups, indices and rows reset; starting gms and both consumers');
+      const g = await startGms(logDir, 1);
+      ctx = { quick, stack, logDir, gms: g.apps[0], gmsAll: g.apps, mce: [], mae: [], procs: 1, log };
+      const c = ctx;
+      await Promise.all([startMce(c), startMae(c)]);
+      await warmUp(c);
+      await scenario('clientWait', '7. a client waiting for its write: SDK-style polling vs the server wait', () => clientWait(c));
+    } else {
+      log('bench topics, groups, indices and rows reset; starting a gms for the ingest scenarios');
+      const ingestGms = await startGms(logDir, 1, { TOPIC_MCP: NAMES.ingestMcp });
+      ctx = { quick, stack, logDir, gms: ingestGms.apps[0], gmsAll: ingestGms.apps, mce: [], mae: [], procs: 1, log };
+      const c = ctx;
+      /** Peak RSS (VmHWM) of every process, taken right after the highest load of each phase. */
+      const peaks: Record<string, PeakRss[]> = {};
+      const useGms = (g: { apps: App[] }) => {
+        c.gmsAll = g.apps;
+        c.gms = g.apps[0];
+      };
 
-    await scenario('ingest', '1. async ingest vs bare producer', () => ingest(c));
-    await scenario('traceLog', '6. ingest with and without X-Enable-Trace-Log', () => traceLog(c));
-    peaks['ingest, 1 process'] = peakRss(c.gmsAll);
-    await Promise.all(c.gmsAll.map((a) => a.stop()));
-    c.procs = 2;
-    const scaledGms = await startGms(logDir, c.procs, { TOPIC_MCP: NAMES.ingestMcp });
-    useGms(scaledGms);
-    log(`gms for ingest with ${c.procs} processes: ${scaledGms.mode}`);
-    results.gmsScaledMode = scaledGms.mode;
-    await scenario('ingestScaled', `1. async ingest, batch 100, ${c.procs} gms processes vs bare producer`, () => ingestScaled(c, scaledGms.mode));
-    peaks[`ingest, ${c.procs} processes`] = peakRss(c.gmsAll);
-    log('starting gms and the MAE consumer');
-    await Promise.all(c.gmsAll.map((a) => a.stop()));
-    c.procs = 1;
-    const [gms1] = await Promise.all([startGms(logDir, 1), startMae(c)]);
-    useGms(gms1);
-    // Scenario 5 first, while the MCP topic holds nothing but its own filler; it leaves the MCE consumer running.
-    await scenario('traceFailed', '5. detailed trace of failed writes at 10k and 100k other messages', () => traceFailed(c));
-    await warmUp(c);
-    const settled1 = await scenario('settle', '2. end-to-end settle time and sustained rate (service and floor)', () => settle(c));
-    peaks['settle ramp, 1 process each'] = peakRss(appsOf(c));
-    const settled = await scenario('traceSettled', '3. trace of settled writes vs SQL query + mget', () => traceSettled(c));
-    await scenario('tracePending', '4. trace of pending writes (MCE consumer stopped)', () =>
-      tracePending(c, { traceId: String(settled.data.traceId), urns: urns('s3', 0, 1000) }),
-    );
+      await scenario('ingest', '1. async ingest vs bare producer', () => ingest(c));
+      await scenario('traceLog', '6. ingest with and without X-Enable-Trace-Log', () => traceLog(c));
+      peaks['ingest, 1 process'] = peakRss(c.gmsAll);
+      await Promise.all(c.gmsAll.map((a) => a.stop()));
+      c.procs = 2;
+      const scaledGms = await startGms(logDir, c.procs, { TOPIC_MCP: NAMES.ingestMcp });
+      useGms(scaledGms);
+      log(`gms for ingest with ${c.procs} processes: ${scaledGms.mode}`);
+      results.gmsScaledMode = scaledGms.mode;
+      await scenario('ingestScaled', `1. async ingest, batch 100, ${c.procs} gms processes vs bare producer`, () => ingestScaled(c, scaledGms.mode));
+      peaks[`ingest, ${c.procs} processes`] = peakRss(c.gmsAll);
+      log('starting gms and the MAE consumer');
+      await Promise.all(c.gmsAll.map((a) => a.stop()));
+      c.procs = 1;
+      const [gms1] = await Promise.all([startGms(logDir, 1), startMae(c)]);
+      useGms(gms1);
+      // Scenario 5 first, while the MCP topic holds nothing but its own filler; it leaves the MCE consumer running.
+      await scenario('traceFailed', '5. detailed trace of failed writes at 10k and 100k other messages', () => traceFailed(c));
+      await warmUp(c);
+      const settled1 = await scenario('settle', '2. end-to-end settle time and sustained rate (service and floor)', () => settle(c));
+      peaks['settle ramp, 1 process each'] = peakRss(appsOf(c));
+      const settled = await scenario('traceSettled', '3. trace of settled writes vs SQL query + mget', () => traceSettled(c));
+      await scenario('clientWait', '7. a client waiting for its write: SDK-style polling vs the server wait', () => clientWait(c));
+      await scenario('tracePending', '4. trace of pending writes (MCE consumer stopped)', () =>
+        tracePending(c, { traceId: String(settled.data.traceId), urns: urns('s3', 0, 1000) }),
+      );
 
-    log('restarting with 2 processes of each kind');
-    // Stopping takes seconds (a consumer waits for its fetch, gms for its trace readers): the new gms and MCE
-    // consumers (scenario 4 stopped the old one) start meanwhile; the new MAE consumers once the old one has
-    // left its group, so the group is theirs alone.
-    const gmsStopped = Promise.all(c.gmsAll.map((a) => a.stop()));
-    const maeStopped = stopMae(c);
-    await stopMce(c);
-    c.procs = 2;
-    try {
-      const [gms2] = await Promise.all([startGms(logDir, c.procs), startMce(c), maeStopped.then(() => startMae(c))]);
-      useGms(gms2);
-      log(`gms with ${c.procs} processes: ${gms2.mode}`);
-    } finally {
-      await Promise.all([gmsStopped, maeStopped]);
+      log('restarting with 2 processes of each kind');
+      // Stopping takes seconds (a consumer waits for its fetch, gms for its trace readers): the new gms and MCE
+      // consumers (scenario 4 stopped the old one) start meanwhile; the new MAE consumers once the old one has
+      // left its group, so the group is theirs alone.
+      const gmsStopped = Promise.all(c.gmsAll.map((a) => a.stop()));
+      const maeStopped = stopMae(c);
+      await stopMce(c);
+      c.procs = 2;
+      try {
+        const [gms2] = await Promise.all([startGms(logDir, c.procs), startMce(c), maeStopped.then(() => startMae(c))]);
+        useGms(gms2);
+        log(`gms with ${c.procs} processes: ${gms2.mode}`);
+      } finally {
+        await Promise.all([gmsStopped, maeStopped]);
+      }
+      await warmUp(c);
+      const one = settled1.data as { sustainedAspectsPerSec: { service: number | null; floor: number | null }; topReached: { floor: boolean } };
+      await scenario('settleScaled', `2. sustained rate with ${c.procs} processes of each kind`, () =>
+        settleScaled(c, one.sustainedAspectsPerSec.service ?? 200, one.sustainedAspectsPerSec.floor, one.topReached.floor),
+      );
+      peaks[`settle ramp, ${c.procs} processes each`] = peakRss(appsOf(c));
+      results.memory = { unit: 'MiB (VmHWM, per process)', limitMiB: RSS_LIMIT_MIB, peaks };
+      for (const [when, list] of Object.entries(peaks)) rows.push(...memoryRows(when, list));
     }
-    await warmUp(c);
-    const one = settled1.data as { sustainedAspectsPerSec: { service: number | null; floor: number | null }; topReached: { floor: boolean } };
-    await scenario('settleScaled', `2. sustained rate with ${c.procs} processes of each kind`, () =>
-      settleScaled(c, one.sustainedAspectsPerSec.service ?? 200, one.sustainedAspectsPerSec.floor, one.topReached.floor),
-    );
-    peaks[`settle ramp, ${c.procs} processes each`] = peakRss(appsOf(c));
-    results.memory = { unit: 'MiB (VmHWM, per process)', limitMiB: RSS_LIMIT_MIB, peaks };
-    for (const [when, list] of Object.entries(peaks)) rows.push(...memoryRows(when, list));
   } catch (err) {
     // An app that died under us (crash, or a signal from outside the bench) is the likelier story than the request error.
     const dead = (ctx ? appsOf(ctx) : []).filter((a) => a.exitCode !== null);

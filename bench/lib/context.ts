@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync, statSync } from 'fs';
-import { App, AppName, gmsWorkersSupported } from './apps';
+import { App, AppName, cpuSecondsOf, gmsWorkersSupported, stackProcesses } from './apps';
 import { Reply, trace, traceIdOf } from './http';
 import { NAMES } from './env';
 import { lagOf, moveGroupToEnd, Stack, waitGroupStable } from './stack';
@@ -148,6 +148,27 @@ export class CpuMeter {
   percent(): { service: number; bench: number } {
     return { service: Math.round((this.app / this.wall) * 100), bench: Math.round((this.bench / this.wall) * 100) };
   }
+}
+
+/**
+ * From now on, the CPU of every app process of the context, of the stack's processes (which others may
+ * share) and of the bench itself; the answer reads it: % of one core since the call, by label.
+ */
+export function cpuSince(ctx: Ctx): () => Record<string, number> {
+  const meters: { label: string; seconds: () => number }[] = [
+    ...appsOf(ctx).map((a) => ({ label: a.label, seconds: () => a.cpuSeconds() })),
+    ...stackProcesses().map((p) => ({ label: p.name, seconds: () => cpuSecondsOf(p.pid) })),
+  ];
+  const cpu0 = meters.map((m) => m.seconds());
+  const bench0 = process.cpuUsage();
+  const t0 = nowMs();
+  return () => {
+    const seconds = (nowMs() - t0) / 1000;
+    const cpu: Record<string, number> = Object.fromEntries(meters.map((m, i) => [m.label, Math.round(((m.seconds() - cpu0[i]) / seconds) * 100)]));
+    const b = process.cpuUsage(bench0);
+    cpu.bench = Math.round(((b.user + b.system) / 1e6 / seconds) * 100);
+    return cpu;
+  };
 }
 
 /**

@@ -5,6 +5,7 @@ import { nowMs, sleep } from './stats';
 interface Pending {
   traceId: string;
   acceptedAt: number;
+  onSettled?: (ms: number) => void;
 }
 
 /**
@@ -27,8 +28,9 @@ export class SettlePoller {
     private readonly everyMs = 20,
   ) {}
 
-  track(urn: string, aspect: string, traceId: string, acceptedAt: number): void {
-    this.pending.set(systemMetadataDocId(urn, aspect), { traceId, acceptedAt });
+  /** `onSettled`, when given, is told this write's settle time too (censored ones included): per-write figures. */
+  track(urn: string, aspect: string, traceId: string, acceptedAt: number, onSettled?: (ms: number) => void): void {
+    this.pending.set(systemMetadataDocId(urn, aspect), { traceId, acceptedAt, onSettled });
   }
 
   get open(): number {
@@ -58,7 +60,10 @@ export class SettlePoller {
    */
   censor(): number {
     const now = nowMs();
-    for (const p of this.pending.values()) this.settledMs.push(now - p.acceptedAt);
+    for (const p of this.pending.values()) {
+      this.settledMs.push(now - p.acceptedAt);
+      p.onSettled?.(now - p.acceptedAt);
+    }
     const n = this.pending.size;
     this.pending.clear();
     return n;
@@ -78,6 +83,7 @@ export class SettlePoller {
             if (p && doc.found && doc._source?.telemetryTraceId === p.traceId) {
               this.settledMs.push(seen - p.acceptedAt);
               this.pending.delete(doc._id);
+              p.onSettled?.(seen - p.acceptedAt);
             }
           }
         } catch {

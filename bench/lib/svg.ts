@@ -83,7 +83,11 @@ function panel(p: Panel, ox: number): string {
 
 type Fig = { median: number; p90: number; p99: number; p999: number };
 
-/** The chart of one results file: settle-time percentiles (scenario 2), trace latency against body size (scenario 3) and settle p99 against offered rate (scenario 2's ramps). */
+/**
+ * The chart of one results file: settle-time percentiles (scenario 2), trace latency against body size
+ * (scenario 3), settle p99 against offered rate (scenario 2's ramps) and a client's wait for its write
+ * (scenario 7); each panel only when its scenario ran.
+ */
 export function chartSvg(results: {
   startedAt: string;
   mode: string;
@@ -97,6 +101,7 @@ export function chartSvg(results: {
     };
     settleScaled?: { data: { processes: number; ramp: Record<string, { settle: Fig }> } };
     traceSettled?: { data: Record<string, unknown> };
+    clientWait?: { data: Record<'steady' | 'batch100', { settle: Fig; polling: Fig; serverWait: Fig }> };
   };
 }): string {
   const pcts: [number, string][] = [
@@ -123,31 +128,26 @@ export function chartSvg(results: {
     { label: 'floor median (SQL + mget)', color: '#1f77b4', dashed: true, points: line('floor', 'median') },
     { label: 'floor p99', color: '#d62728', dashed: true, points: line('floor', 'p99') },
   ];
-  const panels = [
-    panel(
-      {
-        title: 'End-to-end settle time (202 -> ACTIVE in both stores)',
-        xTitle: 'percentile',
-        yTitle: 'ms (log)',
-        xTicks: pcts,
-        logX: false,
-        series: settleSeries,
-        marks: [{ y: 300, label: 'target p99 @1000/s' }],
-      },
-      0,
-    ),
-    panel(
-      {
-        title: 'Trace of settled writes',
-        xTitle: 'urn/aspect pairs in the body (log)',
-        yTitle: 'ms (log)',
-        xTicks: sizes.map((n) => [n, String(n)]),
-        logX: true,
-        series: traceSeries,
-      },
-      W,
-    ),
-  ];
+  const panels: Panel[] = [];
+  if (settleSeries.length > 0)
+    panels.push({
+      title: 'End-to-end settle time (202 -> ACTIVE in both stores)',
+      xTitle: 'percentile',
+      yTitle: 'ms (log)',
+      xTicks: pcts,
+      logX: false,
+      series: settleSeries,
+      marks: [{ y: 300, label: 'target p99 @1000/s' }],
+    });
+  if (sizes.length > 0)
+    panels.push({
+      title: 'Trace of settled writes',
+      xTitle: 'urn/aspect pairs in the body (log)',
+      yTitle: 'ms (log)',
+      xTicks: sizes.map((n) => [n, String(n)]),
+      logX: true,
+      series: traceSeries,
+    });
   // Settle p99 against the offered rate: the steady steps and every ramp step, per side.
   const byRate = (steps: Record<string, { settle: Fig }>): [number, number][] =>
     Object.entries(steps)
@@ -165,25 +165,39 @@ export function chartSvg(results: {
   ];
   const rates = [...new Set(rampSeries.flatMap((x) => x.points.map(([r]) => r)))].sort((a, b) => a - b);
   if (rates.length > 0)
-    panels.push(
-      panel(
-        {
-          title: 'Settle p99 against offered rate (ramp)',
-          xTitle: 'aspects/s offered (log)',
-          yTitle: 'p99 ms (log)',
-          xTicks: rates.map((r) => [r, r >= 1000 ? `${r / 1000}k` : String(r)]),
-          logX: true,
-          series: rampSeries,
-        },
-        2 * W,
-      ),
-    );
-  const width = panels.length * W;
+    panels.push({
+      title: 'Settle p99 against offered rate (ramp)',
+      xTitle: 'aspects/s offered (log)',
+      yTitle: 'p99 ms (log)',
+      xTicks: rates.map((r) => [r, r >= 1000 ? `${r / 1000}k` : String(r)]),
+      logX: true,
+      series: rampSeries,
+    });
+  // A client's wait for its write (scenario 7): percentiles of the server wait and of SDK-style polling beside the settle time.
+  const waited = results.scenarios.clientWait?.data;
+  if (waited)
+    panels.push({
+      title: 'Client wait for its write (request -> not PENDING)',
+      xTitle: 'percentile',
+      yTitle: 'ms (log)',
+      xTicks: pcts,
+      logX: false,
+      series: (['steady', 'batch100'] as const).flatMap((k, i) => {
+        const what = k === 'steady' ? '200/s' : 'batch 100';
+        return [
+          { label: `server wait ${what}`, color: colors[2 * i], points: perc(waited[k].serverWait) },
+          { label: `polling ${what}`, color: colors[2 * i + 1], points: perc(waited[k].polling) },
+          { label: `settle ${what}`, color: colors[2 * i], dashed: true, points: perc(waited[k].settle) },
+        ];
+      }),
+      marks: [{ y: 2000, label: "the SDK's first sleep" }],
+    });
+  const width = Math.max(1, panels.length) * W;
   const caption = `${results.mode} run ${results.startedAt}, ${results.machine.cores} cores`;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${H + 14}" viewBox="0 0 ${width} ${H + 14}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    ...panels,
+    ...panels.map((p, i) => panel(p, i * W)),
     `<text x="${width / 2}" y="${H + 8}" text-anchor="middle" fill="#666">${esc(caption)}</text>`,
     '</svg>',
   ].join('\n');

@@ -1,6 +1,5 @@
 import { statSync } from 'fs';
-import { cpuSecondsOf, stackProcesses } from '../lib/apps';
-import { appsOf, countInLog, Ctx, drainOrDrop, gmsUrl, ScenarioResult } from '../lib/context';
+import { countInLog, cpuSince, Ctx, drainOrDrop, gmsUrl, ScenarioResult } from '../lib/context';
 import { NAMES } from '../lib/env';
 import { FloorPipeline } from '../lib/floor-pipeline';
 import { patch, post, traceIdOf, trace } from '../lib/http';
@@ -120,13 +119,8 @@ export function stepper(ctx: Ctx, floor: FloorPipeline | undefined): Stepper {
     const floorIdle = floor ? await floor.idle(drainMs) : undefined;
     if (floorIdle?.dropped) ctx.log(`  floor did not drain within ${drainMs} ms: dropped its backlog ${JSON.stringify(floorIdle.dropped)}`);
     const before = side === 'service' ? service : floorIdle;
-    const meters: { label: string; seconds: () => number }[] = [
-      ...appsOf(ctx).map((a) => ({ label: a.label, seconds: () => a.cpuSeconds() })),
-      ...stackProcesses().map((p) => ({ label: p.name, seconds: () => cpuSecondsOf(p.pid) })),
-    ];
     const mceLogs = ctx.mce.map((a) => ({ file: a.logFile, from: statSync(a.logFile).size }));
-    const cpu0 = meters.map((m) => m.seconds());
-    const bench0 = process.cpuUsage();
+    const cpuOf = cpuSince(ctx);
     const poller = new SettlePoller(ctx.stack.search, side === 'service' ? NAMES.systemMetadataIndex : NAMES.floorIndex);
     const [group1, topic1, group2, topic2] =
       side === 'service' ? [NAMES.mceGroup, NAMES.mcp, NAMES.maeGroup, NAMES.mcl] : [NAMES.floorMceGroup, NAMES.floorMcp, NAMES.floorMaeGroup, NAMES.floorMcl];
@@ -166,9 +160,7 @@ export function stepper(ctx: Ctx, floor: FloorPipeline | undefined): Stepper {
     };
     const load = await openLoop(rate, BATCH, stepMs, send);
     const endOfLoad = (nowMs() - t0) / 1000;
-    const cpu: Record<string, number> = Object.fromEntries(meters.map((m, i) => [m.label, Math.round(((m.seconds() - cpu0[i]) / endOfLoad) * 100)]));
-    const b = process.cpuUsage(bench0);
-    cpu.bench = Math.round(((b.user + b.system) / 1e6 / endOfLoad) * 100);
+    const cpu = cpuOf();
     await poller.drain(drainMs);
     const unsettled = poller.censor();
     sampling = false;
