@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/c
 import { errorMessage } from '@lib/common';
 import { Metrics } from '@lib/metrics';
 import { WaitPoint } from './decisions/inputs';
-import { KafkaAdminPort } from './kafka/kafka-admin.port';
+import { KafkaAdminPort, PartitionRange } from './kafka/kafka-admin.port';
 
 /** Injection token of the waits' tuning (see TraceModule). */
 export const TRACE_WAIT_OPTIONS = Symbol('TRACE_WAIT_OPTIONS');
@@ -14,6 +14,8 @@ export interface TraceWaitOptions {
   maxWaiters: number;
   /** TRACE_WAIT_POLL_MS: how often the watcher reads each group's committed offsets while anyone waits on it. */
   pollMs: number;
+  /** Where the MCE consumer's change logs go and who reads them: what a wait follows once its proposals are applied. */
+  changeLogs: { groupId: string; topic: string };
 }
 
 interface Watch {
@@ -37,6 +39,10 @@ export class OffsetWatcher implements OnModuleDestroy {
   private lastError = '';
   /** Admin fetches made, by group (for tests; the metric trace_wait_offset_fetches_total counts the same). */
   readonly fetches = new Map<string, number>();
+  /** When the committed offsets that released the latest waiters were read (epoch ms, at the end of that fetch). */
+  observedAt = 0;
+  /** The latest end offsets read per topic, and when that read started. */
+  private readonly ends = new Map<string, { at: number; ranges: Promise<PartitionRange[]> }>();
 
   constructor(
     private readonly admin: KafkaAdminPort,
@@ -71,6 +77,21 @@ export class OffsetWatcher implements OnModuleDestroy {
     });
   }
 
+  /**
+   * The end offsets of `topic` as read at or after `notBefore` (epoch ms): one ListOffsets shared by every waiter
+   * asking about the same moment (all those one tick released), a new one for a later moment.
+   */
+  endOffsets(topic: string, notBefore: number): Promise<PartitionRange[]> {
+    const cached = this.ends.get(topic);
+    if (cached && cached.at >= notBefore) return cached.ranges;
+    const read = { at: Date.now(), ranges: this.admin.partitionRanges(topic) };
+    this.ends.set(topic, read);
+    read.ranges.catch(() => {
+      if (this.ends.get(topic) === read) this.ends.delete(topic);
+    });
+    return read.ranges;
+  }
+
   /** Releases every waiter (false) and refuses new ones: the process is stopping. */
   onModuleDestroy(): void {
     this.stopped = true;
@@ -88,6 +109,7 @@ export class OffsetWatcher implements OnModuleDestroy {
   private async tick(): Promise<void> {
     try {
       const committed = await this.fetchCommitted();
+      this.observedAt = Date.now();
       for (const watch of [...this.watches]) {
         if (watch.points.length > 0 && watch.points.every((p) => passed(committed, p))) watch.done(true);
       }

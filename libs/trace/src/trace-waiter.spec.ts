@@ -6,6 +6,7 @@ import { KafkaAdminPort, PartitionOffset, PartitionRange } from './kafka/kafka-a
 import { OffsetWatcher, TraceWaitOptions } from './offset-watcher';
 import { TraceWaiter } from './trace-waiter';
 import { TraceOptions, TraceOutcome, TraceService } from './trace.service';
+import { partitionForKey } from './kafka/partition-for-key';
 
 const MCE = 'mce-group';
 const MAE = 'mae-group';
@@ -17,6 +18,7 @@ const URN = 'urn:li:dataset:(urn:li:dataPlatform:hive,db.t,PROD)';
 const ITEM = { urn: URN, entityType: 'dataset', aspect: 'status', isTimeseries: false };
 const REF = { traceId: '00062c53a468cbd8077e7dd079846870', timestamp: 1 };
 const OPTS: TraceOptions = { onlyIncludeErrors: false, detailed: false, skipCache: false };
+const CHANGE_LOGS = { groupId: MAE, topic: MCL };
 
 /** Committed offsets set by hand, every fetch counted. */
 class FakeAdmin extends KafkaAdminPort {
@@ -46,8 +48,14 @@ class FakeAdmin extends KafkaAdminPort {
   groupState(): Promise<string> {
     throw new Error('not used');
   }
-  partitionRanges(): Promise<PartitionRange[]> {
-    throw new Error('not used');
+  /** End offsets by topic (a topic without any: the read fails); every read recorded. */
+  readonly ranges = new Map<string, PartitionRange[]>();
+  readonly rangeReads: string[] = [];
+  async partitionRanges(topic: string): Promise<PartitionRange[]> {
+    this.rangeReads.push(topic);
+    const ranges = this.ranges.get(topic);
+    if (!ranges) throw new Error('This server does not host this topic-partition');
+    return ranges;
   }
   offsetsAtTime(): Promise<PartitionOffset[]> {
     throw new Error('not used');
@@ -58,7 +66,7 @@ const point = (groupId: string, topic: string, partition: number, offset: number
 
 function watcherWith(options: Partial<TraceWaitOptions> = {}) {
   const admin = new FakeAdmin();
-  const watcher = new OffsetWatcher(admin, { defaultWaitMs: 5000, maxWaiters: 1000, pollMs: POLL, ...options });
+  const watcher = new OffsetWatcher(admin, { defaultWaitMs: 5000, maxWaiters: 1000, pollMs: POLL, changeLogs: CHANGE_LOGS, ...options });
   return { admin, watcher };
 }
 
@@ -159,15 +167,18 @@ describe('OffsetWatcher', () => {
   });
 });
 
-const outcome = (primary: WriteStatus, search: WriteStatus, waits: WaitPoint[] = []): TraceOutcome => ({
+const outcome = (primary: WriteStatus, search: WriteStatus, waits: WaitPoint[] = [], queued: TraceOutcome['queued'] = []): TraceOutcome => ({
   response: { [URN]: { status: { success: true, primaryStorage: { writeStatus: primary }, searchStorage: { writeStatus: search } } } } as TraceResponse,
   pending: primary === WriteStatus.PENDING || search === WriteStatus.PENDING,
   waits,
+  queued,
 });
 
 const PENDING_MCE = outcome(WriteStatus.PENDING, WriteStatus.PENDING, [point(MCE, MCP, 0, 10)]);
 const PENDING_MAE = outcome(WriteStatus.ACTIVE_STATE, WriteStatus.PENDING, [point(MAE, MCL, 0, 20)]);
 const ACTIVE = outcome(WriteStatus.ACTIVE_STATE, WriteStatus.ACTIVE_STATE);
+/** PENDING in primary storage, with the proposal located: its change log is still to come. */
+const QUEUED = outcome(WriteStatus.PENDING, WriteStatus.PENDING, [point(MCE, MCP, 0, 10)], [ITEM]);
 
 /** A TraceWaiter over a TraceService answering `answer()` each time (its calls recorded), and a watcher on a fake admin. */
 function waiterWith(answer: (call: number) => TraceOutcome, options: Partial<TraceWaitOptions> = {}) {
@@ -179,7 +190,7 @@ function waiterWith(answer: (call: number) => TraceOutcome, options: Partial<Tra
       return answer(calls.length);
     },
   } as unknown as TraceService;
-  const waiter = new TraceWaiter(traces, watcher, { defaultWaitMs: 5000, maxWaiters: 1000, pollMs: POLL, ...options });
+  const waiter = new TraceWaiter(traces, watcher, { defaultWaitMs: 5000, maxWaiters: 1000, pollMs: POLL, changeLogs: CHANGE_LOGS, ...options });
   return { admin, watcher, waiter, calls };
 }
 
@@ -216,6 +227,39 @@ describe('TraceWaiter', () => {
     expect(statesOf(answer.state() as TraceResponse)).toBe('ACTIVE_STATE/ACTIVE_STATE');
     expect(calls).toHaveLength(3);
     expect(waiter.waiting).toBe(0);
+  });
+
+  it('follows an applied proposal to its change log without tracing in between: the MAE group must pass the end offsets read then', async () => {
+    const { waiter, calls, admin } = waiterWith((n) => [QUEUED, ACTIVE][n - 1]);
+    // Three partitions on the change-log topic; the URN's is the one that must be passed.
+    admin.ranges.set(
+      MCL,
+      [0, 1, 2].map((partition) => ({ partition, low: '0', high: String(100 + partition) })),
+    );
+    const urnPartition = partitionForKey(URN, 3);
+    const answer = track(waiter.trace(REF, [ITEM], OPTS, 5000));
+    admin.commit(MCE, MCP, 0, 11);
+    await advance(POLL * 3);
+    expect(admin.rangeReads).toEqual([MCL]);
+    expect(calls).toHaveLength(1); // applied, but not traced: its change log is not indexed yet
+    for (const p of [0, 1, 2].filter((p) => p !== urnPartition)) admin.commit(MAE, MCL, p, 200);
+    admin.commit(MAE, MCL, urnPartition, 100 + urnPartition - 1); // the last change log not processed yet
+    await advance(POLL * 3);
+    expect(answer.state()).toBe('pending');
+    admin.commit(MAE, MCL, urnPartition, 100 + urnPartition);
+    await advance(POLL);
+    expect(statesOf(answer.state() as TraceResponse)).toBe('ACTIVE_STATE/ACTIVE_STATE');
+    expect(calls).toHaveLength(2);
+    expect(calls[1].skipCache).toBe(true);
+  });
+
+  it('traces at once after the proposal is applied when the end offsets cannot be read', async () => {
+    const { waiter, calls, admin } = waiterWith((n) => [QUEUED, ACTIVE][n - 1]);
+    const answer = track(waiter.trace(REF, [ITEM], OPTS, 5000));
+    admin.commit(MCE, MCP, 0, 11);
+    await advance(POLL * 2);
+    expect(statesOf(answer.state() as TraceResponse)).toBe('ACTIVE_STATE/ACTIVE_STATE');
+    expect(calls).toHaveLength(2);
   });
 
   it('answers the states of its deadline when the write stays PENDING', async () => {

@@ -1,11 +1,13 @@
 import { setMaxListeners } from 'events';
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { Metrics } from '@lib/metrics';
-import { TraceRef } from './decisions/inputs';
+import { errorMessage } from '@lib/common';
+import { TraceRef, WaitPoint } from './decisions/inputs';
+import { partitionForKey } from './kafka/partition-for-key';
 import { TraceResponse } from './decisions/search-and-response';
 import { OffsetWatcher, TRACE_WAIT_OPTIONS, TraceWaitOptions } from './offset-watcher';
 import { TraceItem } from './trace-item';
-import { TraceOptions, TraceService } from './trace.service';
+import { TraceOptions, TraceOutcome, TraceService } from './trace.service';
 
 /** How long a wait whose PENDING aspect has no located message sleeps between traces (not expected to happen). */
 const UNWATCHABLE_RETRACE_MS = 1000;
@@ -14,12 +16,13 @@ const UNWATCHABLE_RETRACE_MS = 1000;
  * The trace endpoint's `waitMs` (contract 5.4): trace once; while some aspect is PENDING, hold the answer
  * until none is or the time is up, then answer the states of that moment. It does not poll: the shared
  * OffsetWatcher tells it when the consumer groups have processed the messages it waits on, and only then
- * does it trace again (possibly PENDING on the next stage, the change log, and waiting again) - or once
- * more at the deadline. At most `maxWaiters` requests are held; a client gone (signal) ends its wait,
+ * does it trace again - or once more at the deadline. A proposal once applied is followed to its change log
+ * without a trace in between (waitForChangeLogs). At most `maxWaiters` requests are held; a client gone (signal) ends its wait,
  * and so does shutdown (every waiter answers what it has).
  */
 @Injectable()
 export class TraceWaiter implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(TraceWaiter.name);
   private held = 0;
   private readonly stopping = new AbortController();
 
@@ -60,7 +63,8 @@ export class TraceWaiter implements OnModuleInit, OnModuleDestroy {
     try {
       let outcome = first;
       while (outcome.pending) {
-        const passed = outcome.waits.length > 0 ? await this.watcher.waitPast(outcome.waits, ended) : await sleep(UNWATCHABLE_RETRACE_MS, ended);
+        let passed = outcome.waits.length > 0 ? await this.watcher.waitPast(outcome.waits, ended) : await sleep(UNWATCHABLE_RETRACE_MS, ended);
+        if (passed && outcome.queued.length > 0) passed = await this.waitForChangeLogs(outcome, ended);
         if (!passed && !timedOut) return outcome.response; // shutdown or client gone: what we have
         // Passed: fresh offsets, so cached ones cannot make a processed write look PENDING again.
         outcome = await this.traces.traceOutcome(trace, items, passed ? { ...opts, skipCache: true } : opts);
@@ -74,6 +78,34 @@ export class TraceWaiter implements OnModuleInit, OnModuleDestroy {
       this.held--;
       this.metrics?.traceWaiting.dec();
     }
+  }
+
+  /**
+   * The queued proposals are applied now (the MCE group committed past them). The consumer produced their change
+   * logs before it committed, so each sits below its partition's end offset read now: wait for the MAE group to pass
+   * those ends, then trace once, instead of tracing at once and locating every change log on Kafka (a partition scan
+   * per aspect, what bounds a busy service's waits). A proposal that failed has no change log; the barrier passes
+   * anyway once the MAE group catches up. Without the end offsets, it traces at once as before.
+   */
+  private async waitForChangeLogs(outcome: TraceOutcome, ended: AbortSignal): Promise<boolean> {
+    const { groupId, topic } = this.options.changeLogs;
+    let ranges;
+    try {
+      ranges = await this.watcher.endOffsets(topic, this.watcher.observedAt);
+    } catch (e) {
+      this.logger.debug(`end offsets of ${topic}: ${errorMessage(e)}`);
+      return true;
+    }
+    if (ranges.length === 0) return true;
+    const high = new Map(ranges.map((r) => [r.partition, BigInt(r.high)]));
+    const barrier = new Map<number, WaitPoint>();
+    for (const item of outcome.queued) {
+      const partition = partitionForKey(item.urn, ranges.length);
+      const end = high.get(partition) ?? 0n;
+      // Nothing was ever written there: nothing to wait for on that partition.
+      if (end > 0n) barrier.set(partition, { groupId, topic, partition, offset: String(end - 1n) });
+    }
+    return barrier.size === 0 ? true : this.watcher.waitPast([...barrier.values()], ended);
   }
 
   /**

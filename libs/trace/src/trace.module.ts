@@ -22,7 +22,12 @@ import { TraceWaiter } from './trace-waiter';
     {
       provide: TRACE_WAIT_OPTIONS,
       inject: [Settings],
-      useFactory: (s: Settings): TraceWaitOptions => ({ defaultWaitMs: s.trace.defaultWaitMs, maxWaiters: s.trace.maxWaiters, pollMs: s.trace.waitPollMs }),
+      useFactory: (s: Settings): TraceWaitOptions => ({
+        defaultWaitMs: s.trace.defaultWaitMs,
+        maxWaiters: s.trace.maxWaiters,
+        pollMs: s.trace.waitPollMs,
+        changeLogs: { groupId: s.groups.mae, topic: s.topics.mclVersioned },
+      }),
     },
     TraceService,
     WriteWaiter,

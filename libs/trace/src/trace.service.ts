@@ -37,6 +37,8 @@ export interface TraceOutcome {
   pending: boolean;
   /** One per PENDING aspect whose message was located; `pending` with fewer points than pending aspects is possible only in theory. */
   waits: WaitPoint[];
+  /** The versioned aspects whose proposal is located and not applied yet (primary PENDING): their change logs are still to come. */
+  queued: TraceItem[];
 }
 
 /** What the primary pass leaves for the search pass. */
@@ -77,6 +79,7 @@ export class TraceService {
     const search = await this.searchPass(trace, items, primary, opts);
     let pending = false;
     const waits: WaitPoint[] = [];
+    const queued: TraceItem[] = [];
     for (const item of items) {
       const key = itemKey(item);
       primary.status.set(key, this.withQueue(primary.status.get(key)!, primary.lookups.get(item)));
@@ -85,9 +88,11 @@ export class TraceService {
       const lookup = isPending(primary.status.get(key)) ? primary.lookups.get(item) : isPending(search.status.get(key)) ? search.lookups.get(item) : undefined;
       if (!isPending(primary.status.get(key)) && !isPending(search.status.get(key))) continue;
       pending = true;
-      if (lookup?.kind === 'found' && lookup.at) waits.push({ ...lookup.at, offset: String(lookup.offset) });
+      if (lookup?.kind !== 'found' || !lookup.at) continue;
+      waits.push({ ...lookup.at, offset: String(lookup.offset) });
+      if (isPending(primary.status.get(key)) && !item.isTimeseries) queued.push(item);
     }
-    return { response: respond(items, primary.status, search.status, opts.onlyIncludeErrors), pending, waits };
+    return { response: respond(items, primary.status, search.status, opts.onlyIncludeErrors), pending, waits, queued };
   }
 
   /** A PENDING status on a located message, with where it waits and what its consumer group is doing (contract 5.5). */
