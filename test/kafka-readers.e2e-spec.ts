@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
 import { Admin, Partitioners, Producer } from 'kafkajs';
 import { Settings, validateEnv } from '@lib/config';
-import { KafkaClient } from '@lib/kafka';
+import { KafkaClient, partitionForKey } from '@lib/kafka';
 import { timePrefix } from '@lib/telemetry';
 import {
   ConsumerGroupOffsets,
@@ -10,7 +10,6 @@ import {
   KafkaTraceReader,
   MessageLocator,
   PartitionReader,
-  partitionForKey,
   ReaderPool,
   statusFromKafka,
   TraceKafkaOptions,

@@ -66,8 +66,16 @@ export class ProposalApplier {
       attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.operation': 'publish' },
     });
     try {
-      const mcl = changeLogOf(mcp, { ...outcome, systemMetadata: stampTelemetry(outcome.systemMetadata, span, Date.now()) });
-      return { topic, key: mcp.entityUrn, value: JSON.stringify(mcl), headers: traceHeaders(span) };
+      const systemMetadata = stampTelemetry(outcome.systemMetadata, span, Date.now());
+      const mcl = changeLogOf(mcp, { ...outcome, systemMetadata });
+      const traceId = systemMetadata?.properties?.telemetryTraceId;
+      return {
+        topic,
+        key: mcp.entityUrn,
+        value: JSON.stringify(mcl),
+        headers: traceHeaders(span),
+        ...(traceId ? { traced: { traceId, aspect: mcp.aspectName } } : {}),
+      };
     } finally {
       span.end();
     }

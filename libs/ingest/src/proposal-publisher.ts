@@ -84,7 +84,14 @@ export class ProposalPublisher {
             const stamped = { ...mcp, systemMetadata: stampTelemetry(mcp.systemMetadata as SystemMetadata, span, now) };
             sent.push(stamped);
             const message = timeseries ? timeseriesChangeLogOf(stamped, now) : stamped;
-            return { topic, key: mcp.entityUrn, value: JSON.stringify(message), headers: traceHeaders(span) };
+            const traceId = stamped.systemMetadata?.properties?.telemetryTraceId;
+            return {
+              topic,
+              key: mcp.entityUrn,
+              value: JSON.stringify(message),
+              headers: traceHeaders(span),
+              ...(traceId ? { traced: { traceId, aspect: mcp.aspectName } } : {}),
+            };
           });
         });
         await this.publisher.send(records);

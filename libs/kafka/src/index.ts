@@ -8,3 +8,5 @@ export * from './kafka.health';
 export * from './kafka-publisher';
 export * from './consumer-lag';
 export * from './consumer-groups';
+export * from './partition-for-key';
+export * from './produced-messages';

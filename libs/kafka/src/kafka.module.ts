@@ -4,10 +4,11 @@ import { TopicSetup } from './topic-setup';
 import { KafkaHealth } from './kafka.health';
 import { KafkaPublisher } from './kafka-publisher';
 import { ConsumerLagMetrics } from './consumer-lag';
+import { ProducedMessages } from './produced-messages';
 
 @Global()
 @Module({
-  providers: [KafkaClient, TopicSetup, KafkaHealth, KafkaPublisher, ConsumerLagMetrics],
-  exports: [KafkaClient, TopicSetup, KafkaHealth, KafkaPublisher],
+  providers: [KafkaClient, TopicSetup, KafkaHealth, KafkaPublisher, ConsumerLagMetrics, ProducedMessages],
+  exports: [KafkaClient, TopicSetup, KafkaHealth, KafkaPublisher, ProducedMessages],
 })
 export class KafkaModule {}

@@ -6,7 +6,7 @@ import { KafkaAdminPort, PartitionOffset, PartitionRange } from './kafka/kafka-a
 import { OffsetWatcher, TraceWaitOptions } from './offset-watcher';
 import { TraceWaiter } from './trace-waiter';
 import { TraceOptions, TraceOutcome, TraceService } from './trace.service';
-import { partitionForKey } from './kafka/partition-for-key';
+import { partitionForKey } from '@lib/kafka';
 
 const MCE = 'mce-group';
 const MAE = 'mae-group';

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } f
 import { Metrics } from '@lib/metrics';
 import { errorMessage } from '@lib/common';
 import { TraceRef, WaitPoint } from './decisions/inputs';
-import { partitionForKey } from './kafka/partition-for-key';
+import { partitionForKey } from '@lib/kafka';
 import { TraceResponse } from './decisions/search-and-response';
 import { OffsetWatcher, TRACE_WAIT_OPTIONS, TraceWaitOptions } from './offset-watcher';
 import { TraceItem } from './trace-item';

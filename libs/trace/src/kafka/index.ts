@@ -1,5 +1,4 @@
 export * from './trace-kafka-options';
-export * from './partition-for-key';
 export * from './kafka-admin.port';
 export * from './kafkajs-admin';
 export * from './consumer-group-offsets';

@@ -5,7 +5,7 @@ import { ConsumerGroupOffsets } from './consumer-group-offsets';
 import { EXAMPLE_TRACE_ID, T, traceItem } from '../testing/fixtures';
 import { KafkaTraceReader } from './kafka-trace-reader';
 import { LocatedMessage, LocateRequest, LocateResult, MessageLocator } from './message-locator';
-import { partitionForKey } from './partition-for-key';
+import { partitionForKey, ProducedMessages } from '@lib/kafka';
 import { FakeAdmin } from './testing/fake-admin';
 import { failedProposal, proposal } from './testing/messages';
 import { ReplayPool } from './testing/replay-pool';
@@ -77,11 +77,23 @@ function setup(options: Partial<TraceKafkaOptions> = {}) {
   const admin = new FakeAdmin();
   const locator = new FakeLocator();
   const opts = traceKafkaOptions({ concurrency: 4, deadlineMs: 2000, ...options });
-  const reader = new KafkaTraceReader(new ConsumerGroupOffsets(admin, opts), locator.asLocator(), settings, opts);
-  return { admin, locator, reader };
+  const produced = new ProducedMessages();
+  const reader = new KafkaTraceReader(new ConsumerGroupOffsets(admin, opts), locator.asLocator(), settings, opts, produced);
+  return { admin, locator, reader, produced };
 }
 
 describe('KafkaTraceReader.mcpLookups', () => {
+  it('takes the position of a message this process produced from ProducedMessages, and scans only for the others', async () => {
+    const { admin, locator, reader, produced } = setup();
+    admin.commits.set(MCE, { [MCP]: ['5', '5', '5'] });
+    produced.record(MCP, urn(1), { traceId: TRACE.traceId, aspect: 'status' }, { partition: 2, offset: '7', timestamp: T + 3 });
+    produced.record(MCP, urn(2), { traceId: 'another trace', aspect: 'status' }, { partition: 1, offset: '1', timestamp: T });
+    const [known, other] = [item(urn(1), 'status'), item(urn(2), 'status')];
+    const found = await reader.mcpLookups([known, other], TRACE);
+    expect(found.get(known)).toEqual({ kind: 'found', offset: '7', committed: '5', timestamp: T + 3, at: { groupId: MCE, topic: MCP, partition: 2 } });
+    expect(locator.requests.map((r) => r.urn)).toEqual([urn(2)]);
+  });
+
   it('reads each URN once with all its aspects, on the URN partition, after planning the topic once', async () => {
     const { admin, locator, reader } = setup();
     admin.commits.set(MCE, { [MCP]: ['5', '5', '5'] });

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Settings } from '@lib/config';
 import { errorMessage } from '@lib/common';
 import { FailedMcpEntry, KafkaLookup, OffsetPosition, parseWriteExceptions, TraceRef } from '../decisions/inputs';
@@ -6,7 +6,7 @@ import { WriteException } from '../decisions/status';
 import { ConsumerGroupOffsets, committedOn } from './consumer-group-offsets';
 import { budgetUntil, DeadlineError, forEachLimited, withDeadline } from './deadline';
 import { LocatedMessage, MessageLocator } from './message-locator';
-import { partitionForKey } from './partition-for-key';
+import { partitionForKey, ProducedMessages } from '@lib/kafka';
 import { KafkaLookupOptions, KafkaLookups, UrnAspect } from '../readers/ports';
 import { MessageFormat } from './trace-message';
 import { TRACE_KAFKA_OPTIONS, TraceKafkaOptions } from './trace-kafka-options';
@@ -30,6 +30,7 @@ export class KafkaTraceReader extends KafkaLookups {
     private readonly locator: MessageLocator,
     private readonly settings: Settings,
     @Inject(TRACE_KAFKA_OPTIONS) options: TraceKafkaOptions,
+    @Optional() private readonly produced?: ProducedMessages,
   ) {
     super();
     this.options = options;
@@ -85,7 +86,22 @@ export class KafkaTraceReader extends KafkaLookups {
         for (const item of items) results.set(item, { kind: 'no-group' });
         return;
       }
-      await this.scanUrns(items, trace, topic, 'change', signal, (item, located, partition) => {
+      // A message this process produced is where it went: no scan for it.
+      const unknown: T[] = [];
+      for (const item of items) {
+        const known = this.produced?.find(topic, item.urn, trace.traceId, item.aspect);
+        if (known === undefined) unknown.push(item);
+        else
+          results.set(item, {
+            kind: 'found',
+            offset: known.offset,
+            committed: committedOn(offsets, known.partition),
+            timestamp: known.timestamp,
+            at: { groupId, topic, partition: known.partition },
+          });
+      }
+      if (unknown.length === 0) return;
+      await this.scanUrns(unknown, trace, topic, 'change', signal, (item, located, partition) => {
         results.set(item, toLookup(located, committedOn(offsets, partition), { groupId, topic, partition }));
       });
     }).catch((err: unknown) => (unfinished = this.reason(topic, err)));
