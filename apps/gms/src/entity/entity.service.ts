@@ -84,7 +84,7 @@ export class EntityService {
    * Deletes always go through Kafka, keyed by URN like every async write, so a delete is applied after
    * every write of its entity queued before it and none of those can bring the data back. `async=false`
    * then waits, by tracing the delete, until the consumer applied it (SQL; the index too for a timeseries
-   * aspect, which only lives there): `settled` is false when WRITE_WAIT_MAX_MS passed first. Only an async delete is
+   * aspect, which only lives there, and for an entity delete, which removes the entity's events there): `settled` is false when WRITE_WAIT_MAX_MS passed first. Only an async delete is
    * subject to backpressure, as for the other writes.
    */
   async delete(
@@ -107,7 +107,10 @@ export class EntityService {
       isTimeseries: this.registry.isTimeseries(m.entityType, m.aspectName),
     }));
     const traceId = sent[0]?.systemMetadata?.properties?.telemetryTraceId ?? '';
-    const waitFor = items.some((i) => i.isTimeseries) ? 'both' : 'primary';
+    // Timeseries events live only in the index, and an entity delete (of its key aspect) removes the entity's events
+    // there: those are applied once indexed, the others once in SQL.
+    const indexedOnly = (i: TraceItem) => i.isTimeseries || this.registry.entity(i.entityType).keyAspect === i.aspect;
+    const waitFor = items.some(indexedOnly) ? 'both' : 'primary';
     const waited = await this.waiter.wait(traceId, items, waitFor, this.settings.trace.writeWaitMaxMs);
     const failed = Object.values(waited.trace).flatMap((byAspect) => Object.values(byAspect).filter((a) => !a.success));
     if (failed.length) throw rejectionOf(failed[0]);
