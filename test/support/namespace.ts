@@ -33,4 +33,5 @@ export async function dropNamespace(env: Record<string, string>): Promise<void> 
     await admin.disconnect();
   }
   await fetch(`${env.OPENSEARCH_URL}/${env.OPENSEARCH_INDEX_PREFIX}*`, { method: 'DELETE' }).catch(() => undefined);
+  await fetch(`${env.OPENSEARCH_URL}/_index_template/${env.OPENSEARCH_INDEX_PREFIX}*`, { method: 'DELETE' }).catch(() => undefined);
 }

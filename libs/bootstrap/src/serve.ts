@@ -8,6 +8,7 @@ import { exitOnSignals, HttpDrain } from '@lib/common';
 import { joinClusterMetrics } from '@lib/metrics';
 import { AppLogger, initTracing, shutdownTracing } from '@lib/telemetry';
 import { Env, loadSettingsOrExit, logLevels, Settings } from '@lib/config';
+import { SearchClient, SpanIndex } from '@lib/search';
 
 export interface ServeOptions {
   /** Builds the root module from the validated settings. */
@@ -33,7 +34,17 @@ export function serve(name: string, opts: ServeOptions): void {
     if (cluster.isWorker) joinClusterMetrics();
     const settings = loadSettingsOrExit(process.env, opts.check);
     const traceLog = new Logger('TraceContext');
-    initTracing({ serviceName: name, log: (line) => traceLog.log(line) });
+    initTracing({
+      serviceName: name,
+      log: (line) => traceLog.log(line),
+      // The spans of traced and sampled writes go to OpenSearch, through a client of their own (not Nest's, which
+      // starts later and closes before the last spans are flushed).
+      spanStore: {
+        sink: new SpanIndex(new SearchClient(settings), settings.spans.retentionDays, settings.search.replicas),
+        sampleRatio: settings.spans.sampleRatio,
+        queueMax: settings.spans.queueMax,
+      },
+    });
     // Body parsing is left to `configure`, which knows the size limit.
     const app = await NestFactory.create<NestExpressApplication>(opts.module(settings), {
       logger: new AppLogger(settings.logFormat, logLevels(settings.logLevel)),

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'os';
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 const toBool = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? (/^(true|1|yes)$/i.test(value) ? true : /^(false|0|no)$/i.test(value) ? false : value) : value;
@@ -10,6 +10,13 @@ const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /
 /** A whole number from min to max (the variable's text converted first). */
 function EnvInt(min: number, max: number): PropertyDecorator {
   return applyDecorators(Transform(toInt), IsInt(), Min(min), Max(max));
+}
+
+const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value);
+
+/** A decimal number from min to max. */
+function EnvNumber(min: number, max: number): PropertyDecorator {
+  return applyDecorators(Transform(toNumber), IsNumber({ allowNaN: false, allowInfinity: false }), Min(min), Max(max));
 }
 
 /** A valid Kafka topic name. */
@@ -301,6 +308,22 @@ export class Env {
    */
   @EnvInt(0, 86400000)
   BACKPRESSURE_MAX_WAIT_MS: number = 0;
+
+  /**
+   * Share of all traces whose spans are stored in OpenSearch (index `trace_spans_<day>`), from 0 (none: only the writes
+   * that asked for the trace log, by header or cookie) to 1 (all). Decided by the trace id, so every process keeps or
+   * drops the same traces.
+   */
+  @EnvNumber(0, 1)
+  TRACE_SPAN_SAMPLE_RATIO: number = 0;
+
+  /** Days of stored spans kept: older daily span indices are deleted. */
+  @EnvInt(1, 3650)
+  TRACE_SPAN_RETENTION_DAYS: number = 7;
+
+  /** Finished spans waiting to be stored, per process; past it spans are dropped (and counted), never waited for. */
+  @EnvInt(100, 1000000)
+  TRACE_SPAN_QUEUE_MAX: number = 10000;
 
   /** Longest a synchronous delete waits for the consumer to apply it; past it the answer is 202 with its traceparent. */
   @EnvInt(100, 600000)

@@ -30,6 +30,8 @@ export class Settings {
   readonly consumerMonitor: { intervalMs: number; windowSize: number };
   /** Refuse asynchronous writes (429) while the MCE group is this far behind; 0 = that bound is off. */
   readonly backpressure: { maxLag: number; maxWaitMs: number };
+  /** Spans stored in OpenSearch: the sampled share of all traces (those that asked for the trace log always are). */
+  readonly spans: { sampleRatio: number; retentionDays: number; queueMax: number };
   readonly mysql: { host: string; port: number; user: string; password: string; database: string; poolSize: number };
   readonly search: { url: string; indexPrefix: string; replicas: number };
   readonly auth: { enabled: boolean; jwtSecret?: string; jwksUrl?: string; issuer?: string; audience?: string };
@@ -95,6 +97,7 @@ export class Settings {
     this.groups = { mce: env.MCE_CONSUMER_GROUP, mae: env.MAE_CONSUMER_GROUP };
     this.consumerMonitor = { intervalMs: env.CONSUMER_MONITOR_INTERVAL_MS, windowSize: env.CONSUMER_MONITOR_WINDOW };
     this.backpressure = { maxLag: env.BACKPRESSURE_MAX_LAG, maxWaitMs: env.BACKPRESSURE_MAX_WAIT_MS };
+    this.spans = { sampleRatio: env.TRACE_SPAN_SAMPLE_RATIO, retentionDays: env.TRACE_SPAN_RETENTION_DAYS, queueMax: env.TRACE_SPAN_QUEUE_MAX };
     this.mysql = {
       host: env.MYSQL_HOST,
       port: env.MYSQL_PORT,

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { withTimeout } from '@lib/common';
+import { spanStoreCounts } from '@lib/telemetry';
 import { clusterMetricsText, offerRegistry } from './cluster-metrics';
 
 /** The systems whose failed calls `dependency_errors_total` counts. */
@@ -147,6 +148,30 @@ export class Metrics {
         aggregator: 'max',
       }),
     };
+    // The span store's counts live with the span processor, which starts before any Nest provider: read at scrape.
+    let stored = 0;
+    new Counter({
+      name: 'trace_spans_stored_total',
+      help: 'Spans written to the OpenSearch span index (traces that asked for the trace log, and the TRACE_SPAN_SAMPLE_RATIO share).',
+      registers,
+      collect() {
+        this.inc(spanStoreCounts.stored - stored);
+        stored = spanStoreCounts.stored;
+      },
+    });
+    const dropped = { queue_full: 0, store_failed: 0 };
+    new Counter({
+      name: 'trace_spans_dropped_total',
+      help: 'Spans not stored: queue_full (more waiting than TRACE_SPAN_QUEUE_MAX), store_failed (OpenSearch refused or was down).',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        for (const reason of ['queue_full', 'store_failed'] as const) {
+          this.inc({ reason }, spanStoreCounts.dropped[reason] - dropped[reason]);
+          dropped[reason] = spanStoreCounts.dropped[reason];
+        }
+      },
+    });
     // Both results exist from the start, so a rate() over them never starts from a missing series.
     this.traceOffsetCache.inc({ result: 'hit' }, 0);
     this.traceOffsetCache.inc({ result: 'miss' }, 0);

@@ -11,3 +11,4 @@ export * from './entity-fields';
 export * from './system-metadata.repository';
 export * from './entity-document.repository';
 export * from './timeseries.repository';
+export * from './span-index';

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TraceModule } from '@lib/trace';
 import { TraceController } from './trace.controller';
+import { TraceSpansController } from './trace-spans.controller';
 
 @Module({
   imports: [TraceModule],
-  controllers: [TraceController],
+  controllers: [TraceController, TraceSpansController],
 })
 export class TraceApiModule {}

@@ -103,3 +103,53 @@ export const TRACE_RESPONSE_EXAMPLES = {
     },
   },
 };
+
+const otlpValue = {
+  type: 'object',
+  description: 'OTLP AnyValue: one of stringValue, boolValue, intValue, doubleValue, arrayValue, kvlistValue.',
+};
+const otlpAttributes = { type: 'array', items: { type: 'object', properties: { key: { type: 'string' }, value: otlpValue } } };
+
+/** OTLP JSON (ExportTraceServiceRequest): what GET .../spans answers. */
+export const OTLP_TRACES_SCHEMA = {
+  type: 'object',
+  properties: {
+    resourceSpans: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          resource: { type: 'object', properties: { attributes: otlpAttributes } },
+          scopeSpans: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                scope: { type: 'object', properties: { name: { type: 'string' }, version: { type: 'string' } } },
+                spans: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      traceId: { type: 'string', example: '00062c53a468cbd8077e7dd079846870' },
+                      spanId: { type: 'string', example: '9199effb49910b4e' },
+                      parentSpanId: { type: 'string' },
+                      name: { type: 'string', example: 'ingestProposalAsync' },
+                      kind: { type: 'integer', description: '1 internal, 2 server, 3 client, 4 producer, 5 consumer' },
+                      startTimeUnixNano: { type: 'string' },
+                      endTimeUnixNano: { type: 'string' },
+                      attributes: otlpAttributes,
+                      events: { type: 'array', items: { type: 'object' } },
+                      links: { type: 'array', items: { type: 'object' } },
+                      status: { type: 'object', properties: { code: { type: 'integer' }, message: { type: 'string' } } },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};

@@ -1,0 +1,34 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { SpanIndex } from '@lib/search';
+import { toOtlp } from '@lib/telemetry';
+import { RequireScope } from '../auth/auth.decorators';
+import { unavailableOnOutage } from '../entity/outage';
+import { ApiErrorResponses } from '../http/openapi';
+import { TraceIdPipe } from './trace-id.pipe';
+import { OTLP_TRACES_SCHEMA } from './trace.openapi';
+
+@ApiTags('trace (v1)')
+@ApiBearerAuth()
+@ApiErrorResponses(401, 403)
+@RequireScope('read')
+@Controller('openapi/v1/trace')
+export class TraceSpansController {
+  constructor(private readonly spans: SpanIndex) {}
+
+  @Get(':traceId/spans')
+  @ApiOperation({
+    summary: "A trace's stored spans, as OTLP JSON",
+    description:
+      'The spans of gms, the MCE and the MAE consumer (and any sent to POST /v1/traces) stored under this trace id: those of writes that asked ' +
+      'for the trace log (X-Enable-Trace-Log: true, or cookie enable-trace-log=true) and of the TRACE_SPAN_SAMPLE_RATIO share of all traces. ' +
+      'Grouped by resource (service.name, service.instance.id) and scope, as any OpenTelemetry tool reads them. Spans are stored in batches: ' +
+      'they appear within about two seconds of ending. An unknown trace id answers no spans.',
+  })
+  @ApiParam({ name: 'traceId', description: 'A trace id (32 hex) or a whole traceparent header value.', example: '00062c53a468cbd8077e7dd079846870' })
+  @ApiOkResponse({ content: { 'application/json': { schema: OTLP_TRACES_SCHEMA } } })
+  @ApiErrorResponses(400, 503)
+  async spansOf(@Param('traceId', TraceIdPipe) traceId: string): Promise<ReturnType<typeof toOtlp>> {
+    return toOtlp(await unavailableOnOutage(() => this.spans.spansOf(traceId)));
+  }
+}
