@@ -102,6 +102,48 @@ describe('stored spans: a traced write as OTLP JSON', () => {
     expect(res.body).toEqual({ resourceSpans: [] });
   });
 
+  it("an OTLP POST joins the client's own span to the pipeline's, under the traceparent it gave its write; again overwrites it", async () => {
+    const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+    const [traceId, clientSpan] = [hex(32), hex(16)];
+    const started = BigInt(Date.now()) * 1_000_000n;
+    await write(urnOf('otlp'), { 'X-Enable-Trace-Log': 'true', traceparent: `00-${traceId}-${clientSpan}-01` });
+    const job = (name: string) => ({
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'ingestion-job' } }] },
+          scopeSpans: [
+            {
+              scope: { name: 'job' },
+              spans: [{ traceId, spanId: clientSpan, name, kind: 3, startTimeUnixNano: String(started), endTimeUnixNano: String(started + 5_000_000_000n) }],
+            },
+          ],
+        },
+      ],
+    });
+    const posted = await request('POST', `${gms.url}/v1/traces`, job('emit batch'));
+    expect(posted).toMatchObject({ status: 200, body: { partialSuccess: {} } });
+    expect((await request('POST', `${gms.url}/v1/traces`, job('emit batch, renamed'))).status).toBe(200);
+    const res = await eventually(
+      () => spansOf(traceId),
+      (r) => r.status === 200 && flatten(r.body).some((s) => s.name === 'emit batch, renamed') && new Set(flatten(r.body).map((s) => s.service)).size === 4,
+      15000,
+      250,
+    );
+    const spans = flatten(res.body);
+    expect(spans.filter((s) => s.spanId === clientSpan)).toEqual([expect.objectContaining({ service: 'ingestion-job', name: 'emit batch, renamed' })]);
+    // The pipeline's root (gms's server span) hangs under the client's span.
+    const roots = spans.filter((s) => s.service === 'gms' && s.parentSpanId === clientSpan);
+    expect(roots).toHaveLength(1);
+  });
+
+  it('refuses a malformed OTLP body with a 400 naming the field, and protobuf with a 415', async () => {
+    const bad = await request('POST', `${gms.url}/v1/traces`, { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'xyz' }] }] }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/^body\.resourceSpans\[0\]\.scopeSpans\[0\]\.spans\[0\]/);
+    const protobuf = await request('POST', `${gms.url}/v1/traces`, 'binary', { 'content-type': 'application/x-protobuf' });
+    expect(protobuf.status).toBe(415);
+  });
+
   it('answers a malformed trace id with a 400', async () => {
     const res = await spansOf('not-a-trace-id');
     expect(res.status).toBe(400);

@@ -15,6 +15,7 @@ import { RestliModule } from './restli/restli.module';
 import { AuthModule } from './auth/auth.module';
 import { TraceApiModule } from './trace/trace-api.module';
 import { ConsumersModule } from './consumers/consumers.module';
+import { OtlpModule } from './otlp/otlp.module';
 import { ServerConfigModule } from './server-config/server-config.module';
 import { DomainErrorsFilter } from './http/domain-errors.filter';
 import { QueryDtoPipe } from './http/query';
@@ -39,6 +40,7 @@ export class GmsModule {
       RestliModule,
       TraceApiModule,
       ConsumersModule,
+      OtlpModule,
       ServerConfigModule,
     ];
     const checks: Type<DependencyCheck>[] = [KafkaHealth, SqlHealth, SearchHealth, SchemaSetup];

@@ -10,3 +10,4 @@ export * from './registry.module';
 export * from './json-depth';
 export * from './aspect-key';
 export * from './timeseries-delete';
+export * from './validation-errors';

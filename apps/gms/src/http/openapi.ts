@@ -24,7 +24,7 @@ export class ApiError {
   @ApiPropertyOptional({ example: 'Bad Request' }) readonly error?: string;
 }
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 429 | 503;
 
 const DESCRIPTIONS: Record<ErrorStatus, string> = {
   400: 'The request is malformed; the message names the field.',
@@ -34,6 +34,7 @@ const DESCRIPTIONS: Record<ErrorStatus, string> = {
   409: 'async=false: a patch does not apply to the stored value.',
   412: 'async=false: If-Version-Match or a create condition failed.',
   413: 'The body is larger than MAX_REQUEST_BYTES, or an aspect value larger than MAX_ASPECT_BYTES.',
+  415: 'The body is not of a media type this route takes.',
   429: 'async=true only, with backpressure on (BACKPRESSURE_MAX_LAG, BACKPRESSURE_MAX_WAIT_MS): the MCE consumer is past the bound the message names; nothing was queued. Retry after `Retry-After` seconds.',
   503: 'Kafka (or, for sync writes, MySQL) did not answer in time; nothing was written.',
 };
