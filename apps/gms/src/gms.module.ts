@@ -16,6 +16,7 @@ import { AuthModule } from './auth/auth.module';
 import { TraceApiModule } from './trace/trace-api.module';
 import { ConsumersModule } from './consumers/consumers.module';
 import { OtlpModule } from './otlp/otlp.module';
+import { TracePageModule } from './trace-page/trace-page.module';
 import { ServerConfigModule } from './server-config/server-config.module';
 import { DomainErrorsFilter } from './http/domain-errors.filter';
 import { QueryDtoPipe } from './http/query';
@@ -41,6 +42,7 @@ export class GmsModule {
       TraceApiModule,
       ConsumersModule,
       OtlpModule,
+      TracePageModule,
       ServerConfigModule,
     ];
     const checks: Type<DependencyCheck>[] = [KafkaHealth, SqlHealth, SearchHealth, SchemaSetup];

@@ -63,7 +63,13 @@ export class ProposalApplier {
     const topic = this.settings.topics.mclVersioned;
     const span = tracer().startSpan('produceMetadataChangeLog', {
       kind: SpanKind.PRODUCER,
-      attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.operation': 'publish' },
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.destination.name': topic,
+        'messaging.operation': 'publish',
+        'entity.urn': mcp.entityUrn,
+        'aspect.name': mcp.aspectName,
+      },
     });
     try {
       const systemMetadata = stampTelemetry(outcome.systemMetadata, span, Date.now());

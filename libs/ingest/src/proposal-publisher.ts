@@ -81,6 +81,7 @@ export class ProposalPublisher {
           const timeseries = this.registry.isTimeseries(mcp.entityType, mcp.aspectName);
           const topic = timeseries ? this.settings.topics.mclTimeseries : this.settings.topics.mcp;
           return this.withProducerSpan(topic, (span) => {
+            span.setAttributes({ 'entity.urn': mcp.entityUrn, 'aspect.name': mcp.aspectName });
             const stamped = { ...mcp, systemMetadata: stampTelemetry(mcp.systemMetadata as SystemMetadata, span, now) };
             sent.push(stamped);
             const message = timeseries ? timeseriesChangeLogOf(stamped, now) : stamped;

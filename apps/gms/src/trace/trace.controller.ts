@@ -29,7 +29,8 @@ export class TraceController {
     description:
       'Reads SQL and OpenSearch once each; Kafka offsets only for what they cannot settle (cached briefly; skipCache bypasses). ' +
       'States: ACTIVE_STATE, HISTORIC_STATE, PENDING, ERROR, NO_OP, UNKNOWN. ' +
-      'waitMs holds the answer while an aspect is PENDING (default TRACE_DEFAULT_WAIT_MS; 0 answers at once).',
+      'waitMs holds the answer while an aspect is PENDING (default TRACE_DEFAULT_WAIT_MS; 0 answers at once). ' +
+      'The same trace as a picture: /trace/{traceId} (every write answer links it: Link rel="trace").',
   })
   @ApiParam({ name: 'traceId', description: 'A trace id (32 hex) or a whole traceparent header value.', example: '00062c53a468cbd8077e7dd079846870' })
   @ApiBody({ schema: TRACE_BODY_SCHEMA, examples: TRACE_BODY_EXAMPLES })
