@@ -1,3 +1,4 @@
+import type { OtlpSpan } from '@lib/telemetry';
 import { AppProcess } from './support/app-process';
 import { request } from './support/http';
 import { dropNamespace, ownNamespace } from './support/namespace';
@@ -7,15 +8,7 @@ import { states, traceIdOf, traceWrite } from './support/trace-client';
 const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const urnOf = (name: string) => `urn:li:dataset:(urn:li:dataPlatform:hive,spans_${run}.${name},PROD)`;
 
-interface Span {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  startTimeUnixNano: string;
-  endTimeUnixNano: string;
-}
+type Span = OtlpSpan;
 interface ResourceSpans {
   resource: { attributes: { key: string; value: { stringValue?: string } }[] };
   scopeSpans: { scope: { name: string }; spans: Span[] }[];

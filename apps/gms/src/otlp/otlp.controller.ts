@@ -1,11 +1,10 @@
 import { BadRequestException, Body, Controller, Headers, HttpCode, Post, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SpanIndex } from '@lib/search';
-import { parseOtlpTraces } from '@lib/telemetry';
+import { OTLP_TRACES_SCHEMA, parseOtlpTraces } from '@lib/telemetry';
 import { RequireScope } from '../auth/auth.decorators';
 import { unavailableOnOutage } from '../entity/outage';
 import { ApiErrorResponses } from '../http/openapi';
-import { OTLP_TRACES_SCHEMA } from '../trace/trace.openapi';
 
 @ApiTags('OTLP intake')
 @ApiBearerAuth()

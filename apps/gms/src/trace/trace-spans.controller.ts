@@ -1,12 +1,11 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { SpanIndex } from '@lib/search';
-import { toOtlp } from '@lib/telemetry';
+import { OTLP_TRACES_SCHEMA, toOtlp } from '@lib/telemetry';
 import { RequireScope } from '../auth/auth.decorators';
 import { unavailableOnOutage } from '../entity/outage';
 import { ApiErrorResponses } from '../http/openapi';
 import { TraceIdPipe } from './trace-id.pipe';
-import { OTLP_TRACES_SCHEMA } from './trace.openapi';
 
 @ApiTags('trace (v1)')
 @ApiBearerAuth()

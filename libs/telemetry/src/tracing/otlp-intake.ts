@@ -38,9 +38,10 @@ const attributes = {
 /**
  * OTLP JSON's ExportTraceServiceRequest, as far as we store it: the OpenTelemetry protocol's JSON encoding (hex
  * ids, nanosecond times as decimal strings or numbers), bounded like our own spans. Unknown fields are allowed, as
- * the protocol asks of receivers.
+ * the protocol asks of receivers. What the intake validates, and what the OpenAPI document shows for it and for the
+ * spans the service answers (plain JSON Schema of the subset OpenAPI 3.0 shares).
  */
-const schema = {
+export const OTLP_TRACES_SCHEMA = {
   type: 'object',
   required: ['resourceSpans'],
   properties: {
@@ -64,8 +65,8 @@ const schema = {
                     properties: {
                       traceId: hex(32),
                       spanId: hex(16),
-                      parentSpanId: { anyOf: [hex(16), { const: '' }] },
-                      name: { type: 'string', minLength: 1, maxLength: 1024 },
+                      parentSpanId: { anyOf: [hex(16), { type: 'string', maxLength: 0 }] },
+                      name: { type: 'string', minLength: 1 },
                       kind: { type: 'integer', minimum: 0, maximum: 5 },
                       startTimeUnixNano: nanos,
                       endTimeUnixNano: nanos,
@@ -93,7 +94,7 @@ const schema = {
   },
 };
 
-const validate = new Ajv({ allErrors: false, strict: false }).compile<OtlpRequest>(schema);
+const validate = new Ajv({ allErrors: false, strict: false }).compile<OtlpRequest>(OTLP_TRACES_SCHEMA);
 
 /**
  * An OTLP JSON body (`POST /v1/traces`) as the spans to store: ids in lowercase, an empty parentSpanId dropped.
