@@ -39,6 +39,7 @@ function settingsFor(groups: { mce: string; mae: string }, topics: Partial<typeo
   return new Settings(
     validateEnv({
       ...stackEnv(),
+      TRACE_STACK_TRACES: 'full',
       KAFKA_CLIENT_ID: CLIENT_ID,
       TOPIC_MCP: topics.mcp ?? TOPICS.mcp,
       TOPIC_MCL_VERSIONED: topics.mcl ?? TOPICS.mcl,

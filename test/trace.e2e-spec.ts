@@ -2,7 +2,8 @@ import { AppProcess } from './support/app-process';
 import { postJson, request } from './support/http';
 import { eventually } from './support/poll';
 import { stackEnv } from './support/stack-env';
-import { search } from './support/stores';
+import { kafka, search } from './support/stores';
+import { messagesWithKey } from './support/topics';
 import { states, traceIdOf, traceWrite } from './support/trace-client';
 import { systemMetadataDocId } from '@lib/search';
 
@@ -69,6 +70,13 @@ describe('trace endpoint: acceptance scenarios', () => {
     const result = body[urn].glossaryTerms;
     expect(result.success).toBe(false);
     expect(result.primaryStorage.writeExceptions[0].message).toBe('Expected version -10000, actual version -1');
+    // TRACE_STACK_TRACES is not set for this service: the production default, message and class only.
+    expect(result.primaryStorage.writeExceptions[0]).toMatchObject({ exceptionClass: expect.stringMatching(/\S/), stackTrace: [] });
+    // The consumer records the frames relative to the project: no server path on the failed topic either.
+    const [failed] = await messagesWithKey(kafka(), stackEnv().TOPIC_FAILED_MCP, urn);
+    const frames = (JSON.parse(JSON.parse(failed.value).error) as { stackTrace: string[] }[])[0].stackTrace;
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames.filter((f) => /[( ](file:\/\/)?\//.test(f))).toEqual([]);
     expect(result.searchStorage).toEqual({ writeStatus: 'ERROR', writeMessage: 'Primary storage write failed.' });
     await settle(traceId, urn, ['status', 'glossaryTerms'], 'status', 'ACTIVE_STATE/ACTIVE_STATE');
     const onlyErrors = await traceWrite(base, traceId, { [urn]: ['status', 'glossaryTerms'] }, { onlyIncludeErrors: true, detailed: true });

@@ -5,3 +5,4 @@ export * from './public-route';
 export * from './http-drain';
 export * from './chunks';
 export * from './result';
+export * from './redact';

@@ -317,6 +317,13 @@ export class Env {
   @EnvNumber(0, 1)
   TRACE_SPAN_SAMPLE_RATIO: number = 0;
 
+  /**
+   * What a trace answers of a failed write's exceptions: `none` (message and class only: the production default) or
+   * `full` (also the stack frames, relative to the project). The local stack sets `full`.
+   */
+  @IsIn(['full', 'none'])
+  TRACE_STACK_TRACES: 'full' | 'none' = 'none';
+
   /** Days of stored spans kept: older daily span indices are deleted. */
   @EnvInt(1, 3650)
   TRACE_SPAN_RETENTION_DAYS: number = 7;

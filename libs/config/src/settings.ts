@@ -54,6 +54,8 @@ export class Settings {
     maxWaiters: number;
     /** Interval of the shared committed-offset watcher of waiting traces. */
     waitPollMs: number;
+    /** Stack frames in a trace's writeExceptions: `full` (relative to the project) or `none`. */
+    stackTraces: 'full' | 'none';
   };
 
   constructor(env: Env) {
@@ -121,6 +123,7 @@ export class Settings {
       defaultWaitMs: env.TRACE_DEFAULT_WAIT_MS,
       maxWaiters: env.TRACE_MAX_WAITERS,
       waitPollMs: env.TRACE_WAIT_POLL_MS,
+      stackTraces: env.TRACE_STACK_TRACES,
     };
     this.auth = {
       enabled: env.AUTH_ENABLED,

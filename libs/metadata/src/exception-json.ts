@@ -1,3 +1,4 @@
+import { relativeFrame } from '@lib/common';
 import { ExceptionJson } from './types';
 
 /** Enough frames to locate a failure; a whole Node stack would bloat every failed-topic message. */
@@ -35,14 +36,15 @@ function className(err: Error): string {
   return err.constructor?.name || 'Error';
 }
 
-/** Frame lines only (`at f (file:1:2)`), trimmed; the header repeats the message. */
+/** Frame lines only (`at f (file:1:2)`), trimmed, relative to the project (no server path); the header repeats the message. */
 function stackLines(stack: string | undefined): string[] {
   if (!stack) return [];
   return stack
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line.startsWith('at '))
-    .slice(0, MAX_STACK_LINES);
+    .slice(0, MAX_STACK_LINES)
+    .map(relativeFrame);
 }
 
 function nonErrorMessage(value: unknown): string {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Span, SpanStatusCode } from '@opentelemetry/api';
-import { err, errorMessage, ok, Result, withTimeout } from '@lib/common';
+import { err, errorMessage, ok, redact, Result, withTimeout } from '@lib/common';
 import { tracer } from '@lib/telemetry';
 import { Dependency, Metrics } from '@lib/metrics';
 import { KafkaLookup, SearchSystemDoc, SqlAspectRow, TraceRef, WaitPoint } from './decisions/inputs';
@@ -287,5 +287,5 @@ function lookupOf(lookups: Map<TraceItem, KafkaLookup>, item: TraceItem): KafkaL
 }
 
 function unavailable(store: string, error: string): StorageStatus {
-  return { writeStatus: WriteStatus.UNKNOWN, writeMessage: `${store} unavailable: ${error}` };
+  return { writeStatus: WriteStatus.UNKNOWN, writeMessage: `${store} unavailable: ${redact(error)}` };
 }

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { errorMessage } from '@lib/common';
+import { errorMessage, redact } from '@lib/common';
 import { PublishError } from '@lib/kafka';
 
 /** A dependency (Kafka, or MySQL and its pool) failed or timed out: nothing was written, try again (a 503). */
@@ -21,7 +21,8 @@ export async function unavailableOnOutage<T>(work: () => Promise<T>): Promise<T>
     return await work();
   } catch (e) {
     if (e instanceof HttpException || PROGRAMMING_ERRORS.some((kind) => e instanceof kind)) throw e;
-    if (e instanceof PublishError) throw new DependencyUnavailable(e.message, { cause: e });
-    throw new DependencyUnavailable(`storage unavailable: ${errorMessage(e)}`, { cause: e });
+    // The answer names no server address or path (redact); the cause keeps the whole message for the logs.
+    if (e instanceof PublishError) throw new DependencyUnavailable(redact(e.message), { cause: e });
+    throw new DependencyUnavailable(`storage unavailable: ${redact(errorMessage(e))}`, { cause: e });
   }
 }

@@ -1,3 +1,4 @@
+import { relativeFrame } from '@lib/common';
 import { timestampOf } from '@lib/telemetry';
 import { WriteException } from './status';
 
@@ -166,4 +167,16 @@ function toException(value: unknown): WriteException | undefined {
 
 function rawException(text: string): WriteException {
   return { message: text, exceptionClass: '', stackTrace: [] };
+}
+
+/**
+ * What a trace shows of a failed write's stack (TRACE_STACK_TRACES): `none`, no frames (message and class only);
+ * `full`, the frames relative to the project (also those an older consumer recorded with absolute paths).
+ */
+export function withStackTraces(exceptions: WriteException[], policy: 'full' | 'none'): WriteException[] {
+  return exceptions.map((e) => ({
+    ...e,
+    stackTrace: policy === 'none' ? [] : e.stackTrace.map(relativeFrame),
+    ...(e.cause ? { cause: withStackTraces([e.cause], policy)[0] } : {}),
+  }));
 }

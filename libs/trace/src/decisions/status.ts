@@ -1,3 +1,4 @@
+import { redact } from '@lib/common';
 /**
  * The vocabulary of a trace answer: the write states, the per-storage status shape, and the message
  * strings. Everything here is wire contract (docs/trace-semantics.md section 5): do not rename or reword.
@@ -89,5 +90,5 @@ export const Messages = {
 
 /** Ours (the reference answers 500 instead): why Kafka could not decide, e.g. a timeout. */
 export function kafkaLookupFailed(reason: string): string {
-  return `Kafka lookup failed: ${reason}`;
+  return `Kafka lookup failed: ${redact(reason)}`;
 }

@@ -248,9 +248,24 @@ describe('KafkaTraceReader.failedLookups', () => {
     const got = await reader.failedLookups([failed, fine], TRACE);
     expect(locator.plans[0].topic).toBe(FAILED);
     expect(locator.requests[0].format).toBe('failed');
-    expect(got.get(failed)?.exceptions).toEqual([expect.objectContaining({ message: 'Expected version -10000, actual version -1', stackTrace: ['at x'] })]);
+    // TRACE_STACK_TRACES defaults to none: the message and class, no frames.
+    expect(got.get(failed)?.exceptions).toEqual([expect.objectContaining({ message: 'Expected version -10000, actual version -1', stackTrace: [] })]);
     expect(got.has(fine)).toBe(true);
     expect(got.get(fine)).toBeUndefined();
+  });
+
+  it('with TRACE_STACK_TRACES=full, gives the frames, relative to the project', async () => {
+    const admin = new FakeAdmin();
+    const locator = new FakeLocator();
+    const opts = traceKafkaOptions({ concurrency: 4, deadlineMs: 2000 });
+    const full = new Settings(validateEnv({ TRACE_STACK_TRACES: 'full' }));
+    const reader = new KafkaTraceReader(new ConsumerGroupOffsets(admin, opts), locator.asLocator(), full, opts);
+    const value = failedProposal(urn(1), 'glossaryTerms', TRACE.traceId, 'boom') as { error: string };
+    const error = JSON.parse(value.error) as { stackTrace: string[] }[];
+    error[0].stackTrace = ['at f (/srv/app/dist/libs/ingest/src/x.js:1:2)'];
+    locator.answers.set(`${urn(1)} glossaryTerms`, { kind: 'found', offset: '0', timestamp: T, value: { ...value, error: JSON.stringify(error) } });
+    const got = await reader.failedLookups([item(urn(1), 'glossaryTerms')], TRACE);
+    expect([...got.values()][0]?.exceptions[0].stackTrace).toEqual(['at f (dist/libs/ingest/src/x.js:1:2)']);
   });
 
   it('answers undefined, without throwing, when Kafka fails', async () => {

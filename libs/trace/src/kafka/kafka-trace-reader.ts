@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Settings } from '@lib/config';
 import { errorMessage } from '@lib/common';
-import { FailedMcpEntry, KafkaLookup, OffsetPosition, parseWriteExceptions, TraceRef } from '../decisions/inputs';
+import { FailedMcpEntry, KafkaLookup, OffsetPosition, parseWriteExceptions, TraceRef, withStackTraces } from '../decisions/inputs';
 import { WriteException } from '../decisions/status';
 import { ConsumerGroupOffsets, committedOn } from './consumer-group-offsets';
 import { budgetUntil, DeadlineError, forEachLimited, withDeadline } from './deadline';
@@ -61,7 +61,7 @@ export class KafkaTraceReader extends KafkaLookups {
     const problems: string[] = [];
     await this.withBudget(items, options, (signal) =>
       this.scanUrns(items, trace, topic, 'failed', signal, (item, located) => {
-        if (located.kind === 'found') results.set(item, failedEntry(located.value));
+        if (located.kind === 'found') results.set(item, failedEntry(located.value, this.settings.trace.stackTraces));
         if (located.kind === 'failed') problems.push(located.reason);
       }),
     ).catch((err: unknown) => problems.push(this.reason(topic, err)));
@@ -164,12 +164,12 @@ function toLookup(located: LocatedMessage, committed: string | null, at: OffsetP
 }
 
 /** The exceptions of a FailedMetadataChangeProposal; `error` is JSON text by contract, tolerated as JSON too. */
-function failedEntry(value: unknown): FailedMcpEntry {
+function failedEntry(value: unknown, stackTraces: 'full' | 'none'): FailedMcpEntry {
   const error = (value as { error?: unknown } | null)?.error;
   let exceptions: WriteException[] = [];
   if (typeof error === 'string') exceptions = parseWriteExceptions(error);
   else if (error !== undefined && error !== null) exceptions = parseWriteExceptions(JSON.stringify(error));
-  return { exceptions };
+  return { exceptions: withStackTraces(exceptions, stackTraces) };
 }
 
 function groupByUrn<T extends UrnAspect>(items: readonly T[]): Map<string, T[]> {
