@@ -105,6 +105,7 @@ describe('the trace page (headless chromium)', () => {
     await page.locator('#token').fill(token);
     await page.locator('#auth button[type="submit"]').click();
     await page.locator('#states[data-settled="true"]').waitFor({ timeout: 60000 });
+    await page.locator('.lane[data-service="mae-consumer"]').waitFor({ timeout: 5000 });
 
     const lanes = await page.locator('.lane').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-service')));
     expect(new Set(lanes)).toEqual(new Set(['gms', 'mce-consumer', 'mae-consumer', 'ingestion-job']));

@@ -35,6 +35,16 @@ describe('parseOtlpTraces: the OTLP JSON intake', () => {
     ['a short trace id', request(span({ traceId: 'abc' })), 'body.resourceSpans[0].scopeSpans[0].spans[0].traceId must match pattern'],
     ['a missing name', request(span({ name: undefined })), 'body.resourceSpans[0].scopeSpans[0].spans[0].name is required'],
     ['a time that is not a number', request(span({ startTimeUnixNano: 'yesterday' })), 'body.resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano'],
+    [
+      'a start time past the year 2286 (as a number)',
+      request(span({ startTimeUnixNano: 61299426043343463776256 })),
+      'body.resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano',
+    ],
+    [
+      'a start time of 20 digits',
+      request(span({ startTimeUnixNano: '61299426043343463776' })),
+      'body.resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano',
+    ],
     ['a kind out of range', request(span({ kind: 9 })), 'body.resourceSpans[0].scopeSpans[0].spans[0].kind must be <= 5'],
     [
       '129 attributes',

@@ -9,10 +9,11 @@ export const MAX_INTAKE_SPANS = 10000;
 const MAX_PER_SPAN = 128;
 
 const hex = (n: number) => ({ type: 'string', pattern: `^[0-9a-fA-F]{${n}}$` });
+/** Nanoseconds since 1970 as OTLP JSON writes them: at most 19 digits (before the year 2286), so a date stays a date. */
 const nanos = {
   anyOf: [
-    { type: 'string', pattern: '^[0-9]{1,20}$' },
-    { type: 'integer', minimum: 0 },
+    { type: 'string', pattern: '^[0-9]{1,19}$' },
+    { type: 'integer', minimum: 0, maximum: 2 ** 63 },
   ],
 };
 const anyValue = {

@@ -203,11 +203,13 @@ async function refresh() {
     if (!pending(result)) break;
     say(`${spans.length} spans; still pending, waiting...`);
   }
-  // The last consumer's spans are stored a moment after its write settles: read until two reads agree.
-  for (let read = 0, last = -1; read < 10 && spans.length !== last; read++) {
-    last = spans.length;
-    await sleep(750);
-    spans = await loadSpans();
+  // Each app stores its spans in batches (about a second) and OpenSearch makes them searchable a second later: the
+  // last consumer's spans come a few seconds after its write settled. Read until the count held for three seconds.
+  for (let read = 0, stable = 0; read < 20 && stable < 3; read++) {
+    await sleep(1000);
+    const again = await loadSpans();
+    stable = again.length === spans.length ? stable + 1 : 0;
+    spans = again;
   }
   say(`${spans.length} spans across ${new Set(spans.map((s) => s.service)).size} services; settled.`);
   $('states').dataset.settled = 'true';
