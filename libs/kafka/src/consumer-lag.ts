@@ -8,6 +8,14 @@ import { KafkaClient } from './kafka.client';
 export type LagAdmin = Pick<Admin, 'fetchOffsets' | 'fetchTopicOffsets'>;
 
 /**
+ * The next offset a group reads on a partition: its committed offset, or - where it has committed nothing (kafkajs:
+ * '-1') - the earliest retained one, since our consumers subscribe from the beginning.
+ */
+export function nextToRead(committed: string | undefined, low: string): bigint {
+  return committed !== undefined && /^\d+$/.test(committed) ? BigInt(committed) : BigInt(low);
+}
+
+/**
  * Lag of `groupId` on every partition of `topics`: high watermark minus the committed offset. Where
  * the group has committed nothing yet it will start from the earliest retained offset (our consumers
  * subscribe from the beginning), so its lag there is everything retained: high - low.
@@ -18,9 +26,7 @@ export async function consumerGroupLag(admin: LagAdmin, groupId: string, topics:
   return topics.flatMap((topic, i) => {
     const commits = new Map((committed.find((t) => t.topic === topic)?.partitions ?? []).map((p) => [p.partition, p.offset]));
     return ends[i].map(({ partition, high, low }) => {
-      const commit = commits.get(partition);
-      const from = commit !== undefined && /^\d+$/.test(commit) ? BigInt(commit) : BigInt(low);
-      const lag = BigInt(high) - from;
+      const lag = BigInt(high) - nextToRead(commits.get(partition), low);
       return { group: groupId, topic, partition, lag: lag > 0n ? Number(lag) : 0 };
     });
   });

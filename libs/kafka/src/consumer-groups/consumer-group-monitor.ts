@@ -3,6 +3,7 @@ import { Admin, AssignerProtocol } from 'kafkajs';
 import { errorMessage } from '@lib/common';
 import { Metrics } from '@lib/metrics';
 import { LagState, judgePartition, PartitionSample } from './consumer-state';
+import { nextToRead } from '../consumer-lag';
 
 /** The admin calls one sample makes (a kafkajs Admin, or a fake in unit tests). */
 export type MonitorAdmin = Pick<Admin, 'listTopics' | 'fetchOffsets' | 'fetchTopicOffsets' | 'describeGroups'>;
@@ -85,8 +86,6 @@ export class ConsumerGroupMonitor implements OnApplicationBootstrap, OnModuleDes
   private sampledAt: number | undefined;
   private lastError: string | undefined;
   private current: ConsumersView;
-  /** Samples taken (for tests). */
-  samples = 0;
 
   constructor(
     @Inject(MONITOR_ADMIN) private readonly admin: () => Promise<MonitorAdmin>,
@@ -152,11 +151,8 @@ export class ConsumerGroupMonitor implements OnApplicationBootstrap, OnModuleDes
           const byPartition = byTopic.get(topic) ?? new Map<number, PartitionSample[]>();
           byTopic.set(topic, byPartition);
           for (const { partition, low, high } of endsByTopic.get(topic) ?? []) {
-            const commit = commits.get(partition);
-            // No commit yet: the group will start from the earliest retained offset (our consumers read from the beginning).
-            const from = commit !== undefined && /^\d+$/.test(commit) ? BigInt(commit) : BigInt(low);
             const window = byPartition.get(partition) ?? [];
-            window.push({ at: now, committed: from, end: BigInt(high) });
+            window.push({ at: now, committed: nextToRead(commits.get(partition), low), end: BigInt(high) });
             if (window.length > this.options.windowSize) window.splice(0, window.length - this.options.windowSize);
             byPartition.set(partition, window);
           }
@@ -170,7 +166,6 @@ export class ConsumerGroupMonitor implements OnApplicationBootstrap, OnModuleDes
       if (message !== this.lastError) this.logger.warn(`consumer groups not sampled: ${message}`);
       this.lastError = message;
     }
-    this.samples++;
     this.current = this.build();
     this.metrics?.recordConsumerGroups(this.current.groups);
   }
