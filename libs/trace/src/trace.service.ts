@@ -84,22 +84,22 @@ export class TraceService {
       const key = itemKey(item);
       primary.status.set(key, this.withQueue(primary.status.get(key)!, primary.lookups.get(item)));
       search.status.set(key, this.withQueue(search.status.get(key)!, search.lookups.get(item)));
-      // A primary PENDING makes search PENDING too: its message is the one to wait for.
-      const lookup = isPending(primary.status.get(key)) ? primary.lookups.get(item) : isPending(search.status.get(key)) ? search.lookups.get(item) : undefined;
-      if (!isPending(primary.status.get(key)) && !isPending(search.status.get(key))) continue;
+      const primaryPending = isPending(primary.status.get(key));
+      if (!primaryPending && !isPending(search.status.get(key))) continue;
       pending = true;
+      // A primary PENDING makes search PENDING too: its message is the one to wait for.
+      const lookup = primaryPending ? primary.lookups.get(item) : search.lookups.get(item);
       if (lookup?.kind !== 'found' || !lookup.at) continue;
       waits.push({ ...lookup.at, offset: String(lookup.offset) });
-      if (isPending(primary.status.get(key)) && !item.isTimeseries) queued.push(item);
+      if (primaryPending && !item.isTimeseries) queued.push(item);
     }
     return { response: respond(items, primary.status, search.status, opts.onlyIncludeErrors), pending, waits, queued };
   }
 
   /** A PENDING status on a located message, with where it waits and what its consumer group is doing (contract 5.5). */
   private withQueue(status: StorageStatus, lookup: KafkaLookup | undefined): StorageStatus {
-    if (status.writeStatus !== WriteStatus.PENDING || lookup?.kind !== 'found' || !lookup.at) return status;
-    const { groupId, topic, partition } = lookup.at;
-    return withQueuePosition(status, lookup, this.monitor?.partition(groupId, topic, partition));
+    const at = lookup?.kind === 'found' ? lookup.at : undefined;
+    return withQueuePosition(status, lookup, at && this.monitor?.partition(at.groupId, at.topic, at.partition));
   }
 
   /**
