@@ -1,6 +1,7 @@
 import { context, propagation, Span, trace } from '@opentelemetry/api';
 import { IHeaders } from 'kafkajs';
-import { SystemMetadata, SystemMetadataKeys } from '@lib/metadata';
+import { OutgoingRecord } from '@lib/kafka';
+import { MetadataChangeProposal, SystemMetadata, SystemMetadataKeys } from '@lib/metadata';
 import { traceLogEnabled } from '@lib/telemetry';
 
 /**
@@ -23,4 +24,27 @@ export function traceHeaders(producerSpan: Span): IHeaders {
   const carrier: Record<string, string> = {};
   propagation.inject(trace.setSpan(context.active(), producerSpan), carrier);
   return carrier;
+}
+
+/**
+ * The record of one aspect's message (a proposal or a change log), made under its PRODUCER span: keyed by URN,
+ * carrying the span in its headers, the span naming the aspect (entity.urn, aspect.name: what the trace page reads),
+ * and, with a trace id, `traced` so that KafkaPublisher remembers where it went for the trace endpoint.
+ */
+export function aspectRecord(
+  topic: string,
+  mcp: Pick<MetadataChangeProposal, 'entityUrn' | 'aspectName'>,
+  message: unknown,
+  systemMetadata: SystemMetadata | undefined,
+  producerSpan: Span,
+): OutgoingRecord {
+  producerSpan.setAttributes({ 'entity.urn': mcp.entityUrn, 'aspect.name': mcp.aspectName });
+  const traceId = systemMetadata?.properties?.[SystemMetadataKeys.telemetryTraceId];
+  return {
+    topic,
+    key: mcp.entityUrn,
+    value: JSON.stringify(message),
+    headers: traceHeaders(producerSpan),
+    ...(traceId ? { traced: { traceId, aspect: mcp.aspectName } } : {}),
+  };
 }

@@ -8,7 +8,7 @@ import { tracer } from '@lib/telemetry';
 import { AspectWriter } from './aspect-writer';
 import { WriteOutcome } from './write-rules';
 import { changeLogOf } from './change-log';
-import { stampTelemetry, traceHeaders } from './message-telemetry';
+import { aspectRecord, stampTelemetry } from './message-telemetry';
 import { ProposalRejected } from './proposal-errors';
 
 /** One proposal and what became of it: written (its outcome), or rejected as it can never succeed as sent. */
@@ -63,25 +63,11 @@ export class ProposalApplier {
     const topic = this.settings.topics.mclVersioned;
     const span = tracer().startSpan('produceMetadataChangeLog', {
       kind: SpanKind.PRODUCER,
-      attributes: {
-        'messaging.system': 'kafka',
-        'messaging.destination.name': topic,
-        'messaging.operation': 'publish',
-        'entity.urn': mcp.entityUrn,
-        'aspect.name': mcp.aspectName,
-      },
+      attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.operation': 'publish' },
     });
     try {
       const systemMetadata = stampTelemetry(outcome.systemMetadata, span, Date.now());
-      const mcl = changeLogOf(mcp, { ...outcome, systemMetadata });
-      const traceId = systemMetadata?.properties?.telemetryTraceId;
-      return {
-        topic,
-        key: mcp.entityUrn,
-        value: JSON.stringify(mcl),
-        headers: traceHeaders(span),
-        ...(traceId ? { traced: { traceId, aspect: mcp.aspectName } } : {}),
-      };
+      return aspectRecord(topic, mcp, changeLogOf(mcp, { ...outcome, systemMetadata }), systemMetadata, span);
     } finally {
       span.end();
     }

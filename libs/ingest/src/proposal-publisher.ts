@@ -13,7 +13,7 @@ import {
 } from '@lib/metadata';
 import { tracer } from '@lib/telemetry';
 import { timeseriesChangeLogOf } from './change-log';
-import { stampTelemetry, traceHeaders } from './message-telemetry';
+import { aspectRecord, stampTelemetry } from './message-telemetry';
 import { JSON_PATCH_CONTENT_TYPE } from './patch';
 import { PURGE_HEADER } from './write-rules';
 
@@ -81,18 +81,9 @@ export class ProposalPublisher {
           const timeseries = this.registry.isTimeseries(mcp.entityType, mcp.aspectName);
           const topic = timeseries ? this.settings.topics.mclTimeseries : this.settings.topics.mcp;
           return this.withProducerSpan(topic, (span) => {
-            span.setAttributes({ 'entity.urn': mcp.entityUrn, 'aspect.name': mcp.aspectName });
             const stamped = { ...mcp, systemMetadata: stampTelemetry(mcp.systemMetadata as SystemMetadata, span, now) };
             sent.push(stamped);
-            const message = timeseries ? timeseriesChangeLogOf(stamped, now) : stamped;
-            const traceId = stamped.systemMetadata?.properties?.telemetryTraceId;
-            return {
-              topic,
-              key: mcp.entityUrn,
-              value: JSON.stringify(message),
-              headers: traceHeaders(span),
-              ...(traceId ? { traced: { traceId, aspect: mcp.aspectName } } : {}),
-            };
+            return aspectRecord(topic, mcp, timeseries ? timeseriesChangeLogOf(stamped, now) : stamped, stamped.systemMetadata, span);
           });
         });
         await this.publisher.send(records);
