@@ -1,5 +1,5 @@
-import { SignJWT } from 'jose';
 import { AppProcess } from './support/app-process';
+import { signToken } from './support/tokens';
 import { getJson, postJson, request } from './support/http';
 import { traceIdOf } from './support/trace-client';
 
@@ -8,12 +8,7 @@ const urn = `urn:li:dataset:(urn:li:dataPlatform:hive,auth_${Date.now().toString
 const enc = encodeURIComponent;
 
 function token(claims: Record<string, unknown>, opts: { sub?: string; expires?: string | number; secret?: string } = {}): Promise<string> {
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(opts.sub ?? 'urn:li:corpuser:alice')
-    .setIssuedAt()
-    .setExpirationTime(opts.expires ?? '1h')
-    .sign(new TextEncoder().encode(opts.secret ?? SECRET));
+  return signToken(opts.secret ?? SECRET, claims, { sub: opts.sub ?? 'urn:li:corpuser:alice', expires: opts.expires });
 }
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 

@@ -1,5 +1,5 @@
-import { SignJWT } from 'jose';
 import { AppProcess } from './support/app-process';
+import { signToken } from './support/tokens';
 import { getJson, postJson } from './support/http';
 import { eventually } from './support/poll';
 import { stackEnv } from './support/stack-env';
@@ -157,12 +157,7 @@ describe('rest.li reads with authentication on', () => {
   let gms: AppProcess;
   const bearer = async (scope: string) => ({
     ...RESTLI,
-    authorization: `Bearer ${await new SignJWT({ scope })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('urn:li:corpuser:restli')
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(new TextEncoder().encode(SECRET))}`,
+    authorization: `Bearer ${await signToken(SECRET, { scope }, { sub: 'urn:li:corpuser:restli' })}`,
   });
 
   beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'fs';
 import { join } from 'path';
-import { SignJWT } from 'jose';
 import type { Locator, Page } from 'playwright-core';
 import { AppProcess } from './support/app-process';
+import { signToken } from './support/tokens';
 import { BrowserAvailability, ensureChromium, HeadlessBrowser, launchChromium } from './support/browser';
 import { REPO_ROOT } from './support/stack-env';
 import { states } from './support/trace-client';
@@ -17,13 +17,7 @@ const urn = `urn:li:dataset:(urn:li:dataPlatform:hive,swagger_ui_${Date.now().to
 const ARTIFACTS = join(REPO_ROOT, 'test/artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'swagger-ui.png');
 
-const mintToken = () =>
-  new SignJWT({ scope: 'read write' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('urn:li:corpuser:swagger-ui-e2e')
-    .setIssuedAt()
-    .setExpirationTime('1h')
-    .sign(new TextEncoder().encode(SECRET));
+const mintToken = () => signToken(SECRET, { scope: 'read write' }, { sub: 'urn:li:corpuser:swagger-ui-e2e' });
 
 /** One operation of the page, by its operationId (Swagger UI escapes the tag part of the id). */
 const operation = (page: Page, operationId: string) => page.locator(`.opblock[id$="-${operationId}"]`);

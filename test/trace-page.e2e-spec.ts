@@ -1,7 +1,7 @@
 import { mkdirSync } from 'fs';
 import { join } from 'path';
-import { SignJWT } from 'jose';
 import { AppProcess } from './support/app-process';
+import { signToken } from './support/tokens';
 import { BrowserAvailability, ensureChromium, HeadlessBrowser, launchChromium } from './support/browser';
 import { request } from './support/http';
 import { dropNamespace, ownNamespace } from './support/namespace';
@@ -15,13 +15,7 @@ const ARTIFACTS = join(REPO_ROOT, 'test/artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'trace-page.png');
 const XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">';
 
-const mintToken = () =>
-  new SignJWT({ scope: 'read write' })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('urn:li:corpuser:trace-page-e2e')
-    .setIssuedAt()
-    .setExpirationTime('1h')
-    .sign(new TextEncoder().encode(SECRET));
+const mintToken = () => signToken(SECRET, { scope: 'read write' }, { sub: 'urn:li:corpuser:trace-page-e2e' });
 
 /**
  * The trace page in a real (headless) Debian chromium against the real stack: gms and both consumers as their own

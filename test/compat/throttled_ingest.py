@@ -46,16 +46,10 @@ except ImportError as e:  # pragma: no cover
     print(f"ERROR: acryl-datahub is not importable ({e}); run scripts/compat-test.sh", file=sys.stderr)
     sys.exit(2)
 
+# The compat test's own failure type and assertion (this script runs from its folder, beside it).
+from datahub_sdk_compat import CheckFailed, expect  # noqa: E402
+
 CHECKS = 4
-
-
-class CheckFailed(AssertionError):
-    pass
-
-
-def expect(cond: bool, message: str) -> None:
-    if not cond:
-        raise CheckFailed(message)
 
 
 class Run:
