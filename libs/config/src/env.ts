@@ -230,9 +230,9 @@ export class Env {
   @EnvInt(1, 100000)
   TRACE_MAX_URNS: number = 1000;
 
-  /** Most (urn, aspect) pairs in one trace request, after expanding empty lists. */
+  /** Most (urn, aspect) pairs in one trace request, after expanding empty lists (400 past it). Formerly TRACE_MAX_ASPECTS, still read when this is unset. */
   @EnvInt(1, 1000000)
-  TRACE_MAX_ASPECTS: number = 10000;
+  TRACE_MAX_PAIRS: number = 10000;
 
   /** How long a consumer group's committed offsets are reused (skipCache=true refetches). */
   @EnvInt(0, 3600000)
@@ -253,6 +253,17 @@ export class Env {
   /** URNs looked up in Kafka at once. */
   @EnvInt(1, 256)
   TRACE_KAFKA_CONCURRENCY: number = 4;
+
+  /**
+   * Traces of one process reading Kafka at once, shared by all requests; at most this times
+   * TRACE_KAFKA_CONCURRENCY partition scans run at once. Traces the stores settle never take a slot.
+   */
+  @EnvInt(1, 10000)
+  TRACE_KAFKA_MAX_INFLIGHT: number = 8;
+
+  /** How long a trace that needs Kafka waits for a free slot before it answers 503 with Retry-After. */
+  @EnvInt(0, 60000)
+  TRACE_KAFKA_QUEUE_MS: number = 1000;
 
   /** Overall budget of a trace's Kafka look-ups; unfinished ones answer UNKNOWN. */
   @EnvInt(100, 600000)

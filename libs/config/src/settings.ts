@@ -37,7 +37,9 @@ export class Settings {
   readonly auth: { enabled: boolean; jwtSecret?: string; jwksUrl?: string; issuer?: string; audience?: string };
   readonly trace: {
     maxUrns: number;
-    maxAspects: number;
+    maxPairs: number;
+    kafkaMaxInFlight: number;
+    kafkaQueueMs: number;
     offsetCacheTtlMs: number;
     offsetCacheMax: number;
     kafkaMaxMessages: number;
@@ -110,7 +112,9 @@ export class Settings {
     };
     this.trace = {
       maxUrns: env.TRACE_MAX_URNS,
-      maxAspects: env.TRACE_MAX_ASPECTS,
+      maxPairs: env.TRACE_MAX_PAIRS,
+      kafkaMaxInFlight: env.TRACE_KAFKA_MAX_INFLIGHT,
+      kafkaQueueMs: env.TRACE_KAFKA_QUEUE_MS,
       offsetCacheTtlMs: env.TRACE_OFFSET_CACHE_TTL_MS,
       offsetCacheMax: env.TRACE_OFFSET_CACHE_MAX,
       kafkaMaxMessages: env.TRACE_KAFKA_MAX_MESSAGES,

@@ -12,6 +12,7 @@ export class ConfigError extends Error {
  * `FOO=` in a shell falls back to the default rather than failing a format check.
  */
 export function validateEnv(raw: Record<string, unknown>): Env {
+  raw = withRenamed(raw);
   const known = Object.keys(new Env()) as (keyof Env)[];
   const picked: Record<string, unknown> = {};
   for (const key of known) {
@@ -32,6 +33,17 @@ export function validateEnv(raw: Record<string, unknown>): Env {
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
   }
   return env;
+}
+
+/** Variables renamed since a release: the old name is still read when the new one is unset. */
+const RENAMED: Record<string, keyof Env> = { TRACE_MAX_ASPECTS: 'TRACE_MAX_PAIRS' };
+
+function withRenamed(raw: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...raw };
+  for (const [old, now] of Object.entries(RENAMED)) {
+    if ((out[now] === undefined || out[now] === '') && out[old] !== undefined && out[old] !== '') out[now] = out[old];
+  }
+  return out;
 }
 
 /** The HTTP service verifies tokens, so it needs a key to verify them with (the consumers do not). */

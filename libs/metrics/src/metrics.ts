@@ -62,6 +62,7 @@ export class Metrics {
   readonly dependencyErrors: Counter<'dependency' | 'operation'>;
   readonly traceWaitOffsetFetches: Counter<'group'>;
   readonly traceWaiting: Gauge;
+  readonly traceKafkaRefused: Counter;
   readonly consumerGroup: {
     lag: Gauge<'group' | 'topic' | 'partition'>;
     committed: Gauge<'group' | 'topic' | 'partition'>;
@@ -130,6 +131,11 @@ export class Metrics {
       registers,
     });
     this.traceWaiting = new Gauge({ name: 'trace_waiting_requests', help: 'Trace requests held waiting for a PENDING write (waitMs).', registers });
+    this.traceKafkaRefused = new Counter({
+      name: 'trace_kafka_refused_total',
+      help: 'Traces answered 503 because every Kafka slot (TRACE_KAFKA_MAX_INFLIGHT) stayed taken for TRACE_KAFKA_QUEUE_MS.',
+      registers,
+    });
     // The consumer-group monitor's latest sample (GET /openapi/v1/consumers shows the same). Every worker samples
     // the same groups, so the cluster aggregate takes the max, not the sum.
     const partitionGauge = (name: string, help: string): Gauge<'group' | 'topic' | 'partition'> =>

@@ -11,3 +11,4 @@ export * from './trace.module';
 export * from './write-waiter';
 export * from './offset-watcher';
 export * from './trace-waiter';
+export * from './kafka-gate';

@@ -53,7 +53,7 @@ const body = fc.oneof(
   { weight: 1, arbitrary: json.map((v) => JSON.stringify(v)) },
   { weight: 1, arbitrary: fc.array(fc.tuple(validUrn, fc.constant('[]')), { minLength: 5, maxLength: 40 }).map(objText) },
 );
-const limits = fc.record({ maxUrns: fc.integer({ min: 1, max: 30 }), maxAspects: fc.integer({ min: 1, max: 200 }) });
+const limits = fc.record({ maxUrns: fc.integer({ min: 1, max: 30 }), maxPairs: fc.integer({ min: 1, max: 200 }) });
 
 /** The contract, written independently of traceItems: which (urn, aspect) items a valid body asks for. */
 function expectedItems(parsed: Record<string, string[]>) {
@@ -96,7 +96,7 @@ describe('traceItems (properties)', () => {
           expect(registry.findEntity(parseUrn(urn).entityType)).toBeDefined();
           expect(Array.isArray(names) && names.every((n) => typeof n === 'string')).toBe(true);
         }
-        expect(items.length).toBeLessThanOrEqual(lim.maxAspects);
+        expect(items.length).toBeLessThanOrEqual(lim.maxPairs);
         expect(items).toEqual(expectedItems(parsed as Record<string, string[]>));
         for (const item of items) expect(registry.findAspect(item.entityType, item.aspect)?.name).toBe(item.aspect);
       }),
@@ -109,8 +109,8 @@ describe('traceItems (properties)', () => {
   it('never treats a prototype key as a URN or an aspect', () => {
     fc.assert(
       fc.property(fc.constantFrom(...PROTO_KEYS), validUrn, (proto, urn) => {
-        expect(() => traceItems(JSON.parse(objText([[proto, '["status"]']])), registry, { maxUrns: 10, maxAspects: 100 })).toThrow(TraceRequestError);
-        const items = traceItems(JSON.parse(objText([[urn, JSON.stringify([proto, 'status'])]])), registry, { maxUrns: 10, maxAspects: 100 });
+        expect(() => traceItems(JSON.parse(objText([[proto, '["status"]']])), registry, { maxUrns: 10, maxPairs: 100 })).toThrow(TraceRequestError);
+        const items = traceItems(JSON.parse(objText([[urn, JSON.stringify([proto, 'status'])]])), registry, { maxUrns: 10, maxPairs: 100 });
         expect(items.map((i) => i.aspect)).toEqual(registry.findAspect(parseUrn(urn).entityType, 'status') ? ['status'] : []);
       }),
       { seed: SEED, numRuns: 500 },
@@ -123,18 +123,18 @@ describe('traceItems (properties)', () => {
         fc.uniqueArray(validUrn, { minLength: 1, maxLength: 40 }),
         fc.integer({ min: 1, max: 40 }),
         fc.integer({ min: 1, max: 400 }),
-        (urns, maxUrns, maxAspects) => {
+        (urns, maxUrns, maxPairs) => {
           const parsed = Object.fromEntries(urns.map((u) => [u, [] as string[]]));
           const pairs = urns.reduce((n, u) => n + registry.aspectNames(parseUrn(u).entityType).length, 0);
           let result: 'ok' | string;
           try {
-            result = traceItems(parsed, registry, { maxUrns, maxAspects }).length === pairs ? 'ok' : 'wrong count';
+            result = traceItems(parsed, registry, { maxUrns, maxPairs }).length === pairs ? 'ok' : 'wrong count';
           } catch (err) {
             if (!(err instanceof TraceRequestError)) throw err;
             result = err.message;
           }
           if (urns.length > maxUrns) expect(result).toMatch(/too many URNs/);
-          else if (pairs > maxAspects) expect(result).toMatch(/too many aspects/);
+          else if (pairs > maxPairs) expect(result).toMatch(/too many \(urn, aspect\) pairs/);
           else expect(result).toBe('ok');
         },
       ),

@@ -3,7 +3,7 @@ import { TraceRequestError, traceItems } from './trace-request';
 
 const registry = loadEntityRegistry();
 const urn = 'urn:li:dataset:(urn:li:dataPlatform:hive,db.t,PROD)';
-const limits = { maxUrns: 10, maxAspects: 100 };
+const limits = { maxUrns: 10, maxPairs: 100 };
 
 describe('traceItems', () => {
   it('matches names exactly, then case-insensitively, and drops unknown ones', () => {
@@ -35,6 +35,6 @@ describe('traceItems', () => {
   it('enforces the limits', () => {
     const many = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`urn:li:tag:t${i}`, ['status']]));
     expect(() => traceItems(many, registry, limits)).toThrow('too many URNs: 11 (at most 10)');
-    expect(() => traceItems({ [urn]: [] }, registry, { maxUrns: 10, maxAspects: 2 })).toThrow(/too many aspects/);
+    expect(() => traceItems({ [urn]: [] }, registry, { maxUrns: 10, maxPairs: 2 })).toThrow(/too many \(urn, aspect\) pairs/);
   });
 });

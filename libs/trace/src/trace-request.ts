@@ -8,7 +8,7 @@ export class TraceRequestError extends Error {
 
 export interface TraceLimits {
   maxUrns: number;
-  maxAspects: number;
+  maxPairs: number;
 }
 
 /**
@@ -44,6 +44,6 @@ export function traceItems(body: unknown, registry: EntityRegistry, limits: Trac
       items.push({ urn, entityType, aspect, isTimeseries: registry.isTimeseries(entityType, aspect) });
     }
   }
-  if (items.length > limits.maxAspects) throw new TraceRequestError(`too many aspects: ${items.length} (at most ${limits.maxAspects})`);
+  if (items.length > limits.maxPairs) throw new TraceRequestError(`too many (urn, aspect) pairs: ${items.length} (at most ${limits.maxPairs})`);
   return items;
 }

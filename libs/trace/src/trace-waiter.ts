@@ -8,9 +8,12 @@ import { TraceResponse } from './decisions/search-and-response';
 import { OffsetWatcher, TRACE_WAIT_OPTIONS, TraceWaitOptions } from './offset-watcher';
 import { TraceItem } from './trace-item';
 import { TraceOptions, TraceOutcome, TraceService } from './trace.service';
+import { TraceSaturated } from './kafka-gate';
 
 /** How long a wait whose PENDING aspect has no located message sleeps between traces (not expected to happen). */
 const UNWATCHABLE_RETRACE_MS = 1000;
+/** How long a wait whose re-trace found no free Kafka slot sleeps before it tries again. */
+const SATURATED_RETRACE_MS = 200;
 
 /**
  * The trace endpoint's `waitMs` (contract 5.4): trace once; while some aspect is PENDING, hold the answer
@@ -67,7 +70,13 @@ export class TraceWaiter implements OnModuleInit, OnModuleDestroy {
         if (passed && outcome.queued.length > 0) passed = await this.waitForChangeLogs(outcome, ended);
         if (!passed && !timedOut) return outcome.response; // shutdown or client gone: what we have
         // Passed: fresh offsets, so cached ones cannot make a processed write look PENDING again.
-        outcome = await this.traces.traceOutcome(trace, items, passed ? { ...opts, skipCache: true } : opts);
+        const next = await this.retrace(trace, items, passed ? { ...opts, skipCache: true } : opts);
+        if (next === undefined) {
+          // No Kafka slot (TraceSaturated): the last answer stands; look again shortly, until the deadline.
+          if (!passed || !(await sleep(SATURATED_RETRACE_MS, ended))) return outcome.response;
+          continue;
+        }
+        outcome = next;
         if (!passed) break; // the deadline: the states of this moment
       }
       return outcome.response;
@@ -77,6 +86,16 @@ export class TraceWaiter implements OnModuleInit, OnModuleDestroy {
       signal?.removeEventListener('abort', stop);
       this.held--;
       this.metrics?.traceWaiting.dec();
+    }
+  }
+
+  /** A trace again; undefined when the Kafka gate had no slot for it (the first trace of a request answers 503 instead). */
+  private async retrace(trace: TraceRef, items: TraceItem[], opts: TraceOptions): Promise<TraceOutcome | undefined> {
+    try {
+      return await this.traces.traceOutcome(trace, items, opts);
+    } catch (e) {
+      if (e instanceof TraceSaturated) return undefined;
+      throw e;
     }
   }
 

@@ -9,6 +9,7 @@ import { TRACE_STORE_TIMEOUT_MS, TraceService } from './trace.service';
 import { WriteWaiter } from './write-waiter';
 import { OffsetWatcher, TRACE_WAIT_OPTIONS, TraceWaitOptions } from './offset-watcher';
 import { TraceWaiter } from './trace-waiter';
+import { TRACE_KAFKA_GATE_OPTIONS, TraceKafkaGate } from './kafka-gate';
 
 /** The trace service with its readers (SQL, OpenSearch, and Kafka for what those cannot settle), the wait for a write built on it, and the trace's own wait (waitMs) on the shared offset watcher. */
 @Module({
@@ -29,11 +30,17 @@ import { TraceWaiter } from './trace-waiter';
         changeLogs: { groupId: s.groups.mae, topic: s.topics.mclVersioned },
       }),
     },
+    {
+      provide: TRACE_KAFKA_GATE_OPTIONS,
+      inject: [Settings],
+      useFactory: (s: Settings) => ({ maxInFlight: s.trace.kafkaMaxInFlight, queueMs: s.trace.kafkaQueueMs }),
+    },
+    TraceKafkaGate,
     TraceService,
     WriteWaiter,
     OffsetWatcher,
     TraceWaiter,
   ],
-  exports: [TraceService, WriteWaiter, TraceWaiter, OffsetWatcher],
+  exports: [TraceService, WriteWaiter, TraceWaiter, OffsetWatcher, TraceKafkaGate],
 })
 export class TraceModule {}

@@ -3,6 +3,7 @@ import { FakeKafka, FakeSearch, FakeSql } from './testing/fake-stores';
 import { sqlRow, traceIdAt, traceItem as item } from './testing/fixtures';
 import { itemKey, TraceItem } from './trace-item';
 import { TraceService } from './trace.service';
+import { TraceKafkaGate, TraceSaturated } from './kafka-gate';
 
 const NOW = Date.UTC(2026, 0, 1);
 const TRACE: TraceRef = { traceId: traceIdAt(NOW), timestamp: NOW };
@@ -218,5 +219,38 @@ describe('TraceService', () => {
     const res = await service.trace(TRACE, [ts], opts);
     expect(res[ts.urn].datasetProfile.searchStorage).toEqual({ writeStatus: 'UNKNOWN', writeMessage: 'OpenSearch unavailable: connect ECONNREFUSED' });
     expect(kafka.calls).toEqual([]);
+  });
+});
+
+describe('TraceService with the Kafka gate (TRACE_KAFKA_MAX_INFLIGHT)', () => {
+  const settled = item('urn:li:dataset:(urn:li:dataPlatform:hive,g1,PROD)');
+  const queued = item('urn:li:dataset:(urn:li:dataPlatform:hive,g2,PROD)');
+
+  function gated() {
+    const { sql, search, kafka } = setup();
+    sql.rows.set(itemKey(settled), ours(settled));
+    search.docs.set(itemKey(settled), { urn: settled.urn, aspect: settled.aspect, telemetryTraceId: TRACE.traceId, lastUpdated: NOW + 10 });
+    kafka.mcp.set(itemKey(queued), { kind: 'found', offset: '7', committed: '7' });
+    const gate = new TraceKafkaGate({ maxInFlight: 1, queueMs: 20 });
+    return { kafka, gate, service: new TraceService(sql, search, kafka, 1000, undefined, undefined, gate) };
+  }
+
+  it('with every slot taken, a trace the stores settle still answers; one that needs Kafka is refused without reading it', async () => {
+    const { kafka, gate, service } = gated();
+    const holder = gate.slot();
+    await holder.enter();
+    expect(states(await service.trace(TRACE, [settled], opts), settled)).toBe('ACTIVE_STATE/ACTIVE_STATE');
+    await expect(service.trace(TRACE, [queued], opts)).rejects.toBeInstanceOf(TraceSaturated);
+    expect(kafka.calls).toEqual([]);
+    holder.release();
+    expect(states(await service.trace(TRACE, [queued], opts), queued)).toBe('PENDING/PENDING');
+    expect(gate.busy).toBe(0);
+  });
+
+  it('a trace holds one slot across its passes and gives it back even when a read throws', async () => {
+    const { kafka, gate, service } = gated();
+    kafka.mcpLookups = () => Promise.reject(new Error('boom'));
+    await expect(service.trace(TRACE, [queued], opts)).rejects.toThrow('boom');
+    expect(gate.busy).toBe(0);
   });
 });

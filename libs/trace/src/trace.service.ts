@@ -11,6 +11,7 @@ import { KafkaLookups, PrimaryStoreReader, SearchStoreReader } from './readers/p
 import { itemKey, TraceItem } from './trace-item';
 import { withQueuePosition } from './decisions/queue';
 import { ConsumerGroupMonitor } from '@lib/kafka';
+import { KafkaSlot, TraceKafkaGate } from './kafka-gate';
 
 export interface TraceOptions {
   onlyIncludeErrors: boolean;
@@ -67,16 +68,30 @@ export class TraceService {
     @Inject(TRACE_STORE_TIMEOUT_MS) private readonly storeTimeoutMs: number,
     @Optional() private readonly metrics?: Metrics,
     @Optional() private readonly monitor?: ConsumerGroupMonitor,
+    /** Unit tests of the rules may leave it out: then Kafka reads are not bounded across traces. */
+    @Optional() private readonly gate?: TraceKafkaGate,
   ) {}
 
   async trace(trace: TraceRef, items: TraceItem[], opts: TraceOptions): Promise<TraceResponse> {
     return (await this.traceOutcome(trace, items, opts)).response;
   }
 
-  /** The trace, and what is still PENDING and on which message (for TraceWaiter). */
+  /**
+   * The trace, and what is still PENDING and on which message (for TraceWaiter). Throws TraceSaturated when
+   * it needs Kafka and the gate has no slot for it in time.
+   */
   async traceOutcome(trace: TraceRef, items: TraceItem[], opts: TraceOptions): Promise<TraceOutcome> {
-    const primary = await this.primaryPass(trace, items, opts);
-    const search = await this.searchPass(trace, items, primary, opts);
+    const slot = this.gate?.slot() ?? UNBOUNDED;
+    try {
+      return await this.decide(trace, items, opts, slot);
+    } finally {
+      slot.release();
+    }
+  }
+
+  private async decide(trace: TraceRef, items: TraceItem[], opts: TraceOptions, slot: KafkaSlot): Promise<TraceOutcome> {
+    const primary = await this.primaryPass(trace, items, opts, slot);
+    const search = await this.searchPass(trace, items, primary, opts, slot);
     let pending = false;
     const waits: WaitPoint[] = [];
     const queued: TraceItem[] = [];
@@ -106,7 +121,7 @@ export class TraceService {
    * Contract 5.1. SQL rows settle most aspects (steps 1-4); Kafka is asked only about the rest: our
    * proposal on the MCP topic against the MCE group (step 5). With `detailed`, the failed topic (step 6).
    */
-  private async primaryPass(trace: TraceRef, items: TraceItem[], opts: TraceOptions): Promise<PrimaryPass> {
+  private async primaryPass(trace: TraceRef, items: TraceItem[], opts: TraceOptions, slot: KafkaSlot): Promise<PrimaryPass> {
     const versioned = items.filter((i) => !i.isTimeseries);
     const sql = await this.readSql(versioned);
     const rows = sql.ok ? sql.value : new Map<string, SqlAspectRow>();
@@ -118,7 +133,7 @@ export class TraceService {
       else status.set(itemKey(item), decided);
     }
 
-    const proposals = await this.kafkaSpan('trace.kafka.proposals', open, () => this.kafka.mcpLookups(open, trace, { skipCache: opts.skipCache }));
+    const proposals = await this.kafkaSpan('trace.kafka.proposals', open, slot, () => this.kafka.mcpLookups(open, trace, { skipCache: opts.skipCache }));
     for (const item of open) {
       const ctx = { trace, isTimeseries: false, latest: rows.get(itemKey(item)) };
       status.set(itemKey(item), primaryFromKafka(ctx, lookupOf(proposals, item)));
@@ -137,7 +152,7 @@ export class TraceService {
 
     if (opts.detailed) {
       const suspects = items.filter((i) => needsFailedLookup(status.get(itemKey(i))!, i.isTimeseries));
-      const failures = await this.kafkaSpan('trace.kafka.failures', suspects, () => this.kafka.failedLookups(suspects, trace));
+      const failures = await this.kafkaSpan('trace.kafka.failures', suspects, slot, () => this.kafka.failedLookups(suspects, trace));
       for (const item of suspects) status.set(itemKey(item), applyFailedLookup(status.get(itemKey(item))!, failures.get(item)));
     }
     return { status, rows, lookups: proposals };
@@ -150,7 +165,7 @@ export class TraceService {
    * trace id (a timeseries DELETE leaves only that document); Kafka is asked only about the rest: our change
    * log on the MCL topic against the MAE group.
    */
-  private async searchPass(trace: TraceRef, items: TraceItem[], primary: PrimaryPass, opts: TraceOptions): Promise<SearchPass> {
+  private async searchPass(trace: TraceRef, items: TraceItem[], primary: PrimaryPass, opts: TraceOptions, slot: KafkaSlot): Promise<SearchPass> {
     const timeseries = items.filter((i) => i.isTimeseries);
     const written = await this.readTimeseries(trace, timeseries);
     const withDocs = new Set(
@@ -170,7 +185,7 @@ export class TraceService {
       else status.set(itemKey(item), decided);
     }
 
-    const changeLogs = await this.kafkaSpan('trace.kafka.changeLogs', open, () => this.changeLogLookups(open, trace, opts.skipCache));
+    const changeLogs = await this.kafkaSpan('trace.kafka.changeLogs', open, slot, () => this.changeLogLookups(open, trace, opts.skipCache));
     for (const item of open) {
       const final = primary.status.get(itemKey(item))!;
       status.set(itemKey(item), searchFromKafka(lookupOf(changeLogs, item), { isTimeseries: item.isTimeseries, primary: final }));
@@ -231,8 +246,10 @@ export class TraceService {
     });
   }
 
-  private async kafkaSpan<V>(name: string, items: TraceItem[], work: () => Promise<Map<TraceItem, V>>): Promise<Map<TraceItem, V>> {
+  /** A Kafka read of `items` under a span, in the trace's slot of the gate (taken at its first Kafka read). */
+  private async kafkaSpan<V>(name: string, items: TraceItem[], slot: KafkaSlot, work: () => Promise<Map<TraceItem, V>>): Promise<Map<TraceItem, V>> {
     if (items.length === 0) return new Map();
+    await slot.enter();
     return tracer().startActiveSpan(name, { attributes: { 'messaging.system': 'kafka', 'trace.items': items.length } }, async (span: Span) => {
       try {
         return await work();
@@ -248,6 +265,8 @@ interface SearchPass {
   status: Statuses;
   lookups: Map<TraceItem, KafkaLookup>;
 }
+
+const UNBOUNDED: KafkaSlot = { enter: () => Promise.resolve(), release: () => undefined };
 
 function isPending(status: StorageStatus | undefined): boolean {
   return status?.writeStatus === WriteStatus.PENDING;

@@ -3,12 +3,12 @@ import type { Response } from 'express';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { ProposalRejected } from '@lib/ingest';
 import { UrnError } from '@lib/metadata';
-import { TraceRequestError } from '@lib/trace';
+import { TraceRequestError, TraceSaturated } from '@lib/trace';
 import { DependencyUnavailable } from '../entity/outage';
 import { WritesThrottled } from '../entity/backpressure';
 
 /** The domain's errors this filter answers; anything else (an HttpException, or a bug: a 500) goes to Nest as it is. */
-const DOMAIN_ERRORS = [ProposalRejected, TraceRequestError, UrnError, DependencyUnavailable, WritesThrottled] as const;
+const DOMAIN_ERRORS = [ProposalRejected, TraceRequestError, UrnError, DependencyUnavailable, WritesThrottled, TraceSaturated] as const;
 
 /**
  * The one place a domain error becomes an HTTP answer, in the JSON error shape of every other answer:
@@ -21,6 +21,7 @@ const DOMAIN_ERRORS = [ProposalRejected, TraceRequestError, UrnError, Dependency
  * | TraceRequestError, UrnError                                    | 400                         |
  * | DependencyUnavailable (Kafka, MySQL: see unavailableOnOutage)  | 503                         |
  * | WritesThrottled (backpressure: the MCE consumer is behind)     | 429 with Retry-After        |
+ * | TraceSaturated (every trace Kafka slot taken)                  | 503 with Retry-After        |
  *
  * A rejected proposal's body is `{statusCode, message, error: <its class name>}`; the others are Nest's
  * `{message, error, statusCode}`.
@@ -28,7 +29,9 @@ const DOMAIN_ERRORS = [ProposalRejected, TraceRequestError, UrnError, Dependency
 @Catch(...DOMAIN_ERRORS)
 export class DomainErrorsFilter extends BaseExceptionFilter {
   override catch(exception: Error, host: ArgumentsHost): void {
-    if (exception instanceof WritesThrottled) host.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(exception.retryAfterSeconds));
+    if (exception instanceof WritesThrottled || exception instanceof TraceSaturated) {
+      host.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(exception.retryAfterSeconds));
+    }
     super.catch(httpExceptionOf(exception), host);
   }
 }
@@ -38,6 +41,7 @@ export function httpExceptionOf(e: Error): Error {
   if (e instanceof ProposalRejected) return new HttpException({ statusCode: e.status, message: e.message, error: e.name }, e.status);
   if (e instanceof TraceRequestError || e instanceof UrnError) return new BadRequestException(e.message);
   if (e instanceof DependencyUnavailable) return new ServiceUnavailableException(e.message);
+  if (e instanceof TraceSaturated) return new ServiceUnavailableException(e.message);
   if (e instanceof WritesThrottled)
     return new HttpException(
       { statusCode: 429, message: e.message, error: 'Too Many Requests', retryAfterSeconds: e.retryAfterSeconds },

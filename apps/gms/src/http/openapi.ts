@@ -12,7 +12,7 @@ export const TRACEPARENT_HEADER = {
 /** A 429's advice: when to try again. */
 const RETRY_AFTER_HEADER = {
   'Retry-After': {
-    description: 'Seconds to wait before retrying: the time the MCE consumer needs, at its recent rate, to get back under the bound.',
+    description: 'Seconds to wait before retrying (429: the time the MCE consumer needs, at its recent rate, to get back under the bound; 503 of a trace: when a Kafka slot is likely free).',
     schema: { type: 'integer', example: 3 },
   },
 };
@@ -51,7 +51,7 @@ export function ApiErrorResponses(...responses: ErrorResponse[]): MethodDecorato
         status,
         description,
         type: ApiError,
-        headers: status === 429 ? { ...TRACEPARENT_HEADER, ...RETRY_AFTER_HEADER } : TRACEPARENT_HEADER,
+        headers: status === 429 || status === 503 ? { ...TRACEPARENT_HEADER, ...RETRY_AFTER_HEADER } : TRACEPARENT_HEADER,
       });
     }),
   );

@@ -7,7 +7,7 @@ import { traceItems, TraceResponse, traceRef, TraceWaiter } from '@lib/trace';
 import { RequireScope } from '../auth/auth.decorators';
 import { ApiErrorResponses, TRACEPARENT_HEADER } from '../http/openapi';
 import { TraceIdPipe } from './trace-id.pipe';
-import { TRACE_BAD_REQUEST, TRACE_BODY_EXAMPLES, TRACE_BODY_SCHEMA, TRACE_RESPONSE_EXAMPLES, TRACE_RESPONSE_SCHEMA } from './trace.openapi';
+import { TRACE_BAD_REQUEST, TRACE_SATURATED, TRACE_BODY_EXAMPLES, TRACE_BODY_SCHEMA, TRACE_RESPONSE_EXAMPLES, TRACE_RESPONSE_SCHEMA } from './trace.openapi';
 import { TraceQuery } from './trace.query';
 
 @ApiTags('trace (v1)')
@@ -39,7 +39,7 @@ export class TraceController {
     headers: TRACEPARENT_HEADER,
     content: { 'application/json': { schema: TRACE_RESPONSE_SCHEMA, examples: TRACE_RESPONSE_EXAMPLES } },
   })
-  @ApiErrorResponses([400, TRACE_BAD_REQUEST], 413)
+  @ApiErrorResponses([400, TRACE_BAD_REQUEST], 413, [503, TRACE_SATURATED])
   traceWrite(
     @Param('traceId', TraceIdPipe) traceId: string,
     @Body() body: unknown,

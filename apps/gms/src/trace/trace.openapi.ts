@@ -2,7 +2,11 @@ const URN = 'urn:li:dataset:(urn:li:dataPlatform:bigquery,transactions.user_prof
 
 /** What a 400 of the trace route means. */
 export const TRACE_BAD_REQUEST =
-  'Unparsable trace id, a body that is not an object of string arrays, a malformed URN, an unknown entity type, too many URNs or aspects, a bad query flag.';
+  'Unparsable trace id, a body that is not an object of string arrays, a malformed URN, an unknown entity type, too many URNs (TRACE_MAX_URNS) or (urn, aspect) pairs (TRACE_MAX_PAIRS), a bad query flag.';
+
+export const TRACE_SATURATED =
+  'The trace needs Kafka and every Kafka slot of this process (TRACE_KAFKA_MAX_INFLIGHT) stayed taken for TRACE_KAFKA_QUEUE_MS: retry after `Retry-After` seconds. ' +
+  'Traces the stores settle never get it. Also: a store or Kafka needed for the answer is unavailable.';
 
 export const TRACE_BODY_SCHEMA = {
   type: 'object',
