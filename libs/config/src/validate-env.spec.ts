@@ -46,6 +46,12 @@ describe('validateEnv', () => {
     expect(() => validateEnv({ GMS_WORKERS: 'all' })).toThrow('GMS_WORKERS="all": GMS_WORKERS must be an integer number');
   });
 
+  it('still reads a renamed variable under its old name, the new name winning when both are set', () => {
+    expect(validateEnv({ TRACE_MAX_ASPECTS: '50' }).TRACE_MAX_PAIRS).toBe(50);
+    expect(validateEnv({ TRACE_MAX_ASPECTS: '50', TRACE_MAX_PAIRS: '70' }).TRACE_MAX_PAIRS).toBe(70);
+    expect(() => validateEnv({ TRACE_MAX_ASPECTS: 'many' })).toThrow(/TRACE_MAX_PAIRS="many": TRACE_MAX_PAIRS must be an integer/);
+  });
+
   it('treats an empty value as unset', () => {
     expect(validateEnv({ ...NO_AUTH, PORT: '' }).PORT).toBe(8080);
   });
