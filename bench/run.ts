@@ -21,6 +21,7 @@ import { nowMs } from './lib/stats';
 import { chartSvg } from './lib/svg';
 import { markdownTable, Row, textTable } from './lib/table';
 import { clientWait } from './scenarios/client-wait';
+import { traceFlood } from './scenarios/trace-flood';
 import { ingest, ingestScaled } from './scenarios/ingest';
 import { settle, settleScaled } from './scenarios/settle';
 import { traceFailed } from './scenarios/trace-failed';
@@ -217,6 +218,9 @@ async function main(): Promise<void> {
       const settled1 = await scenario('settle', '2. end-to-end settle time and sustained rate (service and floor)', () => settle(c));
       peaks['settle ramp, 1 process each'] = peakRss(appsOf(c));
       const settled = await scenario('traceSettled', '3. trace of settled writes vs SQL query + mget', () => traceSettled(c));
+      await scenario('traceFlood', '8. trace of a settled write under a flood of Kafka-bound traces', () =>
+        traceFlood(c, { traceId: String(settled.data.traceId) }),
+      );
       await scenario('clientWait', '7. a client waiting for its write: SDK-style polling vs the server wait', () => clientWait(c));
       await scenario('tracePending', '4. trace of pending writes (MCE consumer stopped)', () =>
         tracePending(c, { traceId: String(settled.data.traceId), urns: urns('s3', 0, 1000) }),
