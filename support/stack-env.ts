@@ -40,6 +40,7 @@ export function stackEnv(): Record<string, string> {
     OPENSEARCH_INDEX_PREFIX: `${suffix.replace(/^_/, '').toLowerCase()}_`,
     TOPIC_MCP: `MetadataChangeProposal_v1${suffix}`,
     TOPIC_FAILED_MCP: `FailedMetadataChangeProposal_v1${suffix}`,
+    TOPIC_FAILED_MCL: `FailedMetadataChangeLog_v1${suffix}`,
     TOPIC_MCL_VERSIONED: `MetadataChangeLog_Versioned_v1${suffix}`,
     TOPIC_MCL_TIMESERIES: `MetadataChangeLog_Timeseries_v1${suffix}`,
     MCE_CONSUMER_GROUP: `generic-mce-consumer-job-client${suffix}`,

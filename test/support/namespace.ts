@@ -22,7 +22,7 @@ export function ownNamespace(suffix: string): Record<string, string> {
  * carries the run id, so the wildcard matches that run's indices only. `env`: the suite's stackEnv().
  */
 export async function dropNamespace(env: Record<string, string>): Promise<void> {
-  const topics = [env.TOPIC_MCP, env.TOPIC_FAILED_MCP, env.TOPIC_MCL_VERSIONED, env.TOPIC_MCL_TIMESERIES];
+  const topics = [env.TOPIC_MCP, env.TOPIC_FAILED_MCP, env.TOPIC_FAILED_MCL, env.TOPIC_MCL_VERSIONED, env.TOPIC_MCL_TIMESERIES];
   const admin = kafka().admin();
   await admin.connect();
   try {

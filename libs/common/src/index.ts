@@ -6,3 +6,4 @@ export * from './http-drain';
 export * from './chunks';
 export * from './result';
 export * from './redact';
+export * from './faults';

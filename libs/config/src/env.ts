@@ -146,11 +146,27 @@ export class Env {
   @TopicName()
   TOPIC_FAILED_MCP: string = 'FailedMetadataChangeProposal_v1';
 
+  /** Change logs the MAE consumer could not index, with the reason (its dead-letter topic). */
+  @TopicName()
+  TOPIC_FAILED_MCL: string = 'FailedMetadataChangeLog_v1';
+
   @TopicName()
   TOPIC_MCL_VERSIONED: string = 'MetadataChangeLog_Versioned_v1';
 
   @TopicName()
   TOPIC_MCL_TIMESERIES: string = 'MetadataChangeLog_Timeseries_v1';
+
+  /**
+   * Tries of a consumer batch that fails with an error that is not a dependency fault (MySQL, Kafka or
+   * OpenSearch down, a timeout) before the consumer looks for the message that cannot be processed, which
+   * then goes, with its exception, to the failed-proposal topic (MCE) or TOPIC_FAILED_MCL (MAE).
+   */
+  @EnvInt(1, 100)
+  CONSUMER_POISON_ATTEMPTS: number = 3;
+
+  /** Pause before the first retry of such a batch; it doubles at each try. */
+  @EnvInt(0, 60000)
+  CONSUMER_POISON_BACKOFF_MS: number = 500;
 
   /** A consumer that stops heartbeating (killed) loses its partitions after this long. */
   @EnvInt(3000, 300000)

@@ -24,8 +24,10 @@ export class Settings {
   };
   /** How consumers batch: what one fetch waits for, and the bounds of one SQL transaction or bulk request. */
   readonly consumers: { batchMaxMessages: number; batchMaxBytes: number; batchMaxWaitMs: number; fetchMinBytes: number };
-  readonly topics: { mcp: string; failedMcp: string; mclVersioned: string; mclTimeseries: string };
+  readonly topics: { mcp: string; failedMcp: string; failedMcl: string; mclVersioned: string; mclTimeseries: string };
   readonly groups: { mce: string; mae: string };
+  /** A consumer batch failing with something other than a dependency fault: tries, and the pause before the first retry (doubling). */
+  readonly poison: { attempts: number; backoffMs: number };
   /** The consumer-group monitor's sampling interval and window (samples). */
   readonly consumerMonitor: { intervalMs: number; windowSize: number };
   /** Refuse asynchronous writes (429) while the MCE group is this far behind; 0 = that bound is off. */
@@ -95,10 +97,12 @@ export class Settings {
     this.topics = {
       mcp: env.TOPIC_MCP,
       failedMcp: env.TOPIC_FAILED_MCP,
+      failedMcl: env.TOPIC_FAILED_MCL,
       mclVersioned: env.TOPIC_MCL_VERSIONED,
       mclTimeseries: env.TOPIC_MCL_TIMESERIES,
     };
     this.groups = { mce: env.MCE_CONSUMER_GROUP, mae: env.MAE_CONSUMER_GROUP };
+    this.poison = { attempts: env.CONSUMER_POISON_ATTEMPTS, backoffMs: env.CONSUMER_POISON_BACKOFF_MS };
     this.consumerMonitor = { intervalMs: env.CONSUMER_MONITOR_INTERVAL_MS, windowSize: env.CONSUMER_MONITOR_WINDOW };
     this.backpressure = { maxLag: env.BACKPRESSURE_MAX_LAG, maxWaitMs: env.BACKPRESSURE_MAX_WAIT_MS };
     this.spans = { sampleRatio: env.TRACE_SPAN_SAMPLE_RATIO, retentionDays: env.TRACE_SPAN_RETENTION_DAYS, queueMax: env.TRACE_SPAN_QUEUE_MAX };

@@ -4,7 +4,7 @@ import { Metrics } from '@lib/metrics';
 import { BulkWriter, EntityDocumentRepository, SystemMetadataRepository, TimeseriesRepository } from '@lib/search';
 import { FakeSearchClient } from '../../search/src/testing/fake-search-client';
 import { ChangeLogProcessor } from './change-log.processor';
-import { changeLog, kafkaMessage } from './testing/fixtures';
+import { changeLog, FakePublisher, kafkaMessage, SETTINGS } from './testing/fixtures';
 
 const registry = loadEntityRegistry();
 
@@ -23,6 +23,8 @@ describe('ChangeLogProcessor metrics', () => {
       new EntityDocumentRepository(client, registry),
       new SystemMetadataRepository(client),
       new TimeseriesRepository(client, registry),
+      new FakePublisher().asPublisher(),
+      SETTINGS,
       metrics,
     );
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);

@@ -3,7 +3,7 @@ import { loadEntityRegistry, MetadataChangeLog } from '@lib/metadata';
 import { BulkWriter, EntityDocumentRepository, SystemMetadataRepository, TimeseriesRepository, systemMetadataDocId } from '@lib/search';
 import { FakeSearchClient, Loose, bulkActions, bulkDocuments } from '../../search/src/testing/fake-search-client';
 import { ChangeLogProcessor } from './change-log.processor';
-import { changeLog, kafkaMessage, LAST_OBSERVED, TRACE_ID, URN } from './testing/fixtures';
+import { changeLog, FakePublisher, kafkaMessage, LAST_OBSERVED, SETTINGS, TRACE_ID, URN } from './testing/fixtures';
 
 const registry = loadEntityRegistry();
 
@@ -11,9 +11,12 @@ describe('ChangeLogProcessor', () => {
   let search: FakeSearchClient;
   let processor: ChangeLogProcessor;
   let errors: string[];
+  let publisher: FakePublisher;
+  const deadLetters = () => publisher.sent.map((r) => ({ topic: r.topic, key: r.key, ...(JSON.parse(r.value) as { error: string; metadataChangeLog: unknown }) }));
 
   beforeEach(() => {
     search = new FakeSearchClient();
+    publisher = new FakePublisher();
     const client = search.asSearchClient();
     processor = new ChangeLogProcessor(
       registry,
@@ -21,6 +24,8 @@ describe('ChangeLogProcessor', () => {
       new EntityDocumentRepository(client, registry),
       new SystemMetadataRepository(client),
       new TimeseriesRepository(client, registry),
+      publisher.asPublisher(),
+      SETTINGS,
     );
     errors = [];
     jest.spyOn(Logger.prototype, 'error').mockImplementation((msg: unknown) => void errors.push(String(msg)));
@@ -247,7 +252,7 @@ describe('ChangeLogProcessor', () => {
     });
   });
 
-  it('logs and skips poison messages, indexing the rest of the batch', async () => {
+  it('sends unreadable change logs to the dead-letter topic with the reason, indexing the rest of the batch', async () => {
     await processor.process({
       topic: 'MetadataChangeLog_Versioned_v1',
       partition: 2,
@@ -258,15 +263,33 @@ describe('ChangeLogProcessor', () => {
       ],
     });
     expect(errors).toEqual([
-      expect.stringMatching(/^skipping unprocessable change log MetadataChangeLog_Versioned_v1\[2\]@40: not valid JSON/),
-      expect.stringMatching(/^skipping unprocessable change log MetadataChangeLog_Versioned_v1\[2\]@42: URN .* is not of entity type "spaceship"/),
+      expect.stringMatching(/^unprocessable change log MetadataChangeLog_Versioned_v1\[2\]@40: not valid JSON/),
+      expect.stringMatching(/^unprocessable change log MetadataChangeLog_Versioned_v1\[2\]@42: URN .* is not of entity type "spaceship"/),
     ]);
     expect(bulkActions(search.calls('bulk')[0])).toHaveLength(2);
+    const [notJson, spaceship] = deadLetters();
+    expect(notJson).toMatchObject({ topic: 'FailedMetadataChangeLog_v1', metadataChangeLog: { raw: 'not json' } });
+    expect(JSON.parse(notJson.error)[0]).toMatchObject({ exceptionClass: 'UnprocessableChangeLog', message: expect.stringMatching(/^not valid JSON/) });
+    expect(spaceship.metadataChangeLog).toMatchObject({ entityType: 'spaceship', entityUrn: URN });
+    expect(JSON.parse(spaceship.error)[0].message).toMatch(/is not of entity type "spaceship"/);
   });
 
-  it('makes no request for a batch of poison only, so it is committed and skipped', async () => {
+  it('makes no index request for a batch of unreadable messages only, and commits once they are dead-lettered', async () => {
     await expect(processor.process({ topic: 't', partition: 0, messages: [kafkaMessage(1, '{')] })).resolves.toBeUndefined();
     expect(search.requests).toHaveLength(0);
+    expect(deadLetters()).toHaveLength(1);
+  });
+
+  it('does not commit a batch whose dead letters Kafka did not take (it is redelivered)', async () => {
+    publisher.fail = new Error('Kafka is down');
+    await expect(processor.process({ topic: 't', partition: 0, messages: [kafkaMessage(1, '{')] })).rejects.toThrow('Kafka is down');
+  });
+
+  it('dead-letters a message PoisonGuard hands it, keyed as it came, with the exception', async () => {
+    await processor.deadLetter({ topic: 't', partition: 0, messages: [kafkaMessage(5, changeLog('status'))] }, new Error('painless script error'));
+    const [letter] = deadLetters();
+    expect(letter.metadataChangeLog).toMatchObject({ entityUrn: URN, aspectName: 'status' });
+    expect(JSON.parse(letter.error)[0]).toMatchObject({ message: 'painless script error' });
   });
 
   describe('a bulk request some of whose items fail', () => {
@@ -379,6 +402,13 @@ describe('ChangeLogProcessor', () => {
         `Item: {"index":{"_index":"t_system_metadata_service_v1","_id":"${systemMetadataDocId(URN_B, 'status')}","version":1700000000500`,
       );
       expect(errors[0]).toContain(`"telemetryTraceId":"${TRACE_ID}"`);
+      const [letter] = deadLetters();
+      expect(deadLetters()).toHaveLength(1);
+      expect(letter).toMatchObject({ topic: 'FailedMetadataChangeLog_v1', key: URN_B, metadataChangeLog: { entityUrn: URN_B, aspectName: 'status', changeType: 'UPSERT' } });
+      expect(JSON.parse(letter.error)[0]).toMatchObject({
+        exceptionClass: 'SearchDocumentRefused',
+        message: `OpenSearch refused system metadata ${URN_B} status: 400 mapper_parsing_exception: failed to parse field [runId]`,
+      });
     });
   });
 

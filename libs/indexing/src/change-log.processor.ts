@@ -1,8 +1,9 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { Context, Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import { startConsumerSpan, tracer } from '@lib/telemetry';
-import { ConsumedBatch } from '@lib/kafka';
-import { EntityRegistry } from '@lib/metadata';
+import { ConsumedBatch, KafkaPublisher, OutgoingRecord } from '@lib/kafka';
+import { Settings } from '@lib/config';
+import { EntityRegistry, exceptionToJson, FailedMetadataChangeLog } from '@lib/metadata';
 import { Metrics } from '@lib/metrics';
 import {
   AspectChange,
@@ -30,8 +31,10 @@ const LOGGED_DOCUMENT_CHARS = 4096;
  * after the delete survives it.
  * Items that fail with a retriable status (429, 5xx, a version conflict that does not mean stale) are
  * sent again - only they - with bounded exponential backoff until OpenSearch takes them; items refused
- * with 400 (no retry can fix them) are logged at error level with the item and counted in
- * search_documents_refused_total. Returning means every item is done, so the runner may commit;
+ * with 400 (no retry can fix them) are logged at error level with the item, counted in
+ * search_documents_refused_total and sent to the dead-letter topic (TOPIC_FAILED_MCL) with the reason, as is
+ * a change log that cannot be read at all; the trace finds them there (search ERROR with the reason).
+ * Returning means every item is done and every dead letter acknowledged, so the runner may commit;
  * throwing (no answer from OpenSearch, or stop() while items are still failing) means the batch is
  * redelivered, which is safe because every write is idempotent (deterministic ids, version guards).
  */
@@ -48,8 +51,24 @@ export class ChangeLogProcessor {
     private readonly entities: EntityDocumentRepository,
     private readonly systemMetadata: SystemMetadataRepository,
     private readonly timeseries: TimeseriesRepository,
+    private readonly publisher: KafkaPublisher,
+    private readonly settings: Settings,
     @Optional() private readonly metrics?: Metrics,
   ) {}
+
+  /**
+   * A batch (one message, as PoisonGuard hands it) that fails every time for a reason of its own: to the
+   * dead-letter topic with the exception.
+   */
+  async deadLetter(batch: ConsumedBatch, err: Error): Promise<void> {
+    await this.publisher.send(batch.messages.map((m) => this.deadLetterRecord(m.key?.toString('utf8') ?? '', rawChangeLog(m.value), err)));
+    this.metrics?.changeLogsDeadLettered.inc(batch.messages.length);
+  }
+
+  private deadLetterRecord(key: string, changeLog: unknown, err: Error): OutgoingRecord {
+    const failed: FailedMetadataChangeLog = { error: JSON.stringify(exceptionToJson(err)), metadataChangeLog: changeLog };
+    return { topic: this.settings.topics.failedMcl, key, value: JSON.stringify(failed) };
+  }
 
   /**
    * The consumer is stopping: a batch whose items are still failing gives up re-sending and throws, so it
@@ -66,10 +85,13 @@ export class ChangeLogProcessor {
     const events: { change: AspectChange; position: number }[] = [];
     const deletions: (TimeseriesDeletion & { position: number; parent: Context })[] = [];
     const spans: { span: Span; context: Context }[] = [];
+    const deadLetters: OutgoingRecord[] = [];
     for (const [position, message] of batch.messages.entries()) {
       const result = parseChangeLog(message.value, this.registry);
       if (!result.ok) {
-        this.logger.error(`skipping unprocessable change log ${batch.topic}[${batch.partition}]@${message.offset}: ${result.error}`);
+        this.logger.error(`unprocessable change log ${batch.topic}[${batch.partition}]@${message.offset}: ${result.error}; sent to the dead-letter topic`);
+        const reason = Object.assign(new Error(result.error), { name: 'UnprocessableChangeLog' });
+        deadLetters.push(this.deadLetterRecord(message.key?.toString('utf8') ?? '', rawChangeLog(message.value), reason));
         continue;
       }
       const parsed = result.value;
@@ -110,8 +132,10 @@ export class ChangeLogProcessor {
     }
     try {
       await this.deleteEvents(batch, deletions);
-      await this.index(batch, versioned, removals, eventsSurvivingDeletes(events, deletions), spans);
+      deadLetters.push(...(await this.index(batch, versioned, removals, eventsSurvivingDeletes(events, deletions), spans)));
+      await this.publisher.send(deadLetters);
       this.metrics?.changeLogsIndexed.inc(versioned.length + removals.length + events.length);
+      this.metrics?.changeLogsDeadLettered.inc(deadLetters.length);
     } catch (err) {
       for (const { span } of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
       throw err;
@@ -130,13 +154,13 @@ export class ChangeLogProcessor {
     removals: AspectChange[],
     events: AspectChange[],
     spans: { span: Span; context: Context }[],
-  ): Promise<void> {
+  ): Promise<OutgoingRecord[]> {
     const operations = [
       ...this.entities.upsertOperations(versioned),
       ...this.systemMetadata.upsertOperations([...versioned, ...removals]),
       ...this.timeseries.indexOperations(events),
     ];
-    if (operations.length === 0) return;
+    if (operations.length === 0) return [];
     const first = batch.messages[0].offset;
     const last = batch.messages[batch.messages.length - 1].offset;
     const span = tracer().startSpan(
@@ -178,6 +202,7 @@ export class ChangeLogProcessor {
       });
       for (const refusal of outcome.rejected ?? []) this.refused(where, refusal);
       this.logger.debug(`${where}: ${outcome.written} written, ${outcome.unchanged} unchanged, ${outcome.resent ?? 0} re-sent`);
+      return (outcome.rejected ?? []).flatMap((refusal) => this.refusalDeadLetters(refusal));
     } catch (err) {
       this.metrics?.dependencyError('opensearch', 'bulk_index');
       span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
@@ -223,6 +248,24 @@ export class ChangeLogProcessor {
     }
   }
 
+  /** What a refused item failed to index: one dead letter per change log it carried, naming the refusal. */
+  private refusalDeadLetters(refusal: BulkItemRefusal): OutgoingRecord[] {
+    const reason = Object.assign(new Error(`OpenSearch refused ${refusal.label}: ${refusal.status} ${refusal.error}`), { name: 'SearchDocumentRefused' });
+    return (refusal.operation.changes ?? []).map((change) =>
+      this.deadLetterRecord(
+        change.urn,
+        {
+          entityType: change.entityType,
+          entityUrn: change.urn,
+          aspectName: change.aspect,
+          changeType: change.value === null ? 'DELETE' : 'UPSERT',
+          systemMetadata: change.systemMetadata,
+        },
+        reason,
+      ),
+    );
+  }
+
   /**
    * A document the index mapping can never take (400): retrying would hold up the partition forever, so
    * it is not retried - but never dropped silently: counted per index, and logged at error level with
@@ -240,5 +283,15 @@ export class ChangeLogProcessor {
       `OpenSearch refused ${refusal.label} from ${where} (${refusal.status} ${refusal.error}); not indexed, not retried, counted in ` +
         `search_documents_refused_total. Item: ${JSON.stringify(action)} ${shown}`,
     );
+  }
+}
+
+/** What a dead letter keeps of a change log: the object if it was JSON, else the text. */
+function rawChangeLog(value: Buffer | null): unknown {
+  const text = value?.toString('utf8') ?? '';
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { raw: value === null ? null : text };
   }
 }

@@ -4,7 +4,7 @@ import { err, ok } from '@lib/common';
 import { Settings, validateEnv } from '@lib/config';
 import { loadEntityRegistry, MetadataChangeProposal } from '@lib/metadata';
 import { Metrics } from '@lib/metrics';
-import { OutgoingRecord } from '@lib/kafka';
+import { KafkaPublisher, OutgoingRecord } from '@lib/kafka';
 import { Applied, ProposalApplier } from './proposal-applier';
 import { AspectVersionMismatch } from './proposal-errors';
 import { ProposalProcessor } from './proposal.processor';
@@ -52,6 +52,11 @@ class FakeApplier {
   }
 }
 
+/** The publisher the processor dead-letters with: records land in the fake applier's `sent`, as its own do. */
+function publisherOf(applier: FakeApplier): KafkaPublisher {
+  return { send: async (records: OutgoingRecord[]) => void applier.sent.push(...records) } as unknown as KafkaPublisher;
+}
+
 async function value(metrics: Metrics, name: 'proposalsProcessed' | 'failedProposals') {
   return (await metrics[name].get()).values[0]?.value;
 }
@@ -64,7 +69,7 @@ describe('ProposalProcessor metrics', () => {
     const applier = new FakeApplier();
     applier.rejectUrns.add(urn(2));
     const metrics = new Metrics();
-    const processor = new ProposalProcessor(applier as unknown as ProposalApplier, registry, settings, metrics);
+    const processor = new ProposalProcessor(applier as unknown as ProposalApplier, registry, settings, publisherOf(applier), metrics);
     await processor.process({ topic: 'MCP', partition: 0, messages: [message(0, proposal(1)), message(1, proposal(2)), message(2, 'not json')] });
     expect(await value(metrics, 'proposalsProcessed')).toBe(3);
     expect(await value(metrics, 'failedProposals')).toBe(2);
@@ -75,14 +80,27 @@ describe('ProposalProcessor metrics', () => {
     const applier = new FakeApplier();
     applier.fail = new Error('MySQL is down');
     const metrics = new Metrics();
-    const processor = new ProposalProcessor(applier as unknown as ProposalApplier, registry, settings, metrics);
+    const processor = new ProposalProcessor(applier as unknown as ProposalApplier, registry, settings, publisherOf(applier), metrics);
     await expect(processor.process({ topic: 'MCP', partition: 0, messages: [message(0, proposal(1)), message(1, 'not json')] })).rejects.toThrow('MySQL');
     expect(await value(metrics, 'proposalsProcessed')).toBe(0);
     expect(await value(metrics, 'failedProposals')).toBe(0);
   });
 
+  it('dead-letters a message to the failed-proposal topic with its exception, and counts it as failed', async () => {
+    const applier = new FakeApplier();
+    const metrics = new Metrics();
+    const processor = new ProposalProcessor(applier as unknown as ProposalApplier, registry, settings, publisherOf(applier), metrics);
+    await processor.deadLetter({ topic: 'MCP', partition: 0, messages: [message(7, proposal(3))] }, new Error('change log too large'));
+    expect(await value(metrics, 'failedProposals')).toBe(1);
+    const [record] = applier.sent;
+    expect(record).toMatchObject({ topic: settings.topics.failedMcp, key: 'k' });
+    const failed = JSON.parse(record.value);
+    expect(failed.metadataChangeProposal.entityUrn).toBe(urn(3));
+    expect(JSON.parse(failed.error)[0]).toMatchObject({ message: 'change log too large' });
+  });
+
   it('works without Metrics', async () => {
-    const processor = new ProposalProcessor(new FakeApplier() as unknown as ProposalApplier, registry, settings);
+    const processor = new ProposalProcessor(new FakeApplier() as unknown as ProposalApplier, registry, settings, publisherOf(new FakeApplier()));
     await expect(processor.process({ topic: 'MCP', partition: 0, messages: [message(0, proposal(1))] })).resolves.toBeUndefined();
   });
 });

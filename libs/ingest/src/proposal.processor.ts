@@ -4,7 +4,7 @@ import { startConsumerSpan } from '@lib/telemetry';
 import { propertiesOf } from './system-metadata';
 import { withSource } from './proposal-source';
 import { Settings } from '@lib/config';
-import { ConsumedBatch, OutgoingRecord } from '@lib/kafka';
+import { ConsumedBatch, KafkaPublisher, OutgoingRecord } from '@lib/kafka';
 import { Metrics } from '@lib/metrics';
 import { EntityRegistry, exceptionToJson, FailedMetadataChangeProposal, MetadataChangeProposal } from '@lib/metadata';
 import { ProposalApplier } from './proposal-applier';
@@ -26,8 +26,19 @@ export class ProposalProcessor {
     private readonly applier: ProposalApplier,
     private readonly registry: EntityRegistry,
     private readonly settings: Settings,
+    private readonly publisher: KafkaPublisher,
     @Optional() private readonly metrics?: Metrics,
   ) {}
+
+  /**
+   * A batch (one message, as PoisonGuard hands it) that fails every time for a reason of its own, not a
+   * dependency's (a change log larger than the broker takes, say): to the failed-proposal topic with the
+   * exception, as a rejected proposal is, so that its trace tells why.
+   */
+  async deadLetter(batch: ConsumedBatch, err: Error): Promise<void> {
+    await this.publisher.send(batch.messages.map((m) => this.failedRecord(m.key?.toString('utf8') ?? '', rawProposal(m.value?.toString('utf8')), err)));
+    this.metrics?.failedProposals.inc(batch.messages.length);
+  }
 
   async process(batch: ConsumedBatch): Promise<void> {
     const good: MetadataChangeProposal[] = [];

@@ -2,14 +2,9 @@ import { Logger } from '@nestjs/common';
 import { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { chunksBySize, errorMessage, retryForever } from '@lib/common';
 
-export interface ConsumedBatch {
-  topic: string;
-  partition: number;
-  messages: KafkaMessage[];
-}
+import { BatchHandler, PoisonGuard, PoisonPolicy } from './poison-guard';
 
-/** Processes one batch of one partition; throwing means "not done": nothing is committed and the batch is redelivered. */
-export type BatchHandler = (batch: ConsumedBatch) => Promise<void>;
+export type { BatchHandler, ConsumedBatch, PoisonPolicy } from './poison-guard';
 
 export interface ConsumerTuning {
   sessionTimeoutMs: number;
@@ -53,6 +48,7 @@ export class ConsumerRunner {
   private consumer?: Consumer;
   private stopping = false;
   private readonly state: ConsumerState;
+  private readonly guard?: PoisonGuard;
 
   constructor(
     private readonly kafka: Kafka,
@@ -60,9 +56,12 @@ export class ConsumerRunner {
     private readonly topics: string[],
     private readonly handler: BatchHandler,
     private readonly tuning: ConsumerTuning = { sessionTimeoutMs: 30000, rebalanceTimeoutMs: 60000, partitionsConcurrency: 1 },
+    /** Without it, a batch that fails is retried as long as it fails (a message that can never be processed wedges its partition). */
+    poison?: PoisonPolicy,
   ) {
     this.logger = new Logger(`Consumer ${groupId}`);
     this.state = { groupId, running: false, joined: false, assignment: {} };
+    if (poison) this.guard = new PoisonGuard(handler, poison, groupId, () => this.stopping);
   }
 
   snapshot(): ConsumerState {
@@ -130,7 +129,8 @@ export class ConsumerRunner {
           for (const messages of slices(batch.messages, this.tuning.batchMaxMessages, this.tuning.batchMaxBytes)) {
             // A partition lost in a rebalance is no longer ours to write: its new owner starts from our last commit.
             if (!isRunning() || isStale()) return;
-            await this.handler({ topic: batch.topic, partition: batch.partition, messages });
+            const slice = { topic: batch.topic, partition: batch.partition, messages };
+            await (this.guard ? this.guard.handle(slice, heartbeat) : this.handler(slice));
             const last = messages[messages.length - 1].offset;
             resolveOffset(last);
             await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/commo
 import { Settings } from '@lib/config';
 import { CheckOutcome, DependencyCheck } from '@lib/health';
 import { KafkaClient } from './kafka.client';
-import { BatchHandler, ConsumerRunner } from './consumer-runner';
+import { BatchHandler, ConsumerRunner, PoisonPolicy } from './consumer-runner';
 
 /**
  * A consumer group member tied to the Nest lifecycle: starts after the app is up, leaves the group
@@ -11,10 +11,10 @@ import { BatchHandler, ConsumerRunner } from './consumer-runner';
 export abstract class KafkaConsumerService extends DependencyCheck implements OnApplicationBootstrap, BeforeApplicationShutdown {
   protected readonly runner: ConsumerRunner;
 
-  protected constructor(client: KafkaClient, settings: Settings, groupId: string, topics: string[], handler: BatchHandler) {
+  protected constructor(client: KafkaClient, settings: Settings, groupId: string, topics: string[], handler: BatchHandler, poison?: PoisonPolicy) {
     super();
     client.consumerGroups.set(groupId, topics);
-    this.runner = new ConsumerRunner(client.kafka, groupId, topics, handler, { ...settings.kafka, ...settings.consumers });
+    this.runner = new ConsumerRunner(client.kafka, groupId, topics, handler, { ...settings.kafka, ...settings.consumers }, poison);
   }
 
   onApplicationBootstrap(): void {

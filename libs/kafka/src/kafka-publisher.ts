@@ -19,7 +19,10 @@ export interface OutgoingRecord {
 /** How long a topic's partition count is trusted before it is read again. */
 const PARTITION_COUNT_TTL_MS = 60_000;
 
-/** Kafka did not take the records within the bound: the caller answers 503 / retries the batch. */
+/**
+ * Kafka did not take the records within the bound: the caller answers 503 / retries the batch. `cause` is
+ * kafkajs's error, which tells a broker fault from records the broker will never take (isDependencyFault).
+ */
 export class PublishError extends Error {
   override name = 'PublishError';
 }
@@ -45,7 +48,7 @@ export class KafkaPublisher {
       await this.client.getProducer(this.settings.kafka.produceTimeoutMs);
     } catch (err) {
       this.metrics?.dependencyError('kafka', 'connect');
-      throw new PublishError(`Kafka is unreachable: ${err instanceof Error ? err.message : String(err)}`);
+      throw new PublishError(`Kafka is unreachable: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
   }
 
@@ -83,7 +86,7 @@ export class KafkaPublisher {
       return sent;
     } catch (err) {
       this.metrics?.dependencyError('kafka', 'produce');
-      throw new PublishError(`Kafka did not accept the write: ${err instanceof Error ? err.message : String(err)}`);
+      throw new PublishError(`Kafka did not accept the write: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
   }
 

@@ -6,11 +6,11 @@ export interface TopicSpec {
   replicationFactor: number;
 }
 
-/** The four topics of the write path, with the configured partitioning. */
+/** The five topics of the write path, with the configured partitioning. */
 export function topicSpecs(settings: Settings): TopicSpec[] {
   const { partitions, replicationFactor } = settings.kafka;
   const t = settings.topics;
-  return [t.mcp, t.failedMcp, t.mclVersioned, t.mclTimeseries].map((topic) => ({
+  return [t.mcp, t.failedMcp, t.failedMcl, t.mclVersioned, t.mclTimeseries].map((topic) => ({
     topic,
     numPartitions: partitions,
     replicationFactor,

@@ -83,3 +83,11 @@ export interface FailedMetadataChangeProposal {
   error: string;
   metadataChangeProposal: MetadataChangeProposal;
 }
+
+/** A change log the MAE consumer could not index (its dead-letter topic, TOPIC_FAILED_MCL), keyed by URN. */
+export interface FailedMetadataChangeLog {
+  /** JSON text of an ExceptionJson[], as in FailedMetadataChangeProposal. */
+  error: string;
+  /** The change log as it was read (or `{raw}`, the text of a value that was not JSON; or the fields the refused item carried). */
+  metadataChangeLog: unknown;
+}

@@ -63,6 +63,7 @@ export class Metrics {
   readonly traceWaitOffsetFetches: Counter<'group'>;
   readonly traceWaiting: Gauge;
   readonly traceKafkaRefused: Counter;
+  readonly changeLogsDeadLettered: Counter;
   readonly consumerGroup: {
     lag: Gauge<'group' | 'topic' | 'partition'>;
     committed: Gauge<'group' | 'topic' | 'partition'>;
@@ -131,6 +132,11 @@ export class Metrics {
       registers,
     });
     this.traceWaiting = new Gauge({ name: 'trace_waiting_requests', help: 'Trace requests held waiting for a PENDING write (waitMs).', registers });
+    this.changeLogsDeadLettered = new Counter({
+      name: 'mae_change_logs_dead_lettered_total',
+      help: 'Change logs the MAE consumer could not index (unreadable, refused by the index, or failing every try), sent to TOPIC_FAILED_MCL.',
+      registers,
+    });
     this.traceKafkaRefused = new Counter({
       name: 'trace_kafka_refused_total',
       help: 'Traces answered 503 because every Kafka slot (TRACE_KAFKA_MAX_INFLIGHT) stayed taken for TRACE_KAFKA_QUEUE_MS.',

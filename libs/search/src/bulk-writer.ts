@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'timers/promises';
 import { SearchClient } from './search.client';
+import { AspectChange } from './aspect-change';
 
 export interface BulkTarget {
   _index: string;
@@ -21,6 +22,8 @@ export interface BulkOperation {
   label: string;
   /** A version conflict means a newer write is already indexed: the item is done, not failed. */
   conflictMeansStale?: boolean;
+  /** The change logs the item carries (what a refusal of it fails to index, for the dead-letter topic). */
+  changes?: AspectChange[];
 }
 
 export interface BulkOutcome {

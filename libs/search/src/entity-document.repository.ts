@@ -35,6 +35,7 @@ export class EntityDocumentRepository {
           upsert: {},
         },
         label: `entity ${urn} ${group.map((c) => c.aspect).join(',')}`,
+        changes: group,
       };
     });
   }

@@ -50,6 +50,7 @@ export class SystemMetadataRepository {
       },
       document: toDocument(change),
       label: `system metadata ${change.urn} ${change.aspect}`,
+      changes: [change],
       conflictMeansStale: true,
     }));
   }

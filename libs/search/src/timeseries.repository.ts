@@ -65,6 +65,7 @@ export class TimeseriesRepository {
           event,
         },
         label: `timeseries ${change.urn} ${change.aspect} @${timestampMillis}`,
+        changes: [change],
       };
     });
   }

@@ -1,6 +1,8 @@
 import { KafkaMessage } from 'kafkajs';
 import { MetadataChangeLog } from '@lib/metadata';
 import { AspectChange } from '@lib/search';
+import { KafkaPublisher, OutgoingRecord } from '@lib/kafka';
+import { Settings, validateEnv } from '@lib/config';
 
 /**
  * Fixtures of the change-log specs (parser, processor, processor metrics): one dataset, a change log of it as
@@ -39,3 +41,21 @@ export const messageValue = (value: unknown): Buffer => Buffer.from(typeof value
 export function kafkaMessage(offset: number, value: unknown, key = URN): KafkaMessage {
   return { offset: String(offset), key: Buffer.from(key), value: messageValue(value), timestamp: '0', attributes: 0, headers: {} } as KafkaMessage;
 }
+
+/** A KafkaPublisher that keeps what it is given (the processor's dead letters), and fails when told to. */
+export class FakePublisher {
+  sent: OutgoingRecord[] = [];
+  fail?: Error;
+  async send(records: OutgoingRecord[]): Promise<[]> {
+    if (this.fail && records.length > 0) throw this.fail;
+    this.sent.push(...records);
+    return [];
+  }
+  async ready(): Promise<void> {}
+  asPublisher(): KafkaPublisher {
+    return this as unknown as KafkaPublisher;
+  }
+}
+
+/** The settings of the processor specs: the defaults (TOPIC_FAILED_MCL is FailedMetadataChangeLog_v1). */
+export const SETTINGS = new Settings(validateEnv({}));
