@@ -83,10 +83,47 @@ describe('TraceService', () => {
     sql.rows.set(itemKey(it1), ours(it1));
     kafka.mcl.set(itemKey(it1), { kind: 'found', offset: '3', committed: '9' });
     const res = await service.trace(TRACE, [it1], opts);
-    expect(kafka.calls).toEqual(['mcl:1']);
+    expect(kafka.calls).toEqual(['mcl:1', 'deadLetters:1']);
     expect(res[it1.urn].status.primaryStorage.writeStatus).toBe('ACTIVE_STATE');
     expect(res[it1.urn].status.searchStorage).toEqual({ writeStatus: 'ERROR', writeMessage: 'Consumer has processed past the offset.' });
     expect(res[it1.urn].status.success).toBe(false);
+  });
+
+  describe('dead letters (contract 5.2): a write that can never reach the index says why', () => {
+    const reason = { message: 'entity "dataset" has no aspect "status"', exceptionClass: 'UnprocessableChangeLog', stackTrace: [] };
+
+    it('a change log the MAE consumer dead-lettered: search ERROR with its exception, even without detailed', async () => {
+      const { sql, kafka, service } = setup();
+      const it1 = item('urn:li:dataset:(urn:li:dataPlatform:hive,dl1,PROD)');
+      sql.rows.set(itemKey(it1), ours(it1));
+      kafka.mcl.set(itemKey(it1), { kind: 'found', offset: '3', committed: '9' });
+      kafka.deadLetters.set(itemKey(it1), { exceptions: [reason] });
+      const res = await service.trace(TRACE, [it1], opts);
+      expect(res[it1.urn].status).toEqual({ success: false, primaryStorage: { writeStatus: 'ACTIVE_STATE' }, searchStorage: { writeStatus: 'ERROR', writeExceptions: [reason] } });
+    });
+
+    it('SQL has the write but its change log never reached the topic and the MCE consumer dead-lettered it: search ERROR, not PENDING for ever', async () => {
+      const { sql, kafka, service } = setup();
+      const it1 = item('urn:li:dataset:(urn:li:dataPlatform:hive,dl2,PROD)');
+      sql.rows.set(itemKey(it1), ours(it1));
+      kafka.mcl.set(itemKey(it1), { kind: 'not-found' });
+      const tooLarge = { message: 'Kafka did not accept the write: message too large', exceptionClass: 'PublishError', stackTrace: [] };
+      kafka.deadLetters.set(itemKey(it1), { exceptions: [tooLarge] });
+      expect((await service.trace(TRACE, [it1], opts))[it1.urn].status.searchStorage).toEqual({ writeStatus: 'ERROR', writeExceptions: [tooLarge] });
+    });
+
+    it('with no dead letter the state stands (the change log is on its way), and settled or queued writes never look', async () => {
+      const { sql, kafka, service } = setup();
+      const onItsWay = item('urn:li:dataset:(urn:li:dataPlatform:hive,dl3,PROD)');
+      const queued = item('urn:li:dataset:(urn:li:dataPlatform:hive,dl4,PROD)');
+      sql.rows.set(itemKey(onItsWay), ours(onItsWay));
+      kafka.mcl.set(itemKey(onItsWay), { kind: 'not-found' });
+      kafka.mcp.set(itemKey(queued), { kind: 'found', offset: '7', committed: '7' });
+      const res = await service.trace(TRACE, [onItsWay, queued], opts);
+      expect(states(res, onItsWay)).toBe('ACTIVE_STATE/PENDING');
+      expect(states(res, queued)).toBe('PENDING/PENDING');
+      expect(kafka.calls).toEqual(['mcp:1', 'mcl:1', 'deadLetters:1']);
+    });
   });
 
   it('with detailed=true turns a recorded failure into ERROR with its exceptions, and keeps only errors by default', async () => {

@@ -5,7 +5,16 @@ import { tracer } from '@lib/telemetry';
 import { Dependency, Metrics } from '@lib/metrics';
 import { KafkaLookup, SearchSystemDoc, SqlAspectRow, TraceRef, WaitPoint } from './decisions/inputs';
 import { applyFailedLookup, needsFailedLookup, primaryFromKafka, primaryFromStores } from './decisions/primary-rules';
-import { aspectResult, filterResponse, SearchContext, searchFromKafka, searchFromStores, TraceResponse } from './decisions/search-and-response';
+import {
+  applyDeadLetter,
+  aspectResult,
+  filterResponse,
+  needsDeadLetterLookup,
+  SearchContext,
+  searchFromKafka,
+  searchFromStores,
+  TraceResponse,
+} from './decisions/search-and-response';
 import { FromStores, Messages, NEEDS_KAFKA, StorageStatus, WriteStatus } from './decisions/status';
 import { KafkaLookups, PrimaryStoreReader, SearchStoreReader } from './readers/ports';
 import { itemKey, TraceItem } from './trace-item';
@@ -201,6 +210,11 @@ export class TraceService {
         if (decided !== NEEDS_KAFKA) status.set(itemKey(item), decided);
       }
     }
+
+    // A write that can never reach the index is on a failed topic, with the reason.
+    const suspects = open.filter((i) => needsDeadLetterLookup(status.get(itemKey(i))!, changeLogs.get(i), primary.status.get(itemKey(i))!));
+    const letters = await this.kafkaSpan('trace.kafka.deadLetters', suspects, slot, () => this.kafka.deadLetterLookups(suspects, trace));
+    for (const item of suspects) status.set(itemKey(item), applyDeadLetter(status.get(itemKey(item))!, letters.get(item)));
     return { status, lookups: changeLogs };
   }
 

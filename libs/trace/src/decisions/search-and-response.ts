@@ -1,5 +1,5 @@
 import { timestampOf } from '@lib/telemetry';
-import { KafkaLookup, SearchSystemDoc, SqlAspectRow, TimeseriesDoc, TraceRef } from './inputs';
+import { FailedMcpEntry, KafkaLookup, SearchSystemDoc, SqlAspectRow, TimeseriesDoc, TraceRef } from './inputs';
 import { statusFromKafka } from './primary-rules';
 import { FromStores, Messages, NEEDS_KAFKA, storageStatus, StorageStatus, WriteStatus } from './status';
 
@@ -105,6 +105,22 @@ export function searchFromKafka(mcl: KafkaLookup, ctx?: Pick<SearchContext, 'isT
     return storageStatus(WriteStatus.PENDING, Messages.NOT_PROCESSED);
   }
   return statusFromKafka(mcl);
+}
+
+/**
+ * Contract 5.2 (dead letters): which aspects to look up on the failed topics after searchFromKafka - those whose
+ * write may have ended there: the change log was consumed but is not in the index (ERROR), or SQL has our write
+ * and its change log is not on the topic (PENDING; the MCE consumer could not send it). Looked up whatever
+ * `detailed` says: without it the second would stay PENDING for ever.
+ */
+export function needsDeadLetterLookup(search: StorageStatus, mcl: KafkaLookup | undefined, primary: StorageStatus): boolean {
+  if (search.writeStatus === WriteStatus.ERROR) return search.writeMessage === Messages.PROCESSED_PAST;
+  return search.writeStatus === WriteStatus.PENDING && mcl?.kind === 'not-found' && primary.writeStatus === WriteStatus.ACTIVE_STATE;
+}
+
+/** A dead letter of our write makes search ERROR with its exceptions (the reason it was not indexed); else unchanged. */
+export function applyDeadLetter(search: StorageStatus, letter: FailedMcpEntry | undefined): StorageStatus {
+  return letter === undefined ? search : { writeStatus: WriteStatus.ERROR, writeExceptions: letter.exceptions };
 }
 
 // --- The response ----------------------------------------------------------------------------

@@ -51,12 +51,25 @@ export class KafkaTraceReader extends KafkaLookups {
    * Contract 5.1 step 6: the failure the MCE consumer recorded for each item, if any. A lookup that
    * could not finish answers undefined (no recorded failure known) and is logged.
    */
-  async failedLookups<T extends UrnAspect>(
+  failedLookups<T extends UrnAspect>(items: readonly T[], trace: TraceRef, options: KafkaLookupOptions = {}): Promise<Map<T, FailedMcpEntry | undefined>> {
+    return this.failedOn(this.settings.topics.failedMcp, items, trace, options);
+  }
+
+  /** Contract 5.2: both failed topics, read in parallel; the MCE consumer's record first when both hold one. */
+  async deadLetterLookups<T extends UrnAspect>(items: readonly T[], trace: TraceRef, options: KafkaLookupOptions = {}): Promise<Map<T, FailedMcpEntry | undefined>> {
+    const [proposals, changeLogs] = await Promise.all([
+      this.failedOn(this.settings.topics.failedMcp, items, trace, options),
+      this.failedOn(this.settings.topics.failedMcl, items, trace, options),
+    ]);
+    return new Map(items.map((item) => [item, proposals.get(item) ?? changeLogs.get(item)]));
+  }
+
+  private async failedOn<T extends UrnAspect>(
+    topic: string,
     items: readonly T[],
     trace: TraceRef,
-    options: KafkaLookupOptions = {},
+    options: KafkaLookupOptions,
   ): Promise<Map<T, FailedMcpEntry | undefined>> {
-    const topic = this.settings.topics.failedMcp;
     const results = new Map<T, FailedMcpEntry | undefined>();
     const problems: string[] = [];
     await this.withBudget(items, options, (signal) =>
@@ -65,7 +78,7 @@ export class KafkaTraceReader extends KafkaLookups {
         if (located.kind === 'failed') problems.push(located.reason);
       }),
     ).catch((err: unknown) => problems.push(this.reason(topic, err)));
-    if (problems.length > 0) this.logger.warn(`failed-proposal lookups of trace ${trace.traceId} incomplete: ${problems[0]}`);
+    if (problems.length > 0) this.logger.warn(`lookups on ${topic} of trace ${trace.traceId} incomplete: ${problems[0]}`);
     return new Map(items.map((item) => [item, results.get(item)]));
   }
 

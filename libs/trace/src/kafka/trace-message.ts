@@ -1,7 +1,8 @@
 /**
  * How the write of a (urn, aspect) is recognised on a topic:
  * - 'change': the value is the proposal itself (MetadataChangeProposal and MetadataChangeLog share the fields);
- * - 'failed': the value is `{error, metadataChangeProposal}` (FailedMetadataChangeProposal).
+ * - 'failed': the value is `{error, metadataChangeProposal}` (FailedMetadataChangeProposal) or, on the MAE
+ *   consumer's dead-letter topic, `{error, metadataChangeLog}` (FailedMetadataChangeLog).
  */
 export type MessageFormat = 'change' | 'failed';
 
@@ -35,7 +36,8 @@ export function traceMatcher(target: TraceTarget): (record: RecordLike) => Trace
   return (record) => {
     if (record.key === null || record.value === null || !key.equals(record.key)) return undefined;
     const value = parseJson(record.value);
-    const proposal = asObject(target.format === 'failed' ? asObject(value)?.metadataChangeProposal : value);
+    const envelope = asObject(value);
+    const proposal = asObject(target.format === 'failed' ? (envelope?.metadataChangeProposal ?? envelope?.metadataChangeLog) : value);
     if (proposal === undefined || proposal.entityUrn !== target.urn) return undefined;
     const aspect = proposal.aspectName;
     if (typeof aspect !== 'string' || !aspects.has(aspect)) return undefined;

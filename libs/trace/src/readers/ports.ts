@@ -43,4 +43,10 @@ export abstract class KafkaLookups {
 
   /** Contract 5.1 step 6: our proposal on the failed-proposal topic with its exceptions; undefined when not there (or not known). */
   abstract failedLookups<T extends UrnAspect>(items: readonly T[], trace: TraceRef, options?: KafkaLookupOptions): Promise<Map<T, FailedMcpEntry | undefined>>;
+
+  /**
+   * Contract 5.2 (dead letters): our write on either failed topic - the MCE consumer's (a proposal applied to
+   * SQL whose change log could not be sent) or the MAE consumer's (a change log it could not index).
+   */
+  abstract deadLetterLookups<T extends UrnAspect>(items: readonly T[], trace: TraceRef, options?: KafkaLookupOptions): Promise<Map<T, FailedMcpEntry | undefined>>;
 }

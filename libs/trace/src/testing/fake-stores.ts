@@ -48,6 +48,12 @@ export class FakeKafka extends KafkaLookups {
     this.calls.push(`failed:${items.length}`);
     return new Map(items.map((i) => [i, this.failed.get(itemKey(i))]));
   }
+  /** Dead letters of either consumer. */
+  deadLetters = new Map<string, FailedMcpEntry>();
+  async deadLetterLookups<T extends UrnAspect>(items: readonly T[]) {
+    this.calls.push(`deadLetters:${items.length}`);
+    return new Map(items.map((i) => [i, this.deadLetters.get(itemKey(i))]));
+  }
 }
 
 /** Only the items with an answer: a missing one is what a look-up that gave no answer looks like. */
