@@ -1,7 +1,8 @@
 import { AppProcess } from './support/app-process';
 import { postJson, request } from './support/http';
-import { AcceptedBatch, batchBody, expectEveryWriteTraced, expectOneVersionPerValue, twoValueWrites } from './support/ingest-check';
+import { AcceptedBatch, AspectWrite, batchBody, expectEveryWriteTraced, expectOneVersionPerValue, twoValueWrites } from './support/ingest-check';
 import { eventually } from './support/poll';
+import { stackAsync } from './support/stack-control';
 import { sqlConnection } from './support/stores';
 import { states, traceIdOf, traceWrite } from './support/trace-client';
 
@@ -77,6 +78,51 @@ describe(`crash safety: ${ASPECTS} async aspects while both consumers are SIGKIL
     },
     120000 + ASPECTS * 60,
   );
+
+  it('the Kafka broker SIGKILLed and restarted during async ingest: every write answered 202 is stored and indexed once; writes while it is down answer 503 within a bound', async () => {
+    const PRODUCE_TIMEOUT_MS = 5000; // KAFKA_PRODUCE_TIMEOUT_MS's default, which gms runs with
+    const accepted: AcceptedBatch[] = [];
+    const writes: AspectWrite[] = [];
+    const refused: { status: number; ms: number; at: number; message: string }[] = [];
+    const started = Date.now();
+    let sending = true;
+    const writer = (async () => {
+      for (let n = 0; sending; n++) {
+        const batch = Array.from({ length: 20 }, (_, i) => {
+          const urn = `urn:li:dataset:(urn:li:dataPlatform:hive,crashkafka_${run}.b${n}_${i},PROD)`;
+          return { urn, description: `only value of ${urn}` };
+        });
+        const t0 = Date.now();
+        const res = await postJson(`${gms.url}/openapi/v3/entity/dataset`, batchBody(batch));
+        if (res.status === 202) {
+          accepted.push({ traceId: traceIdOf(res.headers.get('traceparent')), urns: batch.map((w) => w.urn) });
+          writes.push(...batch);
+        } else refused.push({ status: res.status, ms: Date.now() - t0, at: t0 - started, message: String(res.body?.message ?? '') });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      await stackAsync('kill', 'kafka');
+      await new Promise((r) => setTimeout(r, 4000));
+      await stackAsync('up');
+      const before = accepted.length;
+      await eventually(async () => accepted.length, (k) => k >= before + 5, 60000, 200);
+    } finally {
+      sending = false;
+      await writer;
+    }
+
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) {
+      expect(r.status).toBe(503);
+      expect(r.ms).toBeLessThan(PRODUCE_TIMEOUT_MS + 3000);
+    }
+    await Promise.all([mce.waitHealthy(), mae.waitHealthy()]);
+    await expectEveryWriteTraced(accepted, [gms.url]);
+    // A 503 says "not known to be queued": its produce may still have gone through, so only the 202s are counted.
+    await expectOneVersionPerValue(`urn:li:dataset:(urn:li:dataPlatform:hive,crashkafka_${run}.%`, writes, true);
+  }, 240000);
 
   it('patches and deletes: every patch applied exactly once, every delete applied after the writes queued before it', async () => {
     // Each URN: a tag list, then PATCHES patches each adding its own tag; every third URN is then deleted whole.

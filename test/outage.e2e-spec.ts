@@ -1,14 +1,10 @@
-import { execFileSync } from 'child_process';
-import { join } from 'path';
 import { AppProcess } from './support/app-process';
 import { postJson } from './support/http';
 import { eventually } from './support/poll';
-import { REPO_ROOT } from './support/stack-env';
+import { stack } from './support/stack-control';
 import { sqlConnection } from './support/stores';
 import { states, traceIdOf, traceWrite } from './support/trace-client';
 
-const STACK = join(REPO_ROOT, 'docker/local/stack.sh');
-const stack = (...args: string[]) => execFileSync('bash', [STACK, ...args], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 /** Fault injection needs the stack this repository started: stopping someone else's MySQL is not ours to do. */
 const managedMysql = (() => {
   try {

@@ -451,6 +451,20 @@ cmd_stop() {
   esac
 }
 
+# SIGKILLs one component (crash tests: nothing flushed or shut down cleanly); `up` starts it again.
+cmd_kill() {
+  local pid file needle
+  case "${1:-}" in
+    kafka) file="$KAFKA_PID"; needle="$KAFKA_MAIN" ;;
+    *) die "usage: stack.sh kill kafka" ;;
+  esac
+  if ! pid="$(live_pid "$file" "$needle")"; then log "$1: not running"; return 0; fi
+  kill -KILL "$pid" 2>/dev/null || true
+  while [[ -e "/proc/$pid" && "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != "Z" ]]; do sleep 0.1; done
+  rm -f "$file"
+  log "$1: killed pid $pid (SIGKILL)"
+}
+
 cmd_status() {
   # exit 0 only when all three are up and healthy (scripts use this to know whether to stop the stack later)
   local pid down=0
@@ -506,7 +520,8 @@ case "${1:-}" in
   up) lock; cmd_up ;;
   down) lock; cmd_down ;;
   stop) lock; cmd_stop "${2:-}" ;;
+  kill) lock; cmd_kill "${2:-}" ;;
   status) cmd_status ;;
   reset) lock; cmd_reset ;;
-  *) echo "[stack] usage: $0 up|down|status|reset|stop <kafka|opensearch|mysql>" >&2; exit 2 ;;
+  *) echo "[stack] usage: $0 up|down|status|reset|stop <kafka|opensearch|mysql>|kill kafka" >&2; exit 2 ;;
 esac
