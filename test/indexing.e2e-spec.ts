@@ -10,6 +10,7 @@ import { eventually } from './support/poll';
 import { changeLog as fixtureChangeLog } from '../libs/indexing/src/testing/fixtures';
 import { stackEnv } from './support/stack-env';
 import { kafka, search } from './support/stores';
+import { messagesWithKey } from './support/topics';
 
 /** A document as the test looks at it: loosely typed on purpose. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -120,7 +121,7 @@ describe('indexing: the MAE consumer on the real stack', () => {
     if (mae) expect(await mae.stop('SIGTERM', 30000)).toBe(0);
   });
 
-  it('skips poison messages and indexes the change logs behind them on the same partition', async () => {
+  it('dead-letters poison messages and indexes the change logs behind them on the same partition', async () => {
     const versioned = await produce(env.TOPIC_MCL_VERSIONED, [
       'this is not a change log',
       changeLog('status', { removed: false }, { version: '2', lastObserved: t0, traceId }),
@@ -182,7 +183,10 @@ describe('indexing: the MAE consumer on the real stack', () => {
     });
 
     await committedPast(env.TOPIC_MCL_VERSIONED, versioned, 3);
-    expect(mae.output).toContain('skipping unprocessable change log');
+    expect(mae.output).toContain('unprocessable change log');
+    const letters = (await messagesWithKey(kafka(), env.TOPIC_FAILED_MCL, urn)).map((m) => JSON.parse(m.value).metadataChangeLog);
+    expect(letters).toEqual(expect.arrayContaining([{ raw: 'this is not a change log' }, { raw: '{"entityType": "dataset"' }]));
+    expect(letters).toHaveLength(2);
   });
 
   it('answers the trace read side: system metadata by real-time mget, timeseries by trace id', async () => {

@@ -2,7 +2,9 @@ import { AppProcess } from './support/app-process';
 import { postJson } from './support/http';
 import { eventually } from './support/poll';
 import { stack } from './support/stack-control';
-import { sqlConnection } from './support/stores';
+import { kafka, sqlConnection } from './support/stores';
+import { stackEnv } from './support/stack-env';
+import { messageCount } from './support/topics';
 import { states, traceIdOf, traceWrite } from './support/trace-client';
 
 /** Fault injection needs the stack this repository started: stopping someone else's MySQL is not ours to do. */
@@ -44,6 +46,11 @@ describe('outages of MySQL and OpenSearch during ingest', () => {
     expect(res.status).toBe(202);
     return { urns, traceId: traceIdOf(res.headers.get('traceparent')), body: Object.fromEntries(urns.map((u) => [u, ['status']])) };
   };
+  /** Messages on both failed topics: an outage is a dependency fault, so it must never add one. */
+  const deadLetters = async () => {
+    const env = stackEnv();
+    return (await messageCount(kafka(), env.TOPIC_FAILED_MCP)) + (await messageCount(kafka(), env.TOPIC_FAILED_MCL));
+  };
   const allActive = async (batch: { urns: string[]; traceId: string; body: Record<string, string[]> }) =>
     eventually(
       () => traceWrite(gms.url, batch.traceId, batch.body, { skipCache: true }),
@@ -57,6 +64,7 @@ describe('outages of MySQL and OpenSearch during ingest', () => {
       console.warn('NOT RUN: the MySQL in use was not started by this repository (docker/local/stack.sh), so the test does not stop it');
       return;
     }
+    const lettersBefore = await deadLetters();
     stack('stop', 'mysql');
     const batch = await writeBatch('m');
     const during = await traceWrite(gms.url, batch.traceId, batch.body);
@@ -77,9 +85,11 @@ describe('outages of MySQL and OpenSearch during ingest', () => {
     } finally {
       await sql.end();
     }
+    expect(await deadLetters()).toBe(lettersBefore);
   });
 
   it('OpenSearch stopped and started: primary ACTIVE and search UNKNOWN meanwhile, then ACTIVE in both', async () => {
+    const lettersBefore = await deadLetters();
     stack('stop', 'opensearch');
     const batch = await writeBatch('o');
     const during = await eventually(
@@ -94,5 +104,6 @@ describe('outages of MySQL and OpenSearch during ingest', () => {
     }
     stack('up');
     await allActive(batch);
+    expect(await deadLetters()).toBe(lettersBefore);
   });
 });
