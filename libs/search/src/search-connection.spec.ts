@@ -4,7 +4,7 @@ import { join } from 'path';
 import { Client } from '@opensearch-project/opensearch';
 import { inspect } from 'util';
 import { Settings, validateEnv } from '@lib/config';
-import { searchClientOptions } from './search-connection';
+import { explainSearchRefusal, searchClientOptions } from './search-connection';
 
 describe('searchClientOptions', () => {
   let dir: string;
@@ -37,5 +37,31 @@ describe('searchClientOptions', () => {
     expect(JSON.stringify(connections)).not.toContain('secret-pw-xyz');
     expect(JSON.stringify(connections)).not.toContain(Buffer.from('svc:secret-pw-xyz').toString('base64'));
     await client.close();
+  });
+});
+
+describe('explainSearchRefusal', () => {
+  const refusal = (statusCode: number, message = 'Response Error') => Object.assign(new Error(message), { name: 'ResponseError', meta: { statusCode } });
+  const search = (username?: string) => ({ url: 'https://s:9200', indexPrefix: '', replicas: 0, username, password: username && 'pw' });
+
+  it('names the variables to check for a 401, with or without credentials configured, and never a value', () => {
+    const withCredentials = refusal(401);
+    explainSearchRefusal(withCredentials, search('svc'));
+    expect(withCredentials.message).toBe('OpenSearch refused the credentials (401 Unauthorized): check OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD');
+    const without = refusal(401);
+    explainSearchRefusal(without, search());
+    expect(without.message).toBe('OpenSearch requires authentication (401 Unauthorized): set OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD');
+  });
+
+  it('keeps the error type of a 403, and leaves other errors alone', () => {
+    const forbidden = refusal(403, 'security_exception');
+    explainSearchRefusal(forbidden, search('svc'));
+    expect(forbidden.message).toBe('OpenSearch refused the request (403 Forbidden: security_exception): the user OPENSEARCH_USERNAME names lacks a permission');
+    const notFound = refusal(404, 'index_not_found_exception');
+    explainSearchRefusal(notFound, search('svc'));
+    expect(notFound.message).toBe('index_not_found_exception');
+    const other = new Error('connect ECONNREFUSED');
+    explainSearchRefusal(other, search('svc'));
+    expect(other.message).toBe('connect ECONNREFUSED');
   });
 });

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Client } from '@opensearch-project/opensearch';
 import { Settings } from '@lib/config';
-import { searchClientOptions } from './search-connection';
+import { explainSearchRefusal, searchClientOptions } from './search-connection';
 
 /** The one OpenSearch client. Index names go through `index()` so a prefix can share a cluster. */
 @Injectable()
@@ -11,6 +11,7 @@ export class SearchClient implements OnModuleDestroy {
 
   constructor(settings: Settings) {
     this.client = new Client({ ...searchClientOptions(settings.search), requestTimeout: 10000, maxRetries: 1 });
+    this.client.on('response', (err) => explainSearchRefusal(err, settings.search));
     this.prefix = settings.search.indexPrefix;
   }
 
