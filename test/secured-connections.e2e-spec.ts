@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'fs';
+import { connect } from 'net';
 import { join } from 'path';
 import { systemMetadataDocId } from '@lib/search';
 import { AppProcess } from './support/app-process';
@@ -24,6 +25,20 @@ function securedStack(): Record<string, string> {
     if (m) values[m[1]] = m[2];
   }
   return values;
+}
+
+function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 2000 }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+    socket.on('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
 }
 
 const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -65,6 +80,24 @@ describe('secured connections (TLS, SASL, basic auth)', () => {
   const expectNoPassword = (text: string, ...more: string[]) => {
     for (const secret of [...passwords, ...more]) expect(text).not.toContain(secret);
   };
+
+  // A stack started by an older stack.sh (still running, reused by `up`) lacks the secured endpoints: say how to fix it.
+  beforeAll(async () => {
+    const restart = (part: string) => `bash docker/local/stack.sh stop ${part} && STACK_SECURE_SEARCH=1 bash docker/local/stack.sh up`;
+    const [host, port] = stack.KAFKA_SASL_SSL_BROKERS.split(':');
+    if (!(await portOpen(host, Number(port)))) throw new Error(`Kafka has no SASL_SSL listener on ${stack.KAFKA_SASL_SSL_BROKERS}: ${restart('kafka')}`);
+    const sql = await sqlConnection(env).catch((err: Error) => {
+      throw new Error(`MySQL over TLS as ${env.MYSQL_USER} failed (${err.message}): ${restart('mysql')}`);
+    });
+    await sql.end();
+    const client = search(env);
+    await client.cluster.health().catch((err: Error) => {
+      throw new Error(
+        `the secured OpenSearch node at ${stack.OPENSEARCH_SECURE_URL} does not answer (${err.message}): bash docker/local/stack.sh up-secure-search`,
+      );
+    });
+    await client.close();
+  });
 
   afterAll(async () => {
     await Promise.all(started.map((a) => a.stop()));
