@@ -126,7 +126,7 @@ resolve_lib() {
   local name="$1" pom="$2" out="$3" sum
   sum="$(sha256sum "$pom" | cut -d' ' -f1)"
   if [[ -f "$out/.complete" && "$(cat "$out/.complete")" == "$sum" ]]; then
-    log "$name: jars cached in ${out#"$ROOT"/} ($(find "$out" -name '*.jar' | wc -l) jars)"
+    log "$name: jars cached in ${out#"$ROOT"/} ($(find "$out" -name '*.jar' -o -name '*.zip' | wc -l) files)"
     return 0
   fi
   command -v mvn >/dev/null || die "mvn not found (needed once to fetch $name jars)"
@@ -143,7 +143,7 @@ resolve_lib() {
   fi
   rm -rf "$out"; mv "$tmp" "$out"
   printf '%s\n' "$sum" >"$out/.complete"
-  log "$name: resolved $(find "$out" -name '*.jar' | wc -l) jars ($(du -sh "$out" | cut -f1)) in $(secs_since "$t0")"
+  log "$name: resolved $(find "$out" -name '*.jar' -o -name '*.zip' | wc -l) files ($(du -sh "$out" | cut -f1)) in $(secs_since "$t0")"
 }
 
 # ---------------------------------------------------------------- secured connections: certificates, credentials
