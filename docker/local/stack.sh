@@ -166,7 +166,11 @@ issue_cert() {
 # by `down`, removed by `reset`); secure.env, rewritten by every `up`, names them for the tests. Nothing here is a
 # secret of any real deployment.
 secure_material() {
-  command -v openssl >/dev/null || die "openssl not found (needed to make the local stack's test certificates)"
+  if ! command -v openssl >/dev/null; then
+    log "tls: openssl not installed: apt-get install openssl (log ${APT_LOG#"$ROOT"/}) ..."
+    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y openssl; } >"$APT_LOG" 2>&1 \
+      || { tail_log "$APT_LOG"; die "openssl is needed to make the local stack's test certificates"; }
+  fi
   mkdir -p "$SECURE_DIR"
   if [[ ! -s "$SECURE_DIR/ca.pem" || ! -s "$SECURE_DIR/server-key.pem" || ! -s "$SECURE_DIR/client-key.pem" ]]; then
     local t0; t0="$(now_ms)"
@@ -376,7 +380,8 @@ oss_install_plugin() {
   sum="$(cat "$OSS_LIB/.complete")"
   [[ -f "$dir/.complete" && "$(cat "$dir/.complete")" == "$sum" ]] && return 0
   rm -rf "$dir"; mkdir -p "$dir"
-  unzip -q "$zip" -d "$dir" || die "opensearch-secure: cannot unpack $zip"
+  if command -v unzip >/dev/null; then unzip -q "$zip" -d "$dir"; else python3 -m zipfile -e "$zip" "$dir"; fi \
+    || die "opensearch-secure: cannot unpack $zip"
   rm -rf "$dir/config" "$dir/tools"
   local have; have="$(find "$OS_LIB" -name '*.jar' -printf '%f\n' | sed -E 's/-[0-9][^-]*(-jre|\.Final)?\.jar$//' | sort -u)"
   for jar in "$dir"/*.jar; do
