@@ -394,9 +394,10 @@ oss_install_plugin() {
 # The internal user's password hash (bcrypt), made once with the plugin's own Hasher.
 oss_password_hash() {
   if [[ ! -s "$SECURE_DIR/opensearch.hash" ]]; then
-    local pw; pw="$(cat "$SECURE_DIR/opensearch.password")"
-    "$JAVA" -XX:TieredStopAtLevel=1 -cp "$OSS_BASE/node_1/plugins/opensearch-security/*:$OS_LIB/*" \
-      org.opensearch.security.tools.Hasher -p "$pw" 2>/dev/null | tail -n 1 >"$SECURE_DIR/opensearch.hash.tmp"
+    # the password through the environment, not the command line
+    OSS_PASSWORD="$(cat "$SECURE_DIR/opensearch.password")" \
+      "$JAVA" -XX:TieredStopAtLevel=1 -cp "$OSS_BASE/node_1/plugins/opensearch-security/*:$OS_LIB/*" \
+      org.opensearch.security.tools.Hasher -env OSS_PASSWORD 2>/dev/null | tail -n 1 >"$SECURE_DIR/opensearch.hash.tmp"
     grep -q '^\$2' "$SECURE_DIR/opensearch.hash.tmp" || die "opensearch-secure: hashing the password failed"
     mv "$SECURE_DIR/opensearch.hash.tmp" "$SECURE_DIR/opensearch.hash"
   fi
