@@ -21,6 +21,7 @@ if [ "${SKIP_E2E:-0}" != 1 ]; then
 fi
 
 started_stack=0
+started_secure_search=0
 compat_pid=""
 phase_failed=0
 cleanup() {
@@ -28,6 +29,8 @@ cleanup() {
   if [ -n "$compat_pid" ]; then kill -TERM "$compat_pid" 2>/dev/null || true; wait "$compat_pid" 2>/dev/null || true; fi
   if [ "$started_stack" = 1 ] && [ "${KEEP_STACK:-0}" != 1 ]; then
     phase_start "stack down"; bash docker/local/stack.sh down || true; phase_end
+  elif [ "$started_secure_search" = 1 ] && [ "${KEEP_STACK:-0}" != 1 ]; then
+    bash docker/local/stack.sh stop opensearch-secure || true
   fi
   print_phases
   echo "---- tests ----"
@@ -57,7 +60,10 @@ if [ "${SKIP_E2E:-0}" = 1 ]; then echo "SKIP_E2E=1: end-to-end tests not run"; e
 
 phase_start "stack up"
 if ! bash docker/local/stack.sh status >/dev/null 2>&1; then started_stack=1; fi
-bash docker/local/stack.sh up
+if ! bash docker/local/stack.sh status opensearch-secure >/dev/null 2>&1; then started_secure_search=1; fi
+# With the second OpenSearch node, the one with the security plugin (TLS, basic auth), started beside the others:
+# test/secured-connections runs the service against it, Kafka's SASL_SSL listener and MariaDB over TLS.
+STACK_SECURE_SEARCH=1 bash docker/local/stack.sh up
 phase_end
 
 # The SDK's virtualenv first: one e2e suite (test/sdk-backpressure) runs DataHub's SDK against a throttled service.

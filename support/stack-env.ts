@@ -49,5 +49,23 @@ export function stackEnv(): Record<string, string> {
     // Authentication has its own end-to-end test; the others talk to the API without tokens.
     AUTH_ENABLED: process.env.E2E_AUTH_ENABLED ?? 'false',
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'log',
+    // Secured connections (TLS, SASL, basic auth), when the caller points the tests or the bench at such a stack.
+    ...Object.fromEntries(CONNECTION_SECURITY.flatMap((k) => (pick(k) ? [[k, pick(k) as string]] : []))),
   };
 }
+
+/** The variables of secured connections (libs/config/src/env.ts), passed through from the caller when set. */
+const CONNECTION_SECURITY = [
+  'KAFKA_SECURITY_PROTOCOL',
+  'KAFKA_SASL_MECHANISM',
+  'KAFKA_SASL_USERNAME',
+  'KAFKA_SASL_PASSWORD',
+  'KAFKA_SSL_CA_FILE',
+  'KAFKA_SSL_CERT_FILE',
+  'KAFKA_SSL_KEY_FILE',
+  'MYSQL_SSL',
+  'MYSQL_SSL_CA_FILE',
+  'OPENSEARCH_USERNAME',
+  'OPENSEARCH_PASSWORD',
+  'OPENSEARCH_SSL_CA_FILE',
+];

@@ -107,7 +107,12 @@ describe(`crash safety: ${ASPECTS} async aspects while both consumers are SIGKIL
       await new Promise((r) => setTimeout(r, 4000));
       await stackAsync('up');
       const before = accepted.length;
-      await eventually(async () => accepted.length, (k) => k >= before + 5, 60000, 200);
+      await eventually(
+        async () => accepted.length,
+        (k) => k >= before + 5,
+        60000,
+        200,
+      );
     } finally {
       sending = false;
       await writer;

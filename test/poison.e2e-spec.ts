@@ -37,7 +37,8 @@ function urnsOnPartition(prefix: string, partition: number, count: number): stri
  * exception, and the writes behind it on the same partition settle.
  */
 describe('poison messages: bounded tries, then the failed topic, and the partition moves on', () => {
-  const asyncWrite = (gms: AppProcess, urn: string, aspects: Record<string, unknown>) => request('POST', `${gms.url}/openapi/v3/entity/dataset`, [{ urn, ...aspects }]);
+  const asyncWrite = (gms: AppProcess, urn: string, aspects: Record<string, unknown>) =>
+    request('POST', `${gms.url}/openapi/v3/entity/dataset`, [{ urn, ...aspects }]);
   const searchOf = async (gms: AppProcess, traceId: string, urn: string, aspect: string): Promise<Status | undefined> =>
     ((await traceWrite(gms.url, traceId, { [urn]: [aspect] })).body as Trace)[urn]?.[aspect]?.searchStorage;
 
@@ -52,7 +53,9 @@ describe('poison messages: bounded tries, then the failed topic, and the partiti
       await admin.connect();
       await admin.alterConfigs({
         validateOnly: false,
-        resources: [{ type: ConfigResourceTypes.TOPIC, name: env.TOPIC_MCL_VERSIONED, configEntries: [{ name: 'max.message.bytes', value: String(MCL_MAX_BYTES) }] }],
+        resources: [
+          { type: ConfigResourceTypes.TOPIC, name: env.TOPIC_MCL_VERSIONED, configEntries: [{ name: 'max.message.bytes', value: String(MCL_MAX_BYTES) }] },
+        ],
       });
       await admin.disconnect();
     }, 120000);
@@ -62,7 +65,7 @@ describe('poison messages: bounded tries, then the failed topic, and the partiti
       await dropNamespace(env);
     });
 
-    it('sends it to the failed-proposal topic with the broker\'s reason; its trace is ACTIVE_STATE in SQL, ERROR in search; the writes behind it settle', async () => {
+    it("sends it to the failed-proposal topic with the broker's reason; its trace is ACTIVE_STATE in SQL, ERROR in search; the writes behind it settle", async () => {
       const [big, ...others] = urnsOnPartition('mce', 0, 4);
       // Written as one batch with the others behind it on the same partition.
       const bigWrite = await asyncWrite(gms, big, { datasetProperties: { value: { description: 'x'.repeat(MCL_MAX_BYTES) } } });
@@ -70,14 +73,23 @@ describe('poison messages: bounded tries, then the failed topic, and the partiti
       const behind = await Promise.all(others.map((urn) => asyncWrite(gms, urn, { status: { value: { removed: false } } })));
       const bigTrace = traceIdOf(bigWrite.headers.get('traceparent'));
 
-      const search = await eventually(() => searchOf(gms, bigTrace, big, 'datasetProperties'), (s) => s?.writeStatus === 'ERROR', 60000, 200);
+      const search = await eventually(
+        () => searchOf(gms, bigTrace, big, 'datasetProperties'),
+        (s) => s?.writeStatus === 'ERROR',
+        60000,
+        200,
+      );
       expect(search?.writeExceptions?.[0].message).toMatch(/larger than the max message size/);
       const trace = (await traceWrite(gms.url, bigTrace, { [big]: ['datasetProperties'] })).body as Trace;
       expect(trace[big].datasetProperties).toMatchObject({ success: false, primaryStorage: { writeStatus: 'ACTIVE_STATE' } });
 
       for (const [i, urn] of others.entries()) {
         const traceId = traceIdOf(behind[i].headers.get('traceparent'));
-        await eventually(async () => states((await traceWrite(gms.url, traceId, { [urn]: ['status'] })).body, urn, 'status'), (s) => s === 'ACTIVE_STATE/ACTIVE_STATE', 30000);
+        await eventually(
+          async () => states((await traceWrite(gms.url, traceId, { [urn]: ['status'] })).body, urn, 'status'),
+          (s) => s === 'ACTIVE_STATE/ACTIVE_STATE',
+          30000,
+        );
       }
       const failed = await messagesWithKey(kafka(), env.TOPIC_FAILED_MCP, big);
       expect(failed).toHaveLength(1);
@@ -121,10 +133,19 @@ describe('poison messages: bounded tries, then the failed topic, and the partiti
       const later = await asyncWrite(gms, urn, { status: { value: { removed: false } } });
       const ownedTrace = traceIdOf(owned.headers.get('traceparent'));
 
-      const search = await eventually(() => searchOf(gms, ownedTrace, urn, 'ownership'), (s) => s?.writeStatus === 'ERROR', 60000, 200);
+      const search = await eventually(
+        () => searchOf(gms, ownedTrace, urn, 'ownership'),
+        (s) => s?.writeStatus === 'ERROR',
+        60000,
+        200,
+      );
       expect(search?.writeExceptions?.[0]).toMatchObject({ exceptionClass: 'UnprocessableChangeLog', message: 'entity "dataset" has no aspect "ownership"' });
       const laterTrace = traceIdOf(later.headers.get('traceparent'));
-      await eventually(async () => states((await traceWrite(gms.url, laterTrace, { [urn]: ['status'] })).body, urn, 'status'), (s) => s === 'ACTIVE_STATE/ACTIVE_STATE', 30000);
+      await eventually(
+        async () => states((await traceWrite(gms.url, laterTrace, { [urn]: ['status'] })).body, urn, 'status'),
+        (s) => s === 'ACTIVE_STATE/ACTIVE_STATE',
+        30000,
+      );
 
       const letters = await messagesWithKey(kafka(), env.TOPIC_FAILED_MCL, urn);
       expect(letters).toHaveLength(1);

@@ -2,6 +2,10 @@ import { Client } from '@opensearch-project/opensearch';
 import { Kafka, logLevel } from 'kafkajs';
 import { createPool, Pool } from 'mysql2/promise';
 import { cpus, freemem, loadavg, totalmem, release } from 'os';
+import { Settings, validateEnv } from '@lib/config';
+import { kafkaConnectionOptions } from '@lib/kafka';
+import { searchClientOptions } from '@lib/search';
+import { mysqlConnectionOptions } from '@lib/sql';
 import { stackEnv } from '../../support/stack-env';
 
 /**
@@ -41,18 +45,24 @@ export const NAMES = {
 /** Every bench URN starts with this, so the bench can delete its own rows and nothing else. */
 export const URN_PREFIX = 'urn:li:dataset:(urn:li:dataPlatform:bench,';
 
+/** The settings the apps make of ENV: the bench's clients connect as the apps do (TLS, SASL, basic auth included). */
+const SETTINGS = new Settings(validateEnv({ ...ENV, AUTH_ENABLED: 'false' }));
+
 export function kafka(clientId = 'bench'): Kafka {
-  return new Kafka({ clientId, brokers: ENV.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING, connectionTimeout: 3000, requestTimeout: 10000 });
+  return new Kafka({
+    clientId,
+    brokers: SETTINGS.kafka.brokers,
+    ...kafkaConnectionOptions(SETTINGS.kafka.security),
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    requestTimeout: 10000,
+  });
 }
 
 /** Configured like the service's pool (libs/sql/src/sql.pool.ts), so the floors pay the same driver costs. */
 export function sqlPool(): Pool {
   return createPool({
-    host: ENV.MYSQL_HOST,
-    port: Number(ENV.MYSQL_PORT),
-    user: ENV.MYSQL_USER,
-    password: ENV.MYSQL_PASSWORD,
-    database: ENV.MYSQL_DATABASE,
+    ...mysqlConnectionOptions(SETTINGS.mysql),
     connectionLimit: 10,
     supportBigNumbers: true,
     bigNumberStrings: true,
@@ -64,7 +74,7 @@ export function sqlPool(): Pool {
 
 /** Configured like the service's client (libs/search/src/search.client.ts). */
 export function searchClient(): Client {
-  return new Client({ node: ENV.OPENSEARCH_URL, requestTimeout: 10000, maxRetries: 1 });
+  return new Client({ ...searchClientOptions(SETTINGS.search), requestTimeout: 10000, maxRetries: 1 });
 }
 
 export function machine() {

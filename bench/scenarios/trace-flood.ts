@@ -73,5 +73,8 @@ export async function traceFlood(ctx: Ctx, seed: { traceId: string }): Promise<S
       met: ratio <= 2 && flooded.wrong === 0,
     },
   ];
-  return { rows, data: { floodClients: FLOODERS, alone: f, flooded: s, flood: counts, floodSeconds: round(floodSeconds, 1), notActive: alone.wrong + flooded.wrong } };
+  return {
+    rows,
+    data: { floodClients: FLOODERS, alone: f, flooded: s, flood: counts, floodSeconds: round(floodSeconds, 1), notActive: alone.wrong + flooded.wrong },
+  };
 }

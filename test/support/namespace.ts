@@ -1,5 +1,5 @@
 import { stackEnv } from './stack-env';
-import { kafka } from './stores';
+import { kafka, search } from './stores';
 
 /**
  * stackEnv() with topics, groups and index prefix of their own, named with `suffix` (as E2E_SUFFIX would),
@@ -23,7 +23,7 @@ export function ownNamespace(suffix: string): Record<string, string> {
  */
 export async function dropNamespace(env: Record<string, string>): Promise<void> {
   const topics = [env.TOPIC_MCP, env.TOPIC_FAILED_MCP, env.TOPIC_FAILED_MCL, env.TOPIC_MCL_VERSIONED, env.TOPIC_MCL_TIMESERIES];
-  const admin = kafka().admin();
+  const admin = kafka(env).admin();
   await admin.connect();
   try {
     await admin.deleteGroups([env.MCE_CONSUMER_GROUP, env.MAE_CONSUMER_GROUP]).catch(() => undefined);
@@ -32,6 +32,8 @@ export async function dropNamespace(env: Record<string, string>): Promise<void> 
   } finally {
     await admin.disconnect();
   }
-  await fetch(`${env.OPENSEARCH_URL}/${env.OPENSEARCH_INDEX_PREFIX}*`, { method: 'DELETE' }).catch(() => undefined);
-  await fetch(`${env.OPENSEARCH_URL}/_index_template/${env.OPENSEARCH_INDEX_PREFIX}*`, { method: 'DELETE' }).catch(() => undefined);
+  const client = search(env);
+  await client.indices.delete({ index: `${env.OPENSEARCH_INDEX_PREFIX}*` }).catch(() => undefined);
+  await client.indices.deleteIndexTemplate({ name: `${env.OPENSEARCH_INDEX_PREFIX}*` }).catch(() => undefined);
+  await client.close();
 }

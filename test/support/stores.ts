@@ -1,26 +1,30 @@
 import { Client } from '@opensearch-project/opensearch';
 import { Kafka, logLevel } from 'kafkajs';
 import { createConnection } from 'mysql2/promise';
+import { Settings, validateEnv } from '@lib/config';
+import { kafkaConnectionOptions } from '@lib/kafka';
+import { searchClientOptions } from '@lib/search';
+import { mysqlConnectionOptions } from '@lib/sql';
 import { stackEnv } from './stack-env';
 
-/** Direct connections to the real stores, for tests to look at what the apps wrote. */
-export function sqlConnection() {
-  const env = stackEnv();
-  return createConnection({
-    host: env.MYSQL_HOST,
-    port: Number(env.MYSQL_PORT),
-    user: env.MYSQL_USER,
-    password: env.MYSQL_PASSWORD,
-    database: env.MYSQL_DATABASE,
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-  });
+/**
+ * The settings the apps would make of `env`: the tests' clients connect exactly as the apps do (TLS, SASL, basic
+ * auth included), through the same functions.
+ */
+function settingsOf(env: Record<string, string>): Settings {
+  return new Settings(validateEnv({ ...env, AUTH_ENABLED: 'false' }));
 }
 
-export function kafka(): Kafka {
-  return new Kafka({ clientId: 'e2e', brokers: stackEnv().KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+/** Direct connections to the real stores, for tests to look at what the apps wrote (`env`: the stack's, by default). */
+export function sqlConnection(env: Record<string, string> = stackEnv()) {
+  return createConnection({ ...mysqlConnectionOptions(settingsOf(env).mysql), supportBigNumbers: true, bigNumberStrings: true });
 }
 
-export function search(): Client {
-  return new Client({ node: stackEnv().OPENSEARCH_URL });
+export function kafka(env: Record<string, string> = stackEnv()): Kafka {
+  const s = settingsOf(env);
+  return new Kafka({ clientId: 'e2e', brokers: s.kafka.brokers, ...kafkaConnectionOptions(s.kafka.security), logLevel: logLevel.NOTHING });
+}
+
+export function search(env: Record<string, string> = stackEnv()): Client {
+  return new Client(searchClientOptions(settingsOf(env).search));
 }

@@ -22,7 +22,13 @@ export function isDependencyFault(err: unknown): boolean {
 }
 
 /** kafkajs protocol errors that are about the records themselves: retrying them sends the same bytes again. */
-const KAFKA_RECORD_FAULTS: ReadonlySet<string> = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_TIMESTAMP']);
+const KAFKA_RECORD_FAULTS: ReadonlySet<string> = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_TIMESTAMP',
+]);
 
 const NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',

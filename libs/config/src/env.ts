@@ -1,7 +1,8 @@
+import { readFileSync, statSync } from 'fs';
 import { availableParallelism } from 'os';
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
 
 const toBool = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? (/^(true|1|yes)$/i.test(value) ? true : /^(false|0|no)$/i.test(value) ? false : value) : value;
@@ -17,6 +18,37 @@ const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' &
 /** A decimal number from min to max. */
 function EnvNumber(min: number, max: number): PropertyDecorator {
   return applyDecorators(Transform(toNumber), IsNumber({ allowNaN: false, allowInfinity: false }), Min(min), Max(max));
+}
+
+/**
+ * A PEM file the process can read (a CA, a certificate or a key), or unset. Checked at start-up so that a wrong
+ * path stops the process naming the variable, not a TLS handshake later.
+ */
+function ReadablePemFile(): PropertyDecorator {
+  return applyDecorators(
+    IsOptional(),
+    IsString(),
+    ValidateBy({
+      name: 'readablePemFile',
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || value === '' || pemFileProblem(value) === undefined,
+        defaultMessage: (args) => `$property must be a readable PEM file: ${pemFileProblem(String(args?.value)) ?? 'it is not'}`,
+      },
+    }),
+  );
+}
+
+/** Why `path` is not a readable PEM file, or undefined when it is. */
+export function pemFileProblem(path: string): string | undefined {
+  let text: string;
+  try {
+    if (!statSync(path).isFile()) return 'not a file';
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied: the process cannot read it' : `cannot read it (${code ?? 'error'})`;
+  }
+  return /-----BEGIN [A-Z0-9 ]+-----/.test(text) ? undefined : 'not a PEM file (no -----BEGIN line)';
 }
 
 /** A valid Kafka topic name. */
@@ -136,6 +168,39 @@ export class Env {
   @EnvInt(1, 10)
   KAFKA_REPLICATION_FACTOR: number = 1;
 
+  /**
+   * How the clients talk to the brokers: `PLAINTEXT`, `SSL` (TLS), `SASL_PLAINTEXT` or `SASL_SSL` (TLS + SASL), as
+   * the brokers' listener is configured. SASL needs KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD.
+   */
+  @IsIn(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'])
+  KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL' = 'PLAINTEXT';
+
+  /** SASL mechanism (SASL_* protocols only): `PLAIN`, `SCRAM-SHA-256` or `SCRAM-SHA-512`. */
+  @IsOptional()
+  @IsIn(['', 'PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'])
+  KAFKA_SASL_MECHANISM: '' | 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' = '';
+
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_USERNAME: string = '';
+
+  /** Never logged nor shown in an error. */
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_PASSWORD: string = '';
+
+  /** PEM file of the CA(s) the brokers' certificates are checked against (SSL, SASL_SSL); unset: the system's CAs. */
+  @ReadablePemFile()
+  KAFKA_SSL_CA_FILE: string = '';
+
+  /** PEM client certificate (chain) for brokers that require one (mutual TLS); needs KAFKA_SSL_KEY_FILE. */
+  @ReadablePemFile()
+  KAFKA_SSL_CERT_FILE: string = '';
+
+  /** PEM private key (unencrypted) of KAFKA_SSL_CERT_FILE. */
+  @ReadablePemFile()
+  KAFKA_SSL_KEY_FILE: string = '';
+
   /** Upper bound on one produce (and on connecting for it); past it a write answers 503. */
   @EnvInt(100, 120000)
   KAFKA_PRODUCE_TIMEOUT_MS: number = 5000;
@@ -228,6 +293,17 @@ export class Env {
   @EnvInt(1, 200)
   MYSQL_POOL_SIZE: number = 10;
 
+  /**
+   * TLS to MySQL: `off`; `required` (encrypted, the server's certificate not checked); `verify-ca` (checked against
+   * MYSQL_SSL_CA_FILE, else the system's CAs); `verify-identity` (also the host name against the certificate).
+   */
+  @IsIn(['off', 'required', 'verify-ca', 'verify-identity'])
+  MYSQL_SSL: 'off' | 'required' | 'verify-ca' | 'verify-identity' = 'off';
+
+  /** PEM file of the CA(s) the server's certificate is checked against (MYSQL_SSL=verify-ca or verify-identity). */
+  @ReadablePemFile()
+  MYSQL_SSL_CA_FILE: string = '';
+
   // --- OpenSearch -----------------------------------------------------------
   @IsString()
   @Matches(/^https?:\/\/[^\s/]+(:\d+)?\/?$/, { message: 'OPENSEARCH_URL must be an http(s) URL such as http://127.0.0.1:9200' })
@@ -240,6 +316,20 @@ export class Env {
 
   @EnvInt(0, 10)
   OPENSEARCH_REPLICAS: number = 0;
+
+  /** HTTP basic authentication to OpenSearch (the security plugin's internal users): both or neither. */
+  @IsOptional()
+  @IsString()
+  OPENSEARCH_USERNAME: string = '';
+
+  /** Never logged nor shown in an error. */
+  @IsOptional()
+  @IsString()
+  OPENSEARCH_PASSWORD: string = '';
+
+  /** PEM file of the CA(s) an https OPENSEARCH_URL's certificate is checked against; unset: the system's CAs. */
+  @ReadablePemFile()
+  OPENSEARCH_SSL_CA_FILE: string = '';
 
   // --- Trace endpoint --------------------------------------------------------
   /** Most URNs in one trace request. */

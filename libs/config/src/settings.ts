@@ -2,6 +2,21 @@ import { Env } from './env';
 
 export type ConsumerName = 'mce' | 'mae';
 
+/** How the Kafka clients connect (KAFKA_SECURITY_PROTOCOL and its companions); the files are paths, read when a client is made. */
+export interface KafkaSecurity {
+  protocol: Env['KAFKA_SECURITY_PROTOCOL'];
+  /** SASL_SSL and SASL_PLAINTEXT only. */
+  sasl?: { mechanism: Exclude<Env['KAFKA_SASL_MECHANISM'], ''>; username: string; password: string };
+  /** SSL and SASL_SSL only: the CA to check the brokers' certificates against (else the system's), a client certificate and key. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+}
+
+/** TLS to MySQL (MYSQL_SSL, MYSQL_SSL_CA_FILE). */
+export interface MysqlTls {
+  mode: Env['MYSQL_SSL'];
+  caFile?: string;
+}
+
 /** The validated configuration, grouped by the system it concerns. Injected as a Nest provider. */
 export class Settings {
   readonly http: { host: string; port: number; workers: number; mceConsumerPort: number; maeConsumerPort: number; shutdownAcceptMs: number };
@@ -21,6 +36,7 @@ export class Settings {
     sessionTimeoutMs: number;
     rebalanceTimeoutMs: number;
     partitionsConcurrency: number;
+    security: KafkaSecurity;
   };
   /** How consumers batch: what one fetch waits for, and the bounds of one SQL transaction or bulk request. */
   readonly consumers: { batchMaxMessages: number; batchMaxBytes: number; batchMaxWaitMs: number; fetchMinBytes: number };
@@ -34,8 +50,9 @@ export class Settings {
   readonly backpressure: { maxLag: number; maxWaitMs: number };
   /** Spans stored in OpenSearch: the sampled share of all traces (those that asked for the trace log always are). */
   readonly spans: { sampleRatio: number; retentionDays: number; queueMax: number };
-  readonly mysql: { host: string; port: number; user: string; password: string; database: string; poolSize: number };
-  readonly search: { url: string; indexPrefix: string; replicas: number };
+  readonly mysql: { host: string; port: number; user: string; password: string; database: string; poolSize: number; tls: MysqlTls };
+  /** `username`/`password`: basic authentication; `caFile`: the CA an https URL's certificate is checked against. */
+  readonly search: { url: string; indexPrefix: string; replicas: number; username?: string; password?: string; caFile?: string };
   readonly auth: { enabled: boolean; jwtSecret?: string; jwksUrl?: string; issuer?: string; audience?: string };
   readonly trace: {
     maxUrns: number;
@@ -87,6 +104,7 @@ export class Settings {
       sessionTimeoutMs: env.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
       rebalanceTimeoutMs: env.KAFKA_CONSUMER_REBALANCE_TIMEOUT_MS,
       partitionsConcurrency: env.KAFKA_CONSUMER_PARTITIONS_CONCURRENCY,
+      security: kafkaSecurity(env),
     };
     this.consumers = {
       batchMaxMessages: env.CONSUMER_BATCH_MAX_MESSAGES,
@@ -113,6 +131,7 @@ export class Settings {
       password: env.MYSQL_PASSWORD,
       database: env.MYSQL_DATABASE,
       poolSize: env.MYSQL_POOL_SIZE,
+      tls: { mode: env.MYSQL_SSL, caFile: env.MYSQL_SSL_CA_FILE || undefined },
     };
     this.trace = {
       maxUrns: env.TRACE_MAX_URNS,
@@ -140,6 +159,25 @@ export class Settings {
       issuer: env.AUTH_ISSUER || undefined,
       audience: env.AUTH_AUDIENCE || undefined,
     };
-    this.search = { url: env.OPENSEARCH_URL, indexPrefix: env.OPENSEARCH_INDEX_PREFIX, replicas: env.OPENSEARCH_REPLICAS };
+    this.search = {
+      url: env.OPENSEARCH_URL,
+      indexPrefix: env.OPENSEARCH_INDEX_PREFIX,
+      replicas: env.OPENSEARCH_REPLICAS,
+      username: env.OPENSEARCH_USERNAME || undefined,
+      password: env.OPENSEARCH_PASSWORD || undefined,
+      caFile: env.OPENSEARCH_SSL_CA_FILE || undefined,
+    };
   }
+}
+
+function kafkaSecurity(env: Env): KafkaSecurity {
+  const protocol = env.KAFKA_SECURITY_PROTOCOL;
+  const security: KafkaSecurity = { protocol };
+  if ((protocol === 'SASL_SSL' || protocol === 'SASL_PLAINTEXT') && env.KAFKA_SASL_MECHANISM) {
+    security.sasl = { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD };
+  }
+  if (protocol === 'SSL' || protocol === 'SASL_SSL') {
+    security.tls = { caFile: env.KAFKA_SSL_CA_FILE || undefined, certFile: env.KAFKA_SSL_CERT_FILE || undefined, keyFile: env.KAFKA_SSL_KEY_FILE || undefined };
+  }
+  return security;
 }

@@ -27,11 +27,13 @@ export function validateEnv(raw: Record<string, unknown>): Env {
       const messages = Object.entries(e.constraints ?? {})
         .sort(([a], [b]) => Number(/^m(in|ax)$/.test(a)) - Number(/^m(in|ax)$/.test(b)))
         .map(([, m]) => m);
-      const shown = JSON.stringify(String(picked[e.property] ?? '')).slice(0, 80);
+      const shown = isSecret(e.property) ? '<hidden>' : JSON.stringify(String(picked[e.property] ?? '')).slice(0, 80);
       return `${e.property}=${shown}: ${messages[0] ?? 'invalid value'}`;
     });
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
   }
+  const conflicts = connectionRuleViolations(env);
+  if (conflicts.length > 0) throw new ConfigError(`Invalid configuration: ${conflicts.join('; ')}`);
   return env;
 }
 
@@ -44,6 +46,51 @@ function withRenamed(raw: Record<string, unknown>): Record<string, unknown> {
     if ((out[now] === undefined || out[now] === '') && out[old] !== undefined && out[old] !== '') out[now] = out[old];
   }
   return out;
+}
+
+/** Variables whose values are never shown, in an error or anywhere else. */
+export function isSecret(name: string): boolean {
+  return /(PASSWORD|SECRET)$/.test(name);
+}
+
+/**
+ * The rules between the connection variables of Kafka, MySQL and OpenSearch (each variable alone is checked by its
+ * decorators): what a setting needs with it, and settings that would be silently ignored. Names only, never values.
+ */
+export function connectionRuleViolations(env: Env): string[] {
+  const problems: string[] = [];
+  const protocol = env.KAFKA_SECURITY_PROTOCOL;
+  const sasl = protocol === 'SASL_SSL' || protocol === 'SASL_PLAINTEXT';
+  const tls = protocol === 'SSL' || protocol === 'SASL_SSL';
+  if (sasl) {
+    for (const name of ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
+      if (!env[name]) problems.push(`${name} must be set when KAFKA_SECURITY_PROTOCOL=${protocol}`);
+    }
+  } else {
+    for (const name of ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
+      if (env[name]) problems.push(`${name} is set but KAFKA_SECURITY_PROTOCOL=${protocol} does not use SASL (SASL_SSL or SASL_PLAINTEXT does)`);
+    }
+  }
+  if (!tls) {
+    for (const name of ['KAFKA_SSL_CA_FILE', 'KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE'] as const) {
+      if (env[name]) problems.push(`${name} is set but KAFKA_SECURITY_PROTOCOL=${protocol} does not use TLS (SSL or SASL_SSL does)`);
+    }
+  }
+  if (Boolean(env.KAFKA_SSL_CERT_FILE) !== Boolean(env.KAFKA_SSL_KEY_FILE)) {
+    problems.push('KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together: set both (mutual TLS) or neither');
+  }
+  if (env.MYSQL_SSL_CA_FILE && env.MYSQL_SSL !== 'verify-ca' && env.MYSQL_SSL !== 'verify-identity') {
+    problems.push(`MYSQL_SSL_CA_FILE is set but MYSQL_SSL=${env.MYSQL_SSL} does not check the server's certificate (verify-ca or verify-identity does)`);
+  }
+  if (Boolean(env.OPENSEARCH_USERNAME) !== Boolean(env.OPENSEARCH_PASSWORD)) {
+    problems.push(
+      `${env.OPENSEARCH_USERNAME ? 'OPENSEARCH_PASSWORD' : 'OPENSEARCH_USERNAME'} must be set with ${env.OPENSEARCH_USERNAME ? 'OPENSEARCH_USERNAME' : 'OPENSEARCH_PASSWORD'}`,
+    );
+  }
+  if (env.OPENSEARCH_SSL_CA_FILE && !/^https:/i.test(env.OPENSEARCH_URL)) {
+    problems.push('OPENSEARCH_SSL_CA_FILE is set but OPENSEARCH_URL is not https');
+  }
+  return problems;
 }
 
 /** The HTTP service verifies tokens, so it needs a key to verify them with (the consumers do not). */

@@ -12,7 +12,8 @@ describe('ChangeLogProcessor', () => {
   let processor: ChangeLogProcessor;
   let errors: string[];
   let publisher: FakePublisher;
-  const deadLetters = () => publisher.sent.map((r) => ({ topic: r.topic, key: r.key, ...(JSON.parse(r.value) as { error: string; metadataChangeLog: unknown }) }));
+  const deadLetters = () =>
+    publisher.sent.map((r) => ({ topic: r.topic, key: r.key, ...(JSON.parse(r.value) as { error: string; metadataChangeLog: unknown }) }));
 
   beforeEach(() => {
     search = new FakeSearchClient();
@@ -404,7 +405,11 @@ describe('ChangeLogProcessor', () => {
       expect(errors[0]).toContain(`"telemetryTraceId":"${TRACE_ID}"`);
       const [letter] = deadLetters();
       expect(deadLetters()).toHaveLength(1);
-      expect(letter).toMatchObject({ topic: 'FailedMetadataChangeLog_v1', key: URN_B, metadataChangeLog: { entityUrn: URN_B, aspectName: 'status', changeType: 'UPSERT' } });
+      expect(letter).toMatchObject({
+        topic: 'FailedMetadataChangeLog_v1',
+        key: URN_B,
+        metadataChangeLog: { entityUrn: URN_B, aspectName: 'status', changeType: 'UPSERT' },
+      });
       expect(JSON.parse(letter.error)[0]).toMatchObject({
         exceptionClass: 'SearchDocumentRefused',
         message: `OpenSearch refused system metadata ${URN_B} status: 400 mapper_parsing_exception: failed to parse field [runId]`,

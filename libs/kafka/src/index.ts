@@ -10,3 +10,4 @@ export * from './consumer-lag';
 export * from './consumer-groups';
 export * from './partition-for-key';
 export * from './produced-messages';
+export * from './kafka-connection';

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Admin, Kafka, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
 import { Settings } from '@lib/config';
 import { withTimeout } from '@lib/common';
+import { kafkaConnectionOptions } from './kafka-connection';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -28,6 +29,7 @@ export class KafkaClient implements OnModuleDestroy {
     this.kafka = new Kafka({
       clientId: settings.kafka.clientId,
       brokers: settings.kafka.brokers,
+      ...kafkaConnectionOptions(settings.kafka.security),
       connectionTimeout: 3000,
       requestTimeout: 10000,
       retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },

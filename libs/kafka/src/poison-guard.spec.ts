@@ -77,7 +77,10 @@ describe('PoisonGuard', () => {
     ['a kafkajs connection error', () => Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError' })],
     ['a MySQL connection lost', () => Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' })],
     ['an OpenSearch 503', () => Object.assign(new Error('unavailable'), { name: 'ResponseError', statusCode: 503 })],
-    ['a publish error caused by a broker timeout', () => new Error('Kafka did not accept', { cause: Object.assign(new Error('t'), { name: 'KafkaJSRequestTimeoutError' }) })],
+    [
+      'a publish error caused by a broker timeout',
+      () => new Error('Kafka did not accept', { cause: Object.assign(new Error('t'), { name: 'KafkaJSRequestTimeoutError' }) }),
+    ],
   ])('throws %s at once, never dead-lettering for it', async (_, error) => {
     const { guard, handled, dead } = setup([1], error);
     await expect(guard.handle(batch(1, 2))).rejects.toThrow();
@@ -93,8 +96,11 @@ describe('PoisonGuard', () => {
     expect(dead).toEqual([]);
   });
 
-  it('dead-letters a change log the broker will never take (MESSAGE_TOO_LARGE is the records\' fault, not the broker\'s)', async () => {
-    const tooLarge = () => new Error('Kafka did not accept the write', { cause: Object.assign(new Error('too large'), { name: 'KafkaJSProtocolError', type: 'MESSAGE_TOO_LARGE' }) });
+  it("dead-letters a change log the broker will never take (MESSAGE_TOO_LARGE is the records' fault, not the broker's)", async () => {
+    const tooLarge = () =>
+      new Error('Kafka did not accept the write', {
+        cause: Object.assign(new Error('too large'), { name: 'KafkaJSProtocolError', type: 'MESSAGE_TOO_LARGE' }),
+      });
     const { guard, dead } = setup([2], tooLarge);
     await guard.handle(batch(1, 2));
     expect(dead.map((d) => d.offsets)).toEqual([[2]]);

@@ -12,3 +12,4 @@ export * from './system-metadata.repository';
 export * from './entity-document.repository';
 export * from './timeseries.repository';
 export * from './span-index';
+export * from './search-connection';

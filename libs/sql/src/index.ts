@@ -6,3 +6,4 @@ export * from './sql.module';
 export * from './transaction';
 export * from './aspect-row';
 export * from './aspect.repository';
+export * from './sql-connection';

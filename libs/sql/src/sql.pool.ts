@@ -1,6 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { createPool, Pool } from 'mysql2/promise';
 import { Settings } from '@lib/config';
+import { mysqlConnectionOptions } from './sql-connection';
 
 /**
  * The one MySQL connection pool. Connections are made on first use, so a database that is down at
@@ -13,11 +14,7 @@ export class SqlPool implements OnModuleDestroy {
   constructor(settings: Settings) {
     const m = settings.mysql;
     this.pool = createPool({
-      host: m.host,
-      port: m.port,
-      user: m.user,
-      password: m.password,
-      database: m.database,
+      ...mysqlConnectionOptions(m),
       connectionLimit: m.poolSize,
       connectTimeout: 5000,
       supportBigNumbers: true,

@@ -19,7 +19,10 @@ describe('TraceKafkaGate', () => {
     const g = gate(2, 30);
     await g.slot().enter();
     await g.slot().enter();
-    const refused = await g.slot().enter().catch((e: unknown) => e);
+    const refused = await g
+      .slot()
+      .enter()
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(TraceSaturated);
     expect((refused as TraceSaturated).retryAfterSeconds).toBe(1);
     expect((refused as TraceSaturated).message).toMatch(/TRACE_KAFKA_MAX_INFLIGHT/);

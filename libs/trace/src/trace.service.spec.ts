@@ -99,7 +99,11 @@ describe('TraceService', () => {
       kafka.mcl.set(itemKey(it1), { kind: 'found', offset: '3', committed: '9' });
       kafka.deadLetters.set(itemKey(it1), { exceptions: [reason] });
       const res = await service.trace(TRACE, [it1], opts);
-      expect(res[it1.urn].status).toEqual({ success: false, primaryStorage: { writeStatus: 'ACTIVE_STATE' }, searchStorage: { writeStatus: 'ERROR', writeExceptions: [reason] } });
+      expect(res[it1.urn].status).toEqual({
+        success: false,
+        primaryStorage: { writeStatus: 'ACTIVE_STATE' },
+        searchStorage: { writeStatus: 'ERROR', writeExceptions: [reason] },
+      });
     });
 
     it('SQL has the write but its change log never reached the topic and the MCE consumer dead-lettered it: search ERROR, not PENDING for ever', async () => {

@@ -12,7 +12,8 @@ export const TRACEPARENT_HEADER = {
 /** A 429's advice: when to try again. */
 const RETRY_AFTER_HEADER = {
   'Retry-After': {
-    description: 'Seconds to wait before retrying (429: the time the MCE consumer needs, at its recent rate, to get back under the bound; 503 of a trace: when a Kafka slot is likely free).',
+    description:
+      'Seconds to wait before retrying (429: the time the MCE consumer needs, at its recent rate, to get back under the bound; 503 of a trace: when a Kafka slot is likely free).',
     schema: { type: 'integer', example: 3 },
   },
 };

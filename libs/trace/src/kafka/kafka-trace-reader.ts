@@ -56,7 +56,11 @@ export class KafkaTraceReader extends KafkaLookups {
   }
 
   /** Contract 5.2: both failed topics, read in parallel; the MCE consumer's record first when both hold one. */
-  async deadLetterLookups<T extends UrnAspect>(items: readonly T[], trace: TraceRef, options: KafkaLookupOptions = {}): Promise<Map<T, FailedMcpEntry | undefined>> {
+  async deadLetterLookups<T extends UrnAspect>(
+    items: readonly T[],
+    trace: TraceRef,
+    options: KafkaLookupOptions = {},
+  ): Promise<Map<T, FailedMcpEntry | undefined>> {
     const [proposals, changeLogs] = await Promise.all([
       this.failedOn(this.settings.topics.failedMcp, items, trace, options),
       this.failedOn(this.settings.topics.failedMcl, items, trace, options),

@@ -48,5 +48,9 @@ export abstract class KafkaLookups {
    * Contract 5.2 (dead letters): our write on either failed topic - the MCE consumer's (a proposal applied to
    * SQL whose change log could not be sent) or the MAE consumer's (a change log it could not index).
    */
-  abstract deadLetterLookups<T extends UrnAspect>(items: readonly T[], trace: TraceRef, options?: KafkaLookupOptions): Promise<Map<T, FailedMcpEntry | undefined>>;
+  abstract deadLetterLookups<T extends UrnAspect>(
+    items: readonly T[],
+    trace: TraceRef,
+    options?: KafkaLookupOptions,
+  ): Promise<Map<T, FailedMcpEntry | undefined>>;
 }
