@@ -82,7 +82,7 @@ compat_secret="$(node -e "process.stdout.write(require('crypto').randomBytes(32)
 mkdir -p .stack/logs
 # Two workers, whatever the machine: the SDK and schemathesis talk to the service as production runs it (clustered).
 AUTH_ENABLED=true AUTH_JWT_SECRET="$compat_secret" RUN_CONSUMERS=mce,mae GMS_WORKERS=2 PORT="$compat_port" \
-  TOPIC_MCP=MetadataChangeProposal_v1_compat TOPIC_FAILED_MCP=FailedMetadataChangeProposal_v1_compat \
+  TOPIC_MCP=MetadataChangeProposal_v1_compat TOPIC_FAILED_MCP=FailedMetadataChangeProposal_v1_compat TOPIC_FAILED_MCL=FailedMetadataChangeLog_v1_compat \
   TOPIC_MCL_VERSIONED=MetadataChangeLog_Versioned_v1_compat TOPIC_MCL_TIMESERIES=MetadataChangeLog_Timeseries_v1_compat \
   MCE_CONSUMER_GROUP=compat-mce MAE_CONSUMER_GROUP=compat-mae OPENSEARCH_INDEX_PREFIX=compat_ \
   node dist/apps/gms/src/main.js > .stack/logs/gms-compat.log 2>&1 &
