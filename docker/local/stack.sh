@@ -332,6 +332,21 @@ os_health_status() {
 }
 os_healthy() { local s; s="$(os_health_status)"; [[ "$s" == green || "$s" == yellow ]]; }
 
+# One OpenSearch node in the background (its pid in $1): heap $2, base folder $3, cluster $4, HTTP port $5, node logs $6,
+# console log $7 (emptied first).
+launch_os_node() {
+  local pid_file="$1" heap="$2" base="$3" cluster="$4" port="$5" node_logs="$6" console="$7"
+  mkdir -p "$base/tmp"
+  : >"$console"
+  # shellcheck disable=SC2016  # $$ and $@ belong to the inner shell, which records its pid then becomes the JVM
+  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$pid_file" \
+    "$JAVA" "-Xms$heap" "-Xmx$heap" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
+    -Dfile.encoding=UTF-8 -Djava.io.tmpdir="$base/tmp" \
+    -cp "$OS_LIB/*" "$OS_MAIN" -basePath "$base" -numOfNode 1 -clusterName "$cluster" \
+    -baseHttpPort "$((port - 1))" -logsPath "$node_logs" \
+    >>"$console" 2>&1 </dev/null 9>&- &
+}
+
 os_start() {
   # The runner serves HTTP on baseHttpPort+1 and silently moves to the next free port (up to 9299) when that one
   # is taken, so refuse a busy port here instead of ending up on a port nobody polls.
@@ -346,15 +361,7 @@ transport.port: $OPENSEARCH_TRANSPORT_PORT
 cluster.routing.allocation.disk.threshold_enabled: false
 action.auto_create_index: true
 EOF
-  mkdir -p "$OS_BASE/tmp"
-  : >"$OS_LOG"
-  # shellcheck disable=SC2016  # $$ and $@ belong to the inner shell, which records its pid then becomes the JVM
-  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$OS_PID" \
-    "$JAVA" -Xms1g -Xmx1g -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
-    -Dfile.encoding=UTF-8 -Djava.io.tmpdir="$OS_BASE/tmp" \
-    -cp "$OS_LIB/*" "$OS_MAIN" -basePath "$OS_BASE" -numOfNode 1 -clusterName "$OPENSEARCH_CLUSTER_NAME" \
-    -baseHttpPort "$((OPENSEARCH_PORT - 1))" -logsPath "$OS_NODE_LOGS" \
-    >>"$OS_LOG" 2>&1 </dev/null 9>&- &
+  launch_os_node "$OS_PID" 1g "$OS_BASE" "$OPENSEARCH_CLUSTER_NAME" "$OPENSEARCH_PORT" "$OS_NODE_LOGS" "$OS_LOG"
   log "opensearch: starting on http://127.0.0.1:$OPENSEARCH_PORT, log ${OS_LOG#"$ROOT"/} (node logs ${OS_NODE_LOGS#"$ROOT"/}/)"
 }
 
@@ -453,14 +460,7 @@ EOF
 oss_start() {
   oss_install_plugin
   oss_write_config
-  : >"$OSS_LOG"
-  # shellcheck disable=SC2016  # $$ and $@ belong to the inner shell, which records its pid then becomes the JVM
-  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$OSS_PID" \
-    "$JAVA" -Xms512m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
-    -Dfile.encoding=UTF-8 -Djava.io.tmpdir="$OSS_BASE/tmp" \
-    -cp "$OS_LIB/*" "$OS_MAIN" -basePath "$OSS_BASE" -numOfNode 1 -clusterName "$OSS_CLUSTER_NAME" \
-    -baseHttpPort "$((OPENSEARCH_SECURE_PORT - 1))" -logsPath "$OSS_NODE_LOGS" \
-    >>"$OSS_LOG" 2>&1 </dev/null 9>&- &
+  launch_os_node "$OSS_PID" 512m "$OSS_BASE" "$OSS_CLUSTER_NAME" "$OPENSEARCH_SECURE_PORT" "$OSS_NODE_LOGS" "$OSS_LOG"
   log "opensearch-secure: starting on https://127.0.0.1:$OPENSEARCH_SECURE_PORT (security plugin), log ${OSS_LOG#"$ROOT"/}"
 }
 
