@@ -15,7 +15,7 @@ const unknownTraceId = (): string => Date.now().toString(16).padStart(12, '0') +
 /**
  * Scenario 8: traces of settled writes (1 pair, from scenario 3's seed) while FLOODERS clients send traces of
  * unknown trace ids, each of which needs Kafka; the gate (TRACE_KAFKA_MAX_INFLIGHT) refuses what it cannot take
- * with 503. Floor: the same settled trace with no flood, timed in the same run just before. Target: the settled
+ * with 503, and a refused client waits its Retry-After before the next (as DataHub's SDK retries do). Floor: the same settled trace with no flood, timed in the same run just before. Target: the settled
  * trace's median under the flood within 2x of the floor (the two cores are shared with the flood's own work).
  */
 export async function traceFlood(ctx: Ctx, seed: { traceId: string }): Promise<ScenarioResult> {
@@ -42,14 +42,18 @@ export async function traceFlood(ctx: Ctx, seed: { traceId: string }): Promise<S
     for (let i = 0; flooding; i++) {
       const r = await trace(ctx.gms.url, unknownTraceId(), JSON.stringify({ [urns('s8', f * 1000 + (i % 1000), 1)[0]]: [ASPECT] }));
       if (r.status === 200) counts.answered++;
-      else if (r.status === 503) counts.refused++;
-      else counts.other++;
+      else if (r.status === 503) {
+        counts.refused++;
+        await new Promise((resolve) => setTimeout(resolve, 1000 * Number(r.headers['retry-after'] ?? 1)));
+      } else counts.other++;
     }
   });
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const t0 = nowMs();
+  const cpu0 = ctx.gms.cpuSeconds();
   const flooded = await timed(n);
   const floodSeconds = (nowMs() - t0) / 1000;
+  const gmsCpuPercent = round(((ctx.gms.cpuSeconds() - cpu0) / floodSeconds) * 100, 0);
   flooding = false;
   await Promise.all(flooders);
 
@@ -58,7 +62,7 @@ export async function traceFlood(ctx: Ctx, seed: { traceId: string }): Promise<S
   const ratio = round(s.median / f.median, 2);
   ctx.log(
     `  settled trace alone median ${f.median} ms p99 ${f.p99} ms; under a flood of ${FLOODERS} clients median ${s.median} ms p99 ${s.p99} ms (ratio ${ratio}); ` +
-      `flood: ${counts.answered} answered, ${counts.refused} refused (503), ${counts.other} other, in ${round(floodSeconds, 1)} s` +
+      `flood: ${counts.answered} answered, ${counts.refused} refused (503), ${counts.other} other, in ${round(floodSeconds, 1)} s; gms CPU ${gmsCpuPercent}%` +
       (alone.wrong + flooded.wrong ? `; ${alone.wrong + flooded.wrong} settled traces not ACTIVE!` : ''),
   );
   const rows: Row[] = [
@@ -75,6 +79,14 @@ export async function traceFlood(ctx: Ctx, seed: { traceId: string }): Promise<S
   ];
   return {
     rows,
-    data: { floodClients: FLOODERS, alone: f, flooded: s, flood: counts, floodSeconds: round(floodSeconds, 1), notActive: alone.wrong + flooded.wrong },
+    data: {
+      floodClients: FLOODERS,
+      alone: f,
+      flooded: s,
+      flood: counts,
+      floodSeconds: round(floodSeconds, 1),
+      gmsCpuPercent,
+      notActive: alone.wrong + flooded.wrong,
+    },
   };
 }

@@ -362,14 +362,16 @@ export class Env {
 
   /**
    * Traces of one process reading Kafka at once, shared by all requests; at most this times
-   * TRACE_KAFKA_CONCURRENCY partition scans run at once. Traces the stores settle never take a slot.
+   * TRACE_KAFKA_CONCURRENCY partition scans run at once. Traces the stores settle never take a slot. Each
+   * Kafka-bound trace costs the process's event loop several ms of CPU, which every other request waits for:
+   * the bound is what keeps a flood of them from slowing the traces the stores answer (bench scenario 8).
    */
   @EnvInt(1, 10000)
-  TRACE_KAFKA_MAX_INFLIGHT: number = 8;
+  TRACE_KAFKA_MAX_INFLIGHT: number = 2;
 
   /** How long a trace that needs Kafka waits for a free slot before it answers 503 with Retry-After. */
   @EnvInt(0, 60000)
-  TRACE_KAFKA_QUEUE_MS: number = 1000;
+  TRACE_KAFKA_QUEUE_MS: number = 100;
 
   /** Overall budget of a trace's Kafka look-ups; unfinished ones answer UNKNOWN. */
   @EnvInt(100, 600000)
