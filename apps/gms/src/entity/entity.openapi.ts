@@ -1,4 +1,5 @@
 import type { JsonPatchJson } from '@lib/ingest';
+import { URN_SCHEMA } from '../http/openapi';
 
 const DATASET_URN = 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,PROD)';
 
@@ -25,7 +26,7 @@ export const BATCH_BODY_SCHEMA = {
   items: {
     type: 'object',
     required: ['urn'],
-    properties: { urn: { type: 'string' } },
+    properties: { urn: URN_SCHEMA },
     additionalProperties: ASPECT_ENVELOPE_SCHEMA,
   },
 };
@@ -51,8 +52,14 @@ export const BATCH_BODY_EXAMPLES = {
   },
 };
 
+/**
+ * The URN of the delete routes' examples: not the one the other routes show, so that trying the delete example (Swagger
+ * UI, schemathesis's examples phase) leaves the entity the read examples read in place.
+ */
+export const DELETE_URN_EXAMPLE = 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_deleted,PROD)';
+
 /** A delete's answer: the aspect it deletes (the key aspect for an entity), value null - what a client traces. */
-export const DELETE_RESPONSE_EXAMPLE = [{ urn: DATASET_URN, datasetKey: { value: null } }];
+export const DELETE_RESPONSE_EXAMPLE = [{ urn: DELETE_URN_EXAMPLE, datasetKey: { value: null } }];
 
 export const ENTITY_RESPONSE_EXAMPLE = [
   {
@@ -120,7 +127,7 @@ export const PATCH_BATCH_BODY_SCHEMA = {
   items: {
     type: 'object',
     required: ['urn'],
-    properties: { urn: { type: 'string' } },
+    properties: { urn: URN_SCHEMA },
     additionalProperties: {
       type: 'object',
       required: ['value'],
@@ -169,4 +176,42 @@ export const PATCH_BATCH_EXAMPLES = {
 export const PATCH_SINGLE_EXAMPLES = {
   addTag: { summary: 'Add a tag', value: ADD_TAG_PATCH },
   removeTag: { summary: 'Remove a tag (however attributed)', value: [{ op: 'remove', path: '/tags/urn:li:tag:pii' }] },
+};
+
+/** An aspect as the entity routes answer it: its value (null: deleted), and its systemMetadata when asked for. */
+export const ASPECT_RESPONSE_SCHEMA = {
+  type: 'object',
+  required: ['value'],
+  properties: {
+    value: { nullable: true, description: "The aspect's value (a write's answer: what was written or queued; a delete's: null)." },
+    systemMetadata: { type: 'object', description: 'With systemMetadata=true (or in the answer of an async write).' },
+  },
+};
+
+/** An entity as the entity routes answer it: `{urn, <aspect>: {value, systemMetadata?}}`. */
+export const ENTITY_RESPONSE_SCHEMA = {
+  type: 'object',
+  required: ['urn'],
+  properties: { urn: { type: 'string' } },
+  additionalProperties: ASPECT_RESPONSE_SCHEMA,
+};
+
+export const ENTITIES_RESPONSE_SCHEMA = { type: 'array', items: ENTITY_RESPONSE_SCHEMA };
+
+/** GET .../versions: one stored version of an aspect. */
+export const VERSIONS_RESPONSE_SCHEMA = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['version', 'value', 'systemMetadata', 'createdOn', 'createdBy'],
+    properties: {
+      version: { type: 'integer', minimum: 1 },
+      value: { nullable: true, description: 'The value of this version; null for a delete.' },
+      deleted: { type: 'boolean', enum: [true], description: 'This version is a delete: the aspect had no value from then on.' },
+      previousValue: { nullable: true, description: 'The value this version replaced.' },
+      systemMetadata: { type: 'object', nullable: true },
+      createdOn: { type: 'string', format: 'date-time' },
+      createdBy: { type: 'string', description: "The writer: the token's subject." },
+    },
+  },
 };
