@@ -131,12 +131,21 @@ describe('the OpenAPI document', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('bounds every path parameter (an enum of the registry, or a pattern and a length) and every integer query parameter', () => {
+  it('has no header parameter for what the request body says (its media type)', () => {
+    const headers = operations().flatMap((o) =>
+      ((o.operation.parameters ?? []) as ParameterObject[]).filter((p) => p.in === 'header').map((p) => `${label(o)} ${p.name}`),
+    );
+    expect(headers.filter((h) => /content-type|accept|authorization/i.test(h))).toEqual([]);
+  });
+
+  it('bounds every path parameter (an enum of the registry, or a pattern and a length; with an example) and every integer query parameter', () => {
     const loose: string[] = [];
     for (const o of operations()) {
       for (const p of (o.operation.parameters ?? []) as ParameterObject[]) {
         const s = p.schema as SchemaObject;
         if (p.in === 'path' && !s.enum && !(s.pattern && s.maxLength)) loose.push(`${label(o)} ${p.name}`);
+        // Swagger UI's "Try it out" and schemathesis's examples phase start from it.
+        if (p.in === 'path' && s.example === undefined) loose.push(`${label(o)} ${p.name}: no example`);
         if (p.in === 'query' && s.type === 'integer' && (s.minimum === undefined || s.maximum === undefined)) loose.push(`${label(o)} ?${p.name}`);
       }
     }
@@ -170,6 +179,8 @@ describe('the OpenAPI document', () => {
     expect(re.test('00-00062C53A468CBD8077E7DD079846870-9199effb49910b4e-01')).toBe(true);
     expect(re.test(' 00062c53a468cbd8077e7dd079846870\t')).toBe(true);
     expect(re.test('00062c53a468cbd8077e7dd07984687')).toBe(false);
+    expect(re.test('00000000000000000000000000000000')).toBe(false);
+    expect(re.test('00-00000000000000000000000000000000-9199effb49910b4e-01')).toBe(false);
     expect(re.test('not a trace id')).toBe(false);
   });
 });

@@ -90,7 +90,8 @@ export const JSON_PATCH_OPERATION_SCHEMA = {
   properties: {
     op: { type: 'string', enum: ['add', 'remove', 'replace', 'copy', 'move', 'test'] },
     path: { type: 'string', description: 'JSON Pointer (RFC 6901): "~1" is "/", "~0" is "~".' },
-    from: { type: 'string', description: 'copy and move: the JSON Pointer to take the value from.' },
+    // Untyped: RFC 6902 section 4 has an operation ignore the members it does not define (`from` of an add, say).
+    from: { description: 'copy and move: the JSON Pointer (a string) to take the value from; the other operations ignore it.' },
     value: { description: 'add, replace and test.' },
   },
 };
@@ -106,9 +107,10 @@ export const PATCH_DOCUMENT_SCHEMA = {
         patch: { type: 'array', minItems: 1, items: JSON_PATCH_OPERATION_SCHEMA },
         arrayPrimaryKeys: {
           type: 'object',
+          nullable: true,
           additionalProperties: { type: 'array', items: { type: 'string' } },
           description:
-            'Per top-level array field, the fields that identify an element (nested fields joined with U+241F). The element is then addressed as /<field>/<key1>/<key2>..., by key rather than by position.',
+            'Per top-level array field, the fields that identify an element (nested fields joined with U+241F). The element is then addressed as /<field>/<key1>/<key2>..., by key rather than by position. null: none.',
         },
         forceGenericPatch: { type: 'boolean' },
       },

@@ -97,25 +97,27 @@ export const URN_EXAMPLE = 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_c
 /** A URN schema (a path parameter, a body field). */
 export const URN_SCHEMA = { type: 'string', minLength: 9, maxLength: MAX_URN_LENGTH, pattern: urnPattern() };
 
+// The path parameters' examples are in their schemas: Nest drops a parameter's `example` when it has a `schema`.
+
 /** `{entityName}`: an entity type of the registry (its enum: completeOpenApiDocument). */
 export const ApiEntityNameParam = (): MethodDecorator =>
-  ApiParam({ name: 'entityName', description: 'An entity type of the entity registry.', example: 'dataset', schema: { type: 'string', maxLength: 100 } });
+  ApiParam({ name: 'entityName', description: 'An entity type of the entity registry.', schema: { type: 'string', maxLength: 100, example: 'dataset' } });
 
 /** `{urn}`: a URN, URL-encoded; of the `{entityName}` type where the route has one. */
 export const ApiUrnParam = (example = URN_EXAMPLE): MethodDecorator =>
   ApiParam({
     name: 'urn',
     description: 'The URN, URL-encoded. Where the route names an entity type, a URN of that type (else a 400).',
-    example,
-    schema: URN_SCHEMA,
+    schema: { ...URN_SCHEMA, example },
   });
 
 /** `{aspectName}`: an aspect of the registry (its enum: completeOpenApiDocument); of the `{entityName}` type. */
 export const ApiAspectNameParam = (example = 'status'): MethodDecorator =>
-  ApiParam({ name: 'aspectName', description: 'An aspect of the entity type (else a 400).', example, schema: { type: 'string', maxLength: 100 } });
+  ApiParam({ name: 'aspectName', description: 'An aspect of the entity type (else a 400).', schema: { type: 'string', maxLength: 100, example } });
 
 /** A trace id (32 hex, not all zero) or a whole traceparent value; either in any case, surrounding whitespace ignored. */
-export const TRACE_ID_PATTERN = `^${TRIMMED}([0-9A-Fa-f]{32}|[0-9A-Fa-f]{2}-[0-9A-Fa-f]{32}-[0-9A-Fa-f]{16}-[0-9A-Fa-f]{2}(-[\\s\\S]*)?)${TRIMMED}$`;
+const TRACE_ID = '(?!0{32})[0-9A-Fa-f]{32}';
+export const TRACE_ID_PATTERN = `^${TRIMMED}(${TRACE_ID}|[0-9A-Fa-f]{2}-${TRACE_ID}-[0-9A-Fa-f]{16}-[0-9A-Fa-f]{2}(-[\\s\\S]*)?)${TRIMMED}$`;
 
 /** The longest `{traceId}` taken (a traceparent is 55 characters; later versions may append fields). */
 export const MAX_TRACE_ID_PARAM_LENGTH = 512;
@@ -125,8 +127,7 @@ export const ApiTraceIdParam = (): MethodDecorator =>
   ApiParam({
     name: 'traceId',
     description: 'A trace id (32 hex, not all zero) or a whole traceparent header value.',
-    example: '00062c53a468cbd8077e7dd079846870',
-    schema: { type: 'string', maxLength: MAX_TRACE_ID_PARAM_LENGTH, pattern: TRACE_ID_PATTERN },
+    schema: { type: 'string', maxLength: MAX_TRACE_ID_PARAM_LENGTH, pattern: TRACE_ID_PATTERN, example: '00062c53a468cbd8077e7dd079846870' },
   });
 
 /** The If-Version-Match header: a whole number, -1 for "must not exist" (checkVersionHeaderFormat). */

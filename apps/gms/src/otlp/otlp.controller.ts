@@ -1,4 +1,5 @@
-import { BadRequestException, Body, Controller, Headers, HttpCode, Post, UnsupportedMediaTypeException } from '@nestjs/common';
+import { BadRequestException, Body, Controller, HttpCode, Post, Req, UnsupportedMediaTypeException } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SpanIndex } from '@lib/search';
 import { OTLP_TRACES_SCHEMA, parseOtlpTraces } from '@lib/telemetry';
@@ -32,7 +33,9 @@ export class OtlpController {
     [415, 'Not application/json (OTLP protobuf is not accepted).'],
     [503, 'OpenSearch did not take the spans. Retry after `Retry-After` seconds.'],
   )
-  async intake(@Body() body: unknown, @Headers('content-type') contentType?: string): Promise<{ partialSuccess: Record<string, never> }> {
+  async intake(@Body() body: unknown, @Req() req: Request): Promise<{ partialSuccess: Record<string, never> }> {
+    // Read from the request, not with @Headers('content-type'): the body's media type is the document's requestBody, not a header parameter.
+    const contentType = req.headers['content-type'];
     if (!/^application\/json\b/i.test(contentType ?? '')) {
       throw new UnsupportedMediaTypeException(`OTLP JSON only (Content-Type: application/json), got ${JSON.stringify(contentType ?? null)}`);
     }

@@ -2,7 +2,8 @@ import { BadRequestException, Body, Controller, HttpCode, Post, Query } from '@n
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { TimeRange, tryParseUrn } from '@lib/metadata';
 import { Actor, RequireScope } from '../auth/auth.decorators';
-import { ApiErrorResponses, ApiJsonResponse, URN_EXAMPLE, URN_SCHEMA } from '../http/openapi';
+import { ApiErrorResponses, ApiJsonResponse, URN_SCHEMA } from '../http/openapi';
+import { DELETE_URN_EXAMPLE } from '../entity/entity.openapi';
 import { WriteRequestReader } from '../entity/write-request';
 import { HardDeleteCounts, HardDeleteService } from './hard-delete.service';
 
@@ -18,7 +19,7 @@ const HARD_DELETE_BODY_SCHEMA = {
     startTimeMillis: { ...SAFE_INTEGER, description: 'With aspectName: from this time (epoch ms).' },
     endTimeMillis: { ...SAFE_INTEGER, description: 'With aspectName: up to this time (epoch ms).' },
   },
-  example: { urn: URN_EXAMPLE },
+  example: { urn: DELETE_URN_EXAMPLE },
 };
 
 const HARD_DELETE_RESPONSE_SCHEMA = {
