@@ -94,7 +94,8 @@ describe('the OpenAPI document', () => {
         const media = Object.entries(response.content ?? {});
         if (media.length === 0 || media.some(([, m]) => !m.schema)) missing.push(`${label(o)} ${status}: no body schema`);
         const isHealth = o.path.startsWith('/health') || o.path === '/metrics';
-        if (Number(status) >= 400 && !isHealth && response.content?.['application/json']?.schema?.$ref !== '#/components/schemas/ApiError') {
+        const schema = response.content?.['application/json']?.schema as { $ref?: string } | undefined;
+        if (Number(status) >= 400 && !isHealth && schema?.$ref !== '#/components/schemas/ApiError') {
           missing.push(`${label(o)} ${status}: not ApiError`);
         }
       }
@@ -154,7 +155,7 @@ describe('the OpenAPI document', () => {
 
   it("takes the registry's names: entity types, aspects, and URNs of its entity types", () => {
     const param = (path: string, name: string, method = 'get') =>
-      (document.paths[path][method as 'get'].parameters as ParameterObject[]).find((p) => p.name === name)!.schema as SchemaObject;
+      (document.paths[path][method as 'get']!.parameters as ParameterObject[]).find((p) => p.name === name)!.schema as SchemaObject;
     expect(param('/openapi/v3/entity/{entityName}/{urn}', 'entityName').enum).toEqual(registry.entityNames());
     expect(param('/openapi/v3/entity/{entityName}/{urn}/{aspectName}', 'aspectName').enum).toContain('datasetProperties');
     // GET /aspects reads stored versions: no timeseries aspect.
@@ -167,6 +168,11 @@ describe('the OpenAPI document', () => {
     expect(urn.test('urn:li:unknownType:x')).toBe(false);
     expect(urn.test('urn:li:corpuser:jdoe ')).toBe(false);
     expect(urn.test('urn:li:corpuser:a\u0000b')).toBe(false);
+    // The URNs of request bodies too (the batch write's, the hard delete's).
+    const batch = document.paths['/openapi/v3/entity/{entityName}'].post!.requestBody as { content: Record<string, { schema: SchemaObject }> };
+    const item = batch.content['application/json'].schema.items as SchemaObject;
+    expect((item.properties!.urn as SchemaObject).pattern).toBe(param('/aspects/{urn}', 'urn').pattern);
+    expect(JSON.stringify(document.paths['/entities'].post!.requestBody)).toContain(JSON.stringify(param('/aspects/{urn}', 'urn').pattern));
     const aspects = new RegExp(param('/entitiesV2/{urn}', 'aspects').pattern!, 'u');
     expect(['List()', 'List(status)', 'List(datasetProperties,status)'].every((v) => aspects.test(v))).toBe(true);
     expect(['List(nope)', 'status', 'List(status,)'].some((v) => aspects.test(v))).toBe(false);

@@ -35,8 +35,8 @@ const alternatives = (names: string[]): string => `(?:${names.join('|')})`;
  * - every answer carries `traceparent` (the tracing middleware runs before routing), and every answer of a write
  *   route `Link` to its trace page (traceLinkMiddleware, same rule: isTraceLinked);
  * - the registry's names: `{entityName}` is one of its entity types, `{aspectName}` one of its aspects, the rest.li
- *   `aspect` query one of its versioned aspects and `aspects` a `List(...)` of its aspects, and every URN parameter
- *   one of its entity types.
+ *   `aspect` query one of its versioned aspects and `aspects` a `List(...)` of its aspects, and every URN - a path
+ *   parameter or a field of a request body - one of its entity types.
  */
 export function completeOpenApiDocument(document: OpenAPIObject, registry: EntityRegistry): OpenAPIObject {
   const entityNames = registry.entityNames();
@@ -45,6 +45,7 @@ export function completeOpenApiDocument(document: OpenAPIObject, registry: Entit
   const allAspects = aspectsOf(() => true);
   const versionedAspects = aspectsOf((e, a) => !registry.isTimeseries(e, a));
   const registered = urnPattern(alternatives(entityNames));
+  const generic = urnPattern();
 
   for (const { method, path, operation } of operationsOf(document)) {
     for (const param of (operation.parameters ?? []) as ParameterObject[]) {
@@ -59,6 +60,9 @@ export function completeOpenApiDocument(document: OpenAPIObject, registry: Entit
         schema.pattern = `^List\\((${name}(,${name})*)?\\)$`;
       }
     }
+    for (const media of Object.values((operation.requestBody as { content?: Record<string, { schema?: unknown }> } | undefined)?.content ?? {})) {
+      narrowUrns(media.schema, generic, registered);
+    }
     const linked = isTraceLinked(method.toUpperCase(), path);
     // A copy per operation: Nest shares the response objects of a controller's class-level decorators.
     for (const [status, response] of Object.entries(operation.responses)) {
@@ -67,4 +71,14 @@ export function completeOpenApiDocument(document: OpenAPIObject, registry: Entit
     }
   }
   return document;
+}
+
+/** Gives every URN schema (the generic URN pattern) in a request body's schema the registry's entity types. */
+function narrowUrns(schema: unknown, generic: string, registered: string): void {
+  if (!schema || typeof schema !== 'object') return;
+  const s = schema as Record<string, unknown>;
+  for (const [key, value] of Object.entries(s)) {
+    if (value && typeof value === 'object' && (value as SchemaObject).pattern === generic) s[key] = { ...value, pattern: registered };
+    else narrowUrns(value, generic, registered);
+  }
 }
