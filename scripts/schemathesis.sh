@@ -4,10 +4,13 @@
 # examples, a coverage sweep of each constraint, random fuzzing, and stateful sequences). The run fails on
 #   - any 5xx                                   (check not_a_server_error)
 #   - any hang: no answer within --request-timeout (a network error)
+#   - a status the operation does not declare   (status_code_conformance)
+#   - a response whose media type, headers or body contradict what the document declares for it
+#                                               (content_type_conformance, response_headers_conformance,
+#                                                response_schema_conformance)
+#   - a request the document calls invalid that is not refused with a 4xx
+#                                               (negative_data_rejection, missing_required_header)
 #   - a 4xx that is not a JSON object with a non-empty `message` (check json_error_body, test/schemathesis/hooks.py)
-#   - a response whose media type or body contradicts what the document declares for it
-#                                               (content_type_conformance, response_schema_conformance,
-#                                                response_headers_conformance)
 #   - a secured operation that answers without, or with a wrong, Authorization header (ignored_auth)
 # and prints schemathesis's summary, with a curl reproducer for each failure.
 #
@@ -15,8 +18,9 @@
 #
 # URL defaults to $GMS_URL, then http://127.0.0.1:$PORT (8080). TOKEN (a bearer token with scope "read write",
 # e.g. from scripts/mint-token.js) defaults to $SCHEMATHESIS_TOKEN; without one every secured operation only
-# answers 401 and the run says so. The service should run both consumers (RUN_CONSUMERS=mce,mae) so that the
-# trace endpoint sees the writes the stateful phase makes. Writes land in the service's topics, table and indices:
+# answers 401 and the run says so. With a token, the script first waits for /health/ready and writes the entity the
+# reads draw on (test/schemathesis/schemathesis.toml). The service should run both consumers (RUN_CONSUMERS=mce,mae)
+# so that the trace endpoint sees the writes the stateful phase makes. Writes land in the service's topics, table and indices:
 # point it at a test instance (scripts/test.sh runs it against the compat test's service).
 #
 # The virtualenv is .stack/venv-schemathesis (git-ignored), reused while requirements, constraints and Python are
@@ -25,11 +29,11 @@
 # Environment:
 #   PYTHON                         interpreter for the venv (default: python3; needs >= 3.11 and the venv module)
 #   SCHEMATHESIS_VENV              venv directory (default: .stack/venv-schemathesis)
-#   SCHEMATHESIS_MAX_EXAMPLES      test cases per operation and phase (default 100: ~45 s; 200: ~105 s)
+#   SCHEMATHESIS_MAX_EXAMPLES      test cases per operation and phase (default 100: ~3,700 cases, 130-230 s)
 #   SCHEMATHESIS_SEED              random seed (default 20260101)
 #   SCHEMATHESIS_REQUEST_TIMEOUT   seconds one request may take before it counts as a hang (default 15)
 #   SCHEMATHESIS_WAIT_SECONDS      how long to wait for the OpenAPI document to answer (default 60)
-#   SCHEMATHESIS_TIMEOUT_SECONDS   bound on the whole run (default 600; a normal run takes ~45 s)
+#   SCHEMATHESIS_TIMEOUT_SECONDS   bound on the whole run (default 600; a normal run takes 130-230 s)
 #   SCHEMATHESIS_WORK_DIR          the run's working directory (default: .stack/schemathesis): junit.xml, and the
 #                                  crash cache of the last run, for `cd .stack/schemathesis && ../venv-schemathesis/bin/st
 #                                  replay ID -H "Authorization: Bearer $TOKEN"`
@@ -81,6 +85,24 @@ else
   echo "schemathesis: no TOKEN given: the secured operations will only be fuzzed as far as their 401" >&2
 fi
 
+# The stored entity the reads draw on half of the time (test/schemathesis/schemathesis.toml): written synchronously,
+# once the service is ready, so that it is there from the first request on.
+READ_URN='urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,PROD)'
+if [ -n "$TOKEN" ]; then
+  phase_start "schemathesis fixture"
+  deadline=$(( $(date +%s) + ${SCHEMATHESIS_WAIT_SECONDS:-60} ))
+  until curl -sf -o /dev/null "$GMS_URL/health/ready"; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then echo "schemathesis: $GMS_URL/health/ready did not answer 200" >&2; exit 2; fi
+    sleep 1
+  done
+  if ! curl -sS --fail-with-body -m 30 -o /dev/null -X POST "$GMS_URL/openapi/v3/entity/dataset?async=false" \
+    -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+    -d "[{\"urn\":\"$READ_URN\",\"status\":{\"value\":{\"removed\":false}},\"datasetProperties\":{\"value\":{\"name\":\"fct_users_created\"}}}]"; then
+    echo "schemathesis: could not write the entity the reads draw on ($READ_URN)" >&2; exit 2
+  fi
+  phase_end
+fi
+
 phase_start "schemathesis run"
 # Run in a directory of its own, emptied first: schemathesis keeps a crash cache (.schemathesis/) in the working
 # directory and replays it at the next run, which would make runs depend on the ones before.
@@ -94,11 +116,14 @@ ST="$(cd "$VENV" && pwd)/bin/schemathesis"
 # --generation-database none: no examples carried over between runs.
 # --output-sanitize true: the token is printed as [Filtered] in the reproducers.
 # timeout: a bound on the whole run even if every request hangs (each one is bounded by --request-timeout).
+CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance
+CHECKS+=,negative_data_rejection,missing_required_header,ignored_auth,json_error_body
 rc=0
 (cd "$WORK_DIR" && SCHEMATHESIS_HOOKS="$ROOT/test/schemathesis/hooks.py" timeout "${SCHEMATHESIS_TIMEOUT_SECONDS:-600}" "$ST" \
   --config-file "$ROOT/test/schemathesis/schemathesis.toml" run "$GMS_URL/openapi/v3/api-docs" \
   --url "$GMS_URL" \
-  --checks not_a_server_error,json_error_body,content_type_conformance,response_schema_conformance,response_headers_conformance,ignored_auth \
+  --mode all \
+  --checks "$CHECKS" \
   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-100}" \
   --seed "${SCHEMATHESIS_SEED:-20260101}" \
   --workers 1 \

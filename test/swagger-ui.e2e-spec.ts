@@ -90,7 +90,8 @@ describe('Swagger UI as a client (headless chromium)', () => {
       // An async write of one status aspect, with systemMetadata=true so the body carries the trace id too.
       const write = operation(page, 'EntityController_writeBatch');
       await tryItOut(write);
-      await write.locator('tr[data-param-name="entityName"] input').fill('dataset');
+      // The entity type is one of the registry's (an enum in the document): a drop-down.
+      await write.locator('tr[data-param-name="entityName"] select').selectOption('dataset');
       await write.locator('tr[data-param-name="systemMetadata"] select').selectOption('true');
       await write.locator('textarea.body-param__text').fill(JSON.stringify([{ urn, status: { value: { removed: false } } }], null, 2));
       const written = await execute(write);

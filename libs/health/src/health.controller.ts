@@ -6,6 +6,23 @@ import { DependencyCheck } from './dependency-check';
 
 export const DEPENDENCY_CHECKS = Symbol('DEPENDENCY_CHECKS');
 
+const INDICATORS = { type: 'object', additionalProperties: { type: 'object', required: ['status'], properties: { status: { type: 'string' } } } };
+
+/** @nestjs/terminus's HealthCheckResult: the body of a 200 and of a 503 alike. */
+const HEALTH_RESULT_SCHEMA = {
+  type: 'object',
+  required: ['status'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'error', 'shutting_down'] },
+    info: { ...INDICATORS, nullable: true, description: 'The dependencies that are up.' },
+    error: { ...INDICATORS, nullable: true, description: 'The dependencies that are down, each with what is wrong.' },
+    details: { ...INDICATORS, description: 'Every dependency.' },
+  },
+};
+
+const healthResponse = (status: number, description: string) =>
+  ApiResponse({ status, description, content: { 'application/json': { schema: HEALTH_RESULT_SCHEMA } } });
+
 @ApiTags('health')
 @Public()
 @Controller('health')
@@ -19,8 +36,8 @@ export class HealthController {
   @Get()
   @HealthCheck()
   @ApiOperation({ summary: 'State of every dependency; 503 names the ones that are down.' })
-  @ApiResponse({ status: 200, description: 'Every dependency is up.' })
-  @ApiResponse({ status: 503, description: 'At least one dependency is down; see `error`.' })
+  @healthResponse(200, 'Every dependency is up.')
+  @healthResponse(503, 'At least one dependency is down; see `error`.')
   check(): Promise<HealthCheckResult> {
     return this.dependencies();
   }
@@ -28,7 +45,11 @@ export class HealthController {
   /** Liveness: the process is up and its event loop answers. Never looks at a dependency (a Kafka outage must not restart us). */
   @Get('live')
   @ApiOperation({ summary: 'Liveness: 200 while the process runs.' })
-  @ApiResponse({ status: 200, description: 'The process is up.' })
+  @ApiResponse({
+    status: 200,
+    description: 'The process is up.',
+    content: { 'application/json': { schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } } },
+  })
   live(): { status: string } {
     return { status: 'ok' };
   }
@@ -40,8 +61,8 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: 200 when every dependency is up, 503 naming the ones that are down.' })
-  @ApiResponse({ status: 200, description: 'Every dependency is up.' })
-  @ApiResponse({ status: 503, description: 'At least one dependency is down; see `error`.' })
+  @healthResponse(200, 'Every dependency is up.')
+  @healthResponse(503, 'At least one dependency is down; see `error`.')
   ready(): Promise<HealthCheckResult> {
     return this.dependencies(isShuttingDown());
   }

@@ -1,8 +1,15 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { errorMessage, Public } from '@lib/common';
 import { Metrics } from './metrics';
+
+/** The service's JSON error shape (the gms's ApiError), which this library cannot import. */
+const METRICS_ERROR_SCHEMA = {
+  type: 'object',
+  required: ['statusCode', 'message'],
+  properties: { statusCode: { type: 'integer' }, message: { type: 'string' }, error: { type: 'string' } },
+};
 
 @ApiTags('metrics')
 @Public()
@@ -12,9 +19,16 @@ export class MetricsController {
 
   @Get()
   @ApiOperation({ summary: 'Prometheus metrics (text format 0.0.4).' })
-  @ApiProduces('text/plain')
-  @ApiResponse({ status: 200, description: 'Every metric of this process (of every worker, when the service runs as several).' })
-  @ApiResponse({ status: 503, description: 'Running as several workers, the aggregate could not be collected (a worker did not answer).' })
+  @ApiResponse({
+    status: 200,
+    description: 'Every metric of this process (of every worker, when the service runs as several).',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  })
+  @ApiResponse({
+    status: 503,
+    description: 'Running as several workers, the aggregate could not be collected (a worker did not answer).',
+    content: { 'application/json': { schema: METRICS_ERROR_SCHEMA } },
+  })
   async scrape(@Res() res: Response): Promise<void> {
     let text: string;
     try {

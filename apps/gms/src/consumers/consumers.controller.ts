@@ -20,7 +20,7 @@ export class ConsumersController {
       'Committed offset, end offset, lag, assigned member, consumption rate and state (OK, BEHIND, STALLED, STOPPED) of the MCE and MAE ' +
       "groups, from the consumer-group monitor's latest sample (every CONSUMER_MONITOR_INTERVAL_MS). /metrics has the same as consumer_group_* gauges.",
   })
-  @ApiOkResponse({ type: ConsumersDto })
+  @ApiOkResponse({ type: ConsumersDto, description: "The monitor's latest sample." })
   consumers(): ConsumersView {
     return this.monitor.view();
   }

@@ -1,10 +1,10 @@
 import { Controller, Delete, Param, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Actor, RequireScope } from '../auth/auth.decorators';
-import { ApiErrorResponses, TRACEPARENT_HEADER } from '../http/openapi';
+import { ApiAspectNameParam, ApiEntityNameParam, ApiErrorResponses, ApiJsonResponse, ApiUrnParam } from '../http/openapi';
 import { EntityEnvelope, EntityService } from './entity.service';
-import { DELETE_RESPONSE_EXAMPLE } from './entity.openapi';
+import { DELETE_RESPONSE_EXAMPLE, DELETE_URN_EXAMPLE, ENTITIES_RESPONSE_SCHEMA } from './entity.openapi';
 import { DeleteQuery } from './entity.query';
 import { WriteRequestReader } from './write-request';
 
@@ -28,15 +28,10 @@ export class EntityDeleteController {
   @Delete(':entityName/:urn')
   @RequireScope('write')
   @ApiOperation({ summary: 'Delete an entity: every aspect, its key aspect last', description: DELETE_DESCRIPTION })
-  @ApiParam({ name: 'entityName', example: 'dataset' })
-  @ApiParam({ name: 'urn', example: 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,PROD)' })
-  @ApiResponse({
-    status: 202,
-    description: 'Accepted: the delete is on Kafka; trace the key aspect.',
-    headers: TRACEPARENT_HEADER,
-    schema: { example: DELETE_RESPONSE_EXAMPLE },
-  })
-  @ApiResponse({ status: 200, description: 'Deleted (async=false).', headers: TRACEPARENT_HEADER })
+  @ApiEntityNameParam()
+  @ApiUrnParam(DELETE_URN_EXAMPLE)
+  @ApiJsonResponse(202, 'Accepted: the delete is on Kafka; trace the key aspect.', ENTITIES_RESPONSE_SCHEMA, { accepted: { value: DELETE_RESPONSE_EXAMPLE } })
+  @ApiJsonResponse(200, 'Deleted (async=false).', ENTITIES_RESPONSE_SCHEMA)
   @ApiErrorResponses(400, [409, 'async=false: the delete failed (the reason).'], 429)
   deleteEntity(
     @Param('entityName') entityName: string,
@@ -54,11 +49,11 @@ export class EntityDeleteController {
     summary: 'Delete one aspect (the key aspect: the whole entity; a timeseries aspect: its documents)',
     description: DELETE_DESCRIPTION,
   })
-  @ApiParam({ name: 'entityName', example: 'dataset' })
-  @ApiParam({ name: 'urn', example: 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,PROD)' })
-  @ApiParam({ name: 'aspectName', example: 'globalTags' })
-  @ApiResponse({ status: 202, description: 'Accepted: the delete is on Kafka.', headers: TRACEPARENT_HEADER })
-  @ApiResponse({ status: 200, description: 'Deleted (async=false).', headers: TRACEPARENT_HEADER })
+  @ApiEntityNameParam()
+  @ApiUrnParam(DELETE_URN_EXAMPLE)
+  @ApiAspectNameParam('globalTags')
+  @ApiJsonResponse(202, 'Accepted: the delete is on Kafka.', ENTITIES_RESPONSE_SCHEMA)
+  @ApiJsonResponse(200, 'Deleted (async=false).', ENTITIES_RESPONSE_SCHEMA)
   @ApiErrorResponses(400, [409, 'async=false: the delete failed (the reason).'], 429)
   deleteAspect(
     @Param('entityName') entityName: string,

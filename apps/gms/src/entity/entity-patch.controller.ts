@@ -1,11 +1,19 @@
 import { Body, Controller, Headers, Param, Patch, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { IF_VERSION_MATCH } from '@lib/ingest';
 import { Actor, RequireScope } from '../auth/auth.decorators';
-import { ApiErrorResponses, TRACEPARENT_HEADER } from '../http/openapi';
+import { ApiAspectNameParam, ApiEntityNameParam, ApiErrorResponses, ApiJsonResponse, ApiUrnParam, IF_VERSION_MATCH_SCHEMA } from '../http/openapi';
 import { EntityEnvelope, EntityService } from './entity.service';
-import { PATCH_BATCH_BODY_SCHEMA, PATCH_BATCH_EXAMPLES, PATCH_DOCUMENT_SCHEMA, PATCH_SINGLE_EXAMPLES, WRITE_BAD_REQUEST } from './entity.openapi';
+import {
+  ENTITIES_RESPONSE_SCHEMA,
+  ENTITY_RESPONSE_SCHEMA,
+  PATCH_BATCH_BODY_SCHEMA,
+  PATCH_BATCH_EXAMPLES,
+  PATCH_DOCUMENT_SCHEMA,
+  PATCH_SINGLE_EXAMPLES,
+  WRITE_BAD_REQUEST,
+} from './entity.openapi';
 import { BatchWriteQuery, SingleWriteQuery } from './entity.query';
 import { WriteRequestReader } from './write-request';
 
@@ -32,10 +40,10 @@ export class EntityPatchController {
     summary: 'Patch aspects of one or more entities (a batch under one trace id)',
     description: `${PATCH_DESCRIPTION} async defaults to true (202).`,
   })
-  @ApiParam({ name: 'entityName', example: 'dataset' })
+  @ApiEntityNameParam()
   @ApiBody({ schema: PATCH_BATCH_BODY_SCHEMA, examples: PATCH_BATCH_EXAMPLES })
-  @ApiResponse({ status: 202, description: 'Accepted: the patches are on Kafka (the answer echoes them).', headers: TRACEPARENT_HEADER })
-  @ApiResponse({ status: 200, description: 'Applied (async=false): the answer holds the resulting values.', headers: TRACEPARENT_HEADER })
+  @ApiJsonResponse(202, 'Accepted: the patches are on Kafka (the answer echoes them).', ENTITIES_RESPONSE_SCHEMA)
+  @ApiJsonResponse(200, 'Applied (async=false): the answer holds the resulting values.', ENTITIES_RESPONSE_SCHEMA)
   @ApiErrorResponses([400, WRITE_BAD_REQUEST], 409, [412, 'async=false: If-Version-Match failed.'], 413, 429)
   patchBatch(
     @Param('entityName') entityName: string,
@@ -55,13 +63,18 @@ export class EntityPatchController {
     summary: 'Patch one aspect of one entity',
     description: `${PATCH_DESCRIPTION} The body is the patch itself. async defaults to false (200 with the result).`,
   })
-  @ApiParam({ name: 'entityName', example: 'dataset' })
-  @ApiParam({ name: 'urn', example: 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,PROD)' })
-  @ApiParam({ name: 'aspectName', example: 'globalTags' })
-  @ApiHeader({ name: IF_VERSION_MATCH, required: false, description: 'Expected stored version of the aspect (-1: must not exist).' })
+  @ApiEntityNameParam()
+  @ApiUrnParam()
+  @ApiAspectNameParam('globalTags')
+  @ApiHeader({
+    name: IF_VERSION_MATCH,
+    required: false,
+    description: 'Expected stored version of the aspect (-1: must not exist).',
+    schema: IF_VERSION_MATCH_SCHEMA,
+  })
   @ApiBody({ schema: PATCH_DOCUMENT_SCHEMA, examples: PATCH_SINGLE_EXAMPLES })
-  @ApiResponse({ status: 200, description: 'Applied: the resulting value.', headers: TRACEPARENT_HEADER })
-  @ApiResponse({ status: 202, description: 'Accepted (async=true).', headers: TRACEPARENT_HEADER })
+  @ApiJsonResponse(200, 'Applied: the resulting value.', ENTITY_RESPONSE_SCHEMA)
+  @ApiJsonResponse(202, 'Accepted (async=true).', ENTITY_RESPONSE_SCHEMA)
   @ApiErrorResponses(
     [400, WRITE_BAD_REQUEST],
     [409, 'The patch does not apply to the stored value (sync).'],

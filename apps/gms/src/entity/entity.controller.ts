@@ -1,15 +1,23 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CREATE_IF_ENTITY_NOT_EXISTS, CREATE_IF_NOT_EXISTS, IF_VERSION_MATCH } from '@lib/ingest';
 import { Actor, RequireScope } from '../auth/auth.decorators';
-import { ApiErrorResponses, TRACEPARENT_HEADER } from '../http/openapi';
+import { ApiAspectNameParam, ApiEntityNameParam, ApiErrorResponses, ApiJsonResponse, ApiUrnParam, IF_VERSION_MATCH_SCHEMA } from '../http/openapi';
 import { AspectEnvelope, AspectVersion, EntityEnvelope, EntityService } from './entity.service';
-import { ASPECT_ENVELOPE_SCHEMA, BATCH_BODY_EXAMPLES, BATCH_BODY_SCHEMA, ENTITY_RESPONSE_EXAMPLE, WRITE_BAD_REQUEST } from './entity.openapi';
+import {
+  ASPECT_ENVELOPE_SCHEMA,
+  ASPECT_RESPONSE_SCHEMA,
+  BATCH_BODY_EXAMPLES,
+  BATCH_BODY_SCHEMA,
+  ENTITIES_RESPONSE_SCHEMA,
+  ENTITY_RESPONSE_EXAMPLE,
+  ENTITY_RESPONSE_SCHEMA,
+  VERSIONS_RESPONSE_SCHEMA,
+  WRITE_BAD_REQUEST,
+} from './entity.openapi';
 import { BatchWriteQuery, ReadQuery, SingleAspectWriteQuery, VersionsQuery } from './entity.query';
 import { WriteRequestReader } from './write-request';
-
-const URN_EXAMPLE = 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,PROD)';
 
 @ApiTags('entities (v3)')
 @ApiBearerAuth()
@@ -30,10 +38,10 @@ export class EntityController {
       'trace the write with the trace id of the `traceparent` response header (also `systemMetadata.properties.telemetryTraceId`). ' +
       'With async=false the aspects are stored before the answer (200).',
   })
-  @ApiParam({ name: 'entityName', example: 'dataset' })
+  @ApiEntityNameParam()
   @ApiBody({ schema: BATCH_BODY_SCHEMA, examples: BATCH_BODY_EXAMPLES })
-  @ApiResponse({ status: 202, description: 'Accepted: the proposals are on Kafka.', headers: TRACEPARENT_HEADER, schema: { example: ENTITY_RESPONSE_EXAMPLE } })
-  @ApiResponse({ status: 200, description: 'Written (async=false).', headers: TRACEPARENT_HEADER })
+  @ApiJsonResponse(202, 'Accepted: the proposals are on Kafka.', ENTITIES_RESPONSE_SCHEMA, { accepted: { value: ENTITY_RESPONSE_EXAMPLE } })
+  @ApiJsonResponse(200, 'Written (async=false).', ENTITIES_RESPONSE_SCHEMA)
   @ApiErrorResponses([400, WRITE_BAD_REQUEST], 412, 413, 429)
   writeBatch(
     @Param('entityName') entityName: string,
@@ -50,17 +58,18 @@ export class EntityController {
   @Post(':entityName/:urn/:aspectName')
   @RequireScope('write')
   @ApiOperation({ summary: 'Write one aspect of one entity', description: 'async defaults to false here: the aspect is stored before the answer.' })
-  @ApiParam({ name: 'entityName', example: 'dataset' })
-  @ApiParam({ name: 'urn', example: URN_EXAMPLE })
-  @ApiParam({ name: 'aspectName', example: 'status' })
+  @ApiEntityNameParam()
+  @ApiUrnParam()
+  @ApiAspectNameParam()
   @ApiHeader({
     name: IF_VERSION_MATCH,
     required: false,
     description: 'Expected stored version of the aspect (-1: must not exist). A mismatch is 412 (sync) or a failed proposal (async).',
+    schema: IF_VERSION_MATCH_SCHEMA,
   })
   @ApiBody({ schema: ASPECT_ENVELOPE_SCHEMA, examples: { status: { value: { value: { removed: false } } } } })
-  @ApiResponse({ status: 200, description: 'Written.', headers: TRACEPARENT_HEADER })
-  @ApiResponse({ status: 202, description: 'Accepted (async=true).', headers: TRACEPARENT_HEADER })
+  @ApiJsonResponse(200, 'Written.', ENTITY_RESPONSE_SCHEMA)
+  @ApiJsonResponse(202, 'Accepted (async=true).', ENTITY_RESPONSE_SCHEMA)
   @ApiErrorResponses([400, WRITE_BAD_REQUEST], [412, 'If-Version-Match or a create condition failed (sync).'], 413, 429)
   async writeOne(
     @Param('entityName') entityName: string,
@@ -84,8 +93,9 @@ export class EntityController {
   @Get(':entityName/:urn')
   @RequireScope('read')
   @ApiOperation({ summary: 'The latest value of every aspect of an entity' })
-  @ApiParam({ name: 'urn', example: URN_EXAMPLE })
-  @ApiResponse({ status: 200, description: 'Every stored aspect: `{urn, <aspect>: {value, systemMetadata?}}`.', headers: TRACEPARENT_HEADER })
+  @ApiEntityNameParam()
+  @ApiUrnParam()
+  @ApiJsonResponse(200, 'Every stored aspect: `{urn, <aspect>: {value, systemMetadata?}}`.', ENTITY_RESPONSE_SCHEMA)
   @ApiErrorResponses(400, [404, 'No aspect of this entity is stored.'])
   getEntity(@Param('entityName') entityName: string, @Param('urn') urn: string, @Query() query: ReadQuery): Promise<EntityEnvelope> {
     this.reader.urn(this.reader.entityType(entityName), urn, 'urn');
@@ -95,7 +105,10 @@ export class EntityController {
   @Get(':entityName/:urn/:aspectName')
   @RequireScope('read')
   @ApiOperation({ summary: 'The latest value of one aspect' })
-  @ApiResponse({ status: 200, description: 'The aspect: `{value, systemMetadata?}`.', headers: TRACEPARENT_HEADER })
+  @ApiEntityNameParam()
+  @ApiUrnParam()
+  @ApiAspectNameParam()
+  @ApiJsonResponse(200, 'The aspect: `{value, systemMetadata?}`.', ASPECT_RESPONSE_SCHEMA)
   @ApiErrorResponses(400, [404, 'The aspect is not stored.'])
   getAspect(
     @Param('entityName') entityName: string,
@@ -111,7 +124,10 @@ export class EntityController {
   @Get(':entityName/:urn/:aspectName/versions')
   @RequireScope('read')
   @ApiOperation({ summary: 'Write audit: every stored version of an aspect, who wrote it, when, and the value it replaced' })
-  @ApiResponse({ status: 200, description: 'The versions, oldest first.', headers: TRACEPARENT_HEADER })
+  @ApiEntityNameParam()
+  @ApiUrnParam()
+  @ApiAspectNameParam()
+  @ApiJsonResponse(200, 'The versions, oldest first.', VERSIONS_RESPONSE_SCHEMA)
   @ApiErrorResponses(400, [404, 'The aspect is not stored.'])
   getVersions(
     @Param('entityName') entityName: string,

@@ -1,4 +1,5 @@
 import type { JsonPatchJson } from '@lib/ingest';
+import { URN_SCHEMA } from '../http/openapi';
 
 const DATASET_URN = 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,PROD)';
 
@@ -25,7 +26,7 @@ export const BATCH_BODY_SCHEMA = {
   items: {
     type: 'object',
     required: ['urn'],
-    properties: { urn: { type: 'string' } },
+    properties: { urn: URN_SCHEMA },
     additionalProperties: ASPECT_ENVELOPE_SCHEMA,
   },
 };
@@ -51,8 +52,14 @@ export const BATCH_BODY_EXAMPLES = {
   },
 };
 
+/**
+ * The URN of the delete routes' examples: not the one the other routes show, so that trying the delete example (Swagger
+ * UI, schemathesis's examples phase) leaves the entity the read examples read in place.
+ */
+export const DELETE_URN_EXAMPLE = 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_deleted,PROD)';
+
 /** A delete's answer: the aspect it deletes (the key aspect for an entity), value null - what a client traces. */
-export const DELETE_RESPONSE_EXAMPLE = [{ urn: DATASET_URN, datasetKey: { value: null } }];
+export const DELETE_RESPONSE_EXAMPLE = [{ urn: DELETE_URN_EXAMPLE, datasetKey: { value: null } }];
 
 export const ENTITY_RESPONSE_EXAMPLE = [
   {
@@ -83,7 +90,8 @@ export const JSON_PATCH_OPERATION_SCHEMA = {
   properties: {
     op: { type: 'string', enum: ['add', 'remove', 'replace', 'copy', 'move', 'test'] },
     path: { type: 'string', description: 'JSON Pointer (RFC 6901): "~1" is "/", "~0" is "~".' },
-    from: { type: 'string', description: 'copy and move: the JSON Pointer to take the value from.' },
+    // Untyped: RFC 6902 section 4 has an operation ignore the members it does not define (`from` of an add, say).
+    from: { description: 'copy and move: the JSON Pointer (a string) to take the value from; the other operations ignore it.' },
     value: { description: 'add, replace and test.' },
   },
 };
@@ -99,9 +107,10 @@ export const PATCH_DOCUMENT_SCHEMA = {
         patch: { type: 'array', minItems: 1, items: JSON_PATCH_OPERATION_SCHEMA },
         arrayPrimaryKeys: {
           type: 'object',
+          nullable: true,
           additionalProperties: { type: 'array', items: { type: 'string' } },
           description:
-            'Per top-level array field, the fields that identify an element (nested fields joined with U+241F). The element is then addressed as /<field>/<key1>/<key2>..., by key rather than by position.',
+            'Per top-level array field, the fields that identify an element (nested fields joined with U+241F). The element is then addressed as /<field>/<key1>/<key2>..., by key rather than by position. null: none.',
         },
         forceGenericPatch: { type: 'boolean' },
       },
@@ -120,7 +129,7 @@ export const PATCH_BATCH_BODY_SCHEMA = {
   items: {
     type: 'object',
     required: ['urn'],
-    properties: { urn: { type: 'string' } },
+    properties: { urn: URN_SCHEMA },
     additionalProperties: {
       type: 'object',
       required: ['value'],
@@ -169,4 +178,42 @@ export const PATCH_BATCH_EXAMPLES = {
 export const PATCH_SINGLE_EXAMPLES = {
   addTag: { summary: 'Add a tag', value: ADD_TAG_PATCH },
   removeTag: { summary: 'Remove a tag (however attributed)', value: [{ op: 'remove', path: '/tags/urn:li:tag:pii' }] },
+};
+
+/** An aspect as the entity routes answer it: its value (null: deleted), and its systemMetadata when asked for. */
+export const ASPECT_RESPONSE_SCHEMA = {
+  type: 'object',
+  required: ['value'],
+  properties: {
+    value: { nullable: true, description: "The aspect's value (a write's answer: what was written or queued; a delete's: null)." },
+    systemMetadata: { type: 'object', description: 'With systemMetadata=true (or in the answer of an async write).' },
+  },
+};
+
+/** An entity as the entity routes answer it: `{urn, <aspect>: {value, systemMetadata?}}`. */
+export const ENTITY_RESPONSE_SCHEMA = {
+  type: 'object',
+  required: ['urn'],
+  properties: { urn: { type: 'string' } },
+  additionalProperties: ASPECT_RESPONSE_SCHEMA,
+};
+
+export const ENTITIES_RESPONSE_SCHEMA = { type: 'array', items: ENTITY_RESPONSE_SCHEMA };
+
+/** GET .../versions: one stored version of an aspect. */
+export const VERSIONS_RESPONSE_SCHEMA = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['version', 'value', 'systemMetadata', 'createdOn', 'createdBy'],
+    properties: {
+      version: { type: 'integer', minimum: 1 },
+      value: { nullable: true, description: 'The value of this version; null for a delete.' },
+      deleted: { type: 'boolean', enum: [true], description: 'This version is a delete: the aspect had no value from then on.' },
+      previousValue: { nullable: true, description: 'The value this version replaced.' },
+      systemMetadata: { type: 'object', nullable: true },
+      createdOn: { type: 'string', format: 'date-time' },
+      createdBy: { type: 'string', description: "The writer: the token's subject." },
+    },
+  },
 };

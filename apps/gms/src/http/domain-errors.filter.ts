@@ -6,6 +6,7 @@ import { UrnError } from '@lib/metadata';
 import { TraceRequestError, TraceSaturated } from '@lib/trace';
 import { DependencyUnavailable } from '../entity/outage';
 import { WritesThrottled } from '../entity/backpressure';
+import { DEPENDENCY_RETRY_AFTER_SECONDS } from './openapi';
 
 /** The domain's errors this filter answers; anything else (an HttpException, or a bug: a 500) goes to Nest as it is. */
 const DOMAIN_ERRORS = [ProposalRejected, TraceRequestError, UrnError, DependencyUnavailable, WritesThrottled, TraceSaturated] as const;
@@ -19,7 +20,7 @@ const DOMAIN_ERRORS = [ProposalRejected, TraceRequestError, UrnError, Dependency
  * | PatchNotApplicable                                             | 409                         |
  * | AspectVersionMismatch, a failed create condition               | 412                         |
  * | TraceRequestError, UrnError                                    | 400                         |
- * | DependencyUnavailable (Kafka, MySQL: see unavailableOnOutage)  | 503                         |
+ * | DependencyUnavailable (Kafka, MySQL: see unavailableOnOutage)  | 503 with Retry-After (5 s)  |
  * | WritesThrottled (backpressure: the MCE consumer is behind)     | 429 with Retry-After        |
  * | TraceSaturated (every trace Kafka slot taken)                  | 503 with Retry-After        |
  *
@@ -29,9 +30,13 @@ const DOMAIN_ERRORS = [ProposalRejected, TraceRequestError, UrnError, Dependency
 @Catch(...DOMAIN_ERRORS)
 export class DomainErrorsFilter extends BaseExceptionFilter {
   override catch(exception: Error, host: ArgumentsHost): void {
-    if (exception instanceof WritesThrottled || exception instanceof TraceSaturated) {
-      host.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(exception.retryAfterSeconds));
-    }
+    const retryAfter =
+      exception instanceof WritesThrottled || exception instanceof TraceSaturated
+        ? exception.retryAfterSeconds
+        : exception instanceof DependencyUnavailable
+          ? DEPENDENCY_RETRY_AFTER_SECONDS
+          : undefined;
+    if (retryAfter !== undefined) host.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfter));
     super.catch(httpExceptionOf(exception), host);
   }
 }

@@ -156,6 +156,8 @@ describe('query DTOs and DomainErrorsFilter over HTTP', () => {
     const res = await get(`/throw/${kind}`);
     expect(res.status).toBe(status);
     expect(res.text).toBe(JSON.stringify(body));
+    // A dependency outage says when to try again; nothing else does.
+    expect(res.headers['retry-after']).toBe(status === 503 ? '5' : undefined);
   });
 
   it('a URN error is a 400 with its message', async () => {

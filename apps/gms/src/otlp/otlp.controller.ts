@@ -1,10 +1,11 @@
-import { BadRequestException, Body, Controller, Headers, HttpCode, Post, UnsupportedMediaTypeException } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, HttpCode, Post, Req, UnsupportedMediaTypeException } from '@nestjs/common';
+import type { Request } from 'express';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SpanIndex } from '@lib/search';
 import { OTLP_TRACES_SCHEMA, parseOtlpTraces } from '@lib/telemetry';
 import { RequireScope } from '../auth/auth.decorators';
 import { unavailableOnOutage } from '../entity/outage';
-import { ApiErrorResponses } from '../http/openapi';
+import { ApiErrorResponses, ApiJsonResponse } from '../http/openapi';
 
 @ApiTags('OTLP intake')
 @ApiBearerAuth()
@@ -25,10 +26,16 @@ export class OtlpController {
       'At most 10,000 spans per request, 128 attributes, events and links per span.',
   })
   @ApiBody({ schema: OTLP_TRACES_SCHEMA })
-  @ApiOkResponse({ description: 'Stored (OTLP ExportTraceServiceResponse).', schema: { type: 'object', properties: { partialSuccess: { type: 'object' } } } })
-  @ApiErrorResponses([400, 'Not an OTLP JSON trace request; the message names the first wrong field.'], 413, [503, 'OpenSearch did not take the spans.'])
-  @ApiErrorResponses([415, 'Not application/json (OTLP protobuf is not accepted).'])
-  async intake(@Body() body: unknown, @Headers('content-type') contentType?: string): Promise<{ partialSuccess: Record<string, never> }> {
+  @ApiJsonResponse(200, 'Stored (OTLP ExportTraceServiceResponse).', { type: 'object', properties: { partialSuccess: { type: 'object' } } })
+  @ApiErrorResponses(
+    [400, 'Not an OTLP JSON trace request; the message names the first wrong field.'],
+    413,
+    [415, 'Not application/json (OTLP protobuf is not accepted).'],
+    [503, 'OpenSearch did not take the spans. Retry after `Retry-After` seconds.'],
+  )
+  async intake(@Body() body: unknown, @Req() req: Request): Promise<{ partialSuccess: Record<string, never> }> {
+    // Read from the request, not with @Headers('content-type'): the body's media type is the document's requestBody, not a header parameter.
+    const contentType = req.headers['content-type'];
     if (!/^application\/json\b/i.test(contentType ?? '')) {
       throw new UnsupportedMediaTypeException(`OTLP JSON only (Content-Type: application/json), got ${JSON.stringify(contentType ?? null)}`);
     }

@@ -1,12 +1,39 @@
 import { BadRequestException, Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { TimeRange, tryParseUrn } from '@lib/metadata';
 import { Actor, RequireScope } from '../auth/auth.decorators';
-import { ApiErrorResponses, TRACEPARENT_HEADER } from '../http/openapi';
+import { ApiErrorResponses, ApiJsonResponse, URN_SCHEMA } from '../http/openapi';
+import { DELETE_URN_EXAMPLE } from '../entity/entity.openapi';
 import { WriteRequestReader } from '../entity/write-request';
 import { HardDeleteCounts, HardDeleteService } from './hard-delete.service';
 
-const URN_EXAMPLE = 'urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_created,PROD)';
+const SAFE_INTEGER = { type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER };
+
+const HARD_DELETE_BODY_SCHEMA = {
+  type: 'object',
+  required: ['urn'],
+  additionalProperties: false,
+  properties: {
+    urn: URN_SCHEMA,
+    aspectName: { type: 'string', description: 'A timeseries aspect of the entity: delete its documents (in the range) only.' },
+    startTimeMillis: { ...SAFE_INTEGER, description: 'With aspectName: from this time (epoch ms).' },
+    endTimeMillis: { ...SAFE_INTEGER, description: 'With aspectName: up to this time (epoch ms).' },
+  },
+  example: { urn: DELETE_URN_EXAMPLE },
+};
+
+const HARD_DELETE_RESPONSE_SCHEMA = {
+  type: 'object',
+  required: ['value'],
+  properties: {
+    value: {
+      type: 'object',
+      required: ['rows', 'timeseriesRows'],
+      properties: { rows: { type: 'integer', minimum: 0 }, timeseriesRows: { type: 'integer', minimum: 0 } },
+    },
+  },
+  example: { value: { rows: 5, timeseriesRows: 0 } },
+};
 
 /** DataHub's Rest.li `POST /entities?action=delete`, as the Python SDK's hard deletes call it; no other action. */
 @ApiTags('rest.li (SDK compatibility)')
@@ -30,13 +57,8 @@ export class EntitiesActionController {
       'and answer once applied, with the counts stored just before.',
   })
   @ApiQuery({ name: 'action', required: true, enum: ['delete'] })
-  @ApiBody({ schema: { type: 'object', required: ['urn'], example: { urn: URN_EXAMPLE } } })
-  @ApiResponse({
-    status: 200,
-    description: '`{value: {rows, timeseriesRows}}`',
-    headers: TRACEPARENT_HEADER,
-    schema: { example: { value: { rows: 5, timeseriesRows: 0 } } },
-  })
+  @ApiBody({ schema: HARD_DELETE_BODY_SCHEMA })
+  @ApiJsonResponse(200, 'Deleted: the counts stored just before, `{value: {rows, timeseriesRows}}`.', HARD_DELETE_RESPONSE_SCHEMA)
   @ApiErrorResponses(400, [409, 'The delete failed (the reason).'])
   async action(@Query('action') action: unknown, @Body() body: unknown, @Actor() actor: string): Promise<{ value: HardDeleteCounts }> {
     if (action !== 'delete') throw new BadRequestException(`unsupported action ${JSON.stringify(action ?? null)}: only action=delete is served here`);

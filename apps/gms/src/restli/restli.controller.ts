@@ -1,8 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/auth.decorators';
-import { ApiErrorResponses, TRACEPARENT_HEADER } from '../http/openapi';
-import { ASPECT_EXAMPLE, ENTITY_EXAMPLE, URN_EXAMPLE } from './restli.openapi';
+import { ApiErrorResponses, ApiJsonResponse, ApiUrnParam } from '../http/openapi';
+import { ASPECT_EXAMPLE, ASPECT_RESPONSE_SCHEMA, ENTITY_EXAMPLE, ENTITY_RESPONSE_SCHEMA } from './restli.openapi';
 import { AspectQuery, EntityV2Query } from './restli.query';
 import { EntityResponse, RestliService, VersionedAspectResponse } from './restli.service';
 
@@ -17,8 +17,8 @@ export class RestliController {
 
   @Get('aspects/:urn')
   @ApiOperation({ summary: 'One version of one aspect, under its record name (DataHubGraph.get_aspect, exists)' })
-  @ApiParam({ name: 'urn', description: 'The URN, URL-encoded.', example: URN_EXAMPLE })
-  @ApiResponse({ status: 200, description: 'The aspect.', headers: TRACEPARENT_HEADER, schema: { example: ASPECT_EXAMPLE } })
+  @ApiUrnParam()
+  @ApiJsonResponse(200, 'The aspect.', ASPECT_RESPONSE_SCHEMA, { datasetProperties: { value: ASPECT_EXAMPLE } })
   @ApiErrorResponses([400, 'A malformed URN, an unknown or timeseries aspect, a bad version.'], [404, 'Not stored, or deleted.'])
   getAspect(@Param('urn') urn: string, @Query() query: AspectQuery): Promise<VersionedAspectResponse> {
     return this.restli.aspect(urn, query.aspect, query.version);
@@ -29,8 +29,8 @@ export class RestliController {
     summary: 'The live versioned aspects of an entity (DataHubGraph.get_entity_raw, get_entity_semityped)',
     description: 'Never 404: the key aspect, derived from the URN when it is not stored, is always there, also for an entity never written or deleted.',
   })
-  @ApiParam({ name: 'urn', description: 'The URN, URL-encoded.', example: URN_EXAMPLE })
-  @ApiResponse({ status: 200, description: 'The entity.', headers: TRACEPARENT_HEADER, schema: { example: ENTITY_EXAMPLE } })
+  @ApiUrnParam()
+  @ApiJsonResponse(200, 'The entity.', ENTITY_RESPONSE_SCHEMA, { dataset: { value: ENTITY_EXAMPLE } })
   @ApiErrorResponses([400, 'A malformed URN or aspects list, an unknown aspect.'])
   getEntity(@Param('urn') urn: string, @Query() query: EntityV2Query): Promise<EntityResponse> {
     return this.restli.entity(urn, query.aspects);

@@ -1,7 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { Public } from '@lib/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { TRACEPARENT_HEADER } from '../http/openapi';
 import { SERVER_CONFIG_SCHEMA, serverConfig, ServerConfig } from './server-config';
 
 /** `GET /config`: the server-configuration document of the reference API, as much of it as its clients need. */
@@ -22,7 +21,6 @@ export class ServerConfigController {
   })
   @ApiOkResponse({
     description: 'The configuration. It does not change while the service runs.',
-    headers: TRACEPARENT_HEADER,
     schema: { ...SERVER_CONFIG_SCHEMA, example: serverConfig() },
   })
   get(): ServerConfig {

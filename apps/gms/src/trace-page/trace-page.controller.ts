@@ -57,9 +57,14 @@ function secure(res: Response): void {
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** Whether the answers of this method and path link their trace page: the write routes (the OpenAPI document says so too). */
+export function isTraceLinked(method: string, path: string): boolean {
+  return WRITE_METHODS.has(method) && path.startsWith('/openapi/v3/entity');
+}
+
 /** Every write's answer links its trace page: `Link: </trace/{traceId}>; rel="trace"` (after the tracing middleware). */
 export function traceLinkMiddleware(req: Request, res: Response, next: NextFunction): void {
-  if (WRITE_METHODS.has(req.method) && req.path.startsWith('/openapi/v3/entity')) {
+  if (isTraceLinked(req.method, req.path)) {
     const traceId = String(res.getHeader('traceparent') ?? '').split('-')[1];
     if (traceId) res.setHeader('Link', `</trace/${traceId}>; rel="trace"`);
   }

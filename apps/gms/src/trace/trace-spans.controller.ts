@@ -1,10 +1,10 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SpanIndex } from '@lib/search';
 import { OTLP_TRACES_SCHEMA, toOtlp } from '@lib/telemetry';
 import { RequireScope } from '../auth/auth.decorators';
 import { unavailableOnOutage } from '../entity/outage';
-import { ApiErrorResponses } from '../http/openapi';
+import { ApiErrorResponses, ApiJsonResponse, ApiTraceIdParam } from '../http/openapi';
 import { TraceIdPipe } from './trace-id.pipe';
 
 @ApiTags('trace (v1)')
@@ -24,8 +24,8 @@ export class TraceSpansController {
       'Grouped by resource (service.name, service.instance.id) and scope, as any OpenTelemetry tool reads them. Spans are stored in batches: ' +
       'they appear within about two seconds of ending. An unknown trace id answers no spans.',
   })
-  @ApiParam({ name: 'traceId', description: 'A trace id (32 hex) or a whole traceparent header value.', example: '00062c53a468cbd8077e7dd079846870' })
-  @ApiOkResponse({ content: { 'application/json': { schema: OTLP_TRACES_SCHEMA } } })
+  @ApiTraceIdParam()
+  @ApiJsonResponse(200, 'The stored spans (none for an unknown trace id).', OTLP_TRACES_SCHEMA)
   @ApiErrorResponses(400, 503)
   async spansOf(@Param('traceId', TraceIdPipe) traceId: string): Promise<ReturnType<typeof toOtlp>> {
     return toOtlp(await unavailableOnOutage(() => this.spans.spansOf(traceId)));

@@ -1,11 +1,11 @@
 import { Body, Controller, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Settings } from '@lib/config';
 import { EntityRegistry } from '@lib/metadata';
 import type { Response } from 'express';
 import { traceItems, TraceResponse, traceRef, TraceWaiter } from '@lib/trace';
 import { RequireScope } from '../auth/auth.decorators';
-import { ApiErrorResponses, TRACEPARENT_HEADER } from '../http/openapi';
+import { ApiErrorResponses, ApiJsonResponse, ApiTraceIdParam } from '../http/openapi';
 import { TraceIdPipe } from './trace-id.pipe';
 import { TRACE_BAD_REQUEST, TRACE_SATURATED, TRACE_BODY_EXAMPLES, TRACE_BODY_SCHEMA, TRACE_RESPONSE_EXAMPLES, TRACE_RESPONSE_SCHEMA } from './trace.openapi';
 import { TraceQuery } from './trace.query';
@@ -32,13 +32,9 @@ export class TraceController {
       'waitMs holds the answer while an aspect is PENDING (default TRACE_DEFAULT_WAIT_MS; 0 answers at once). ' +
       'The same trace as a picture: /trace/{traceId} (every write answer links it: Link rel="trace").',
   })
-  @ApiParam({ name: 'traceId', description: 'A trace id (32 hex) or a whole traceparent header value.', example: '00062c53a468cbd8077e7dd079846870' })
+  @ApiTraceIdParam()
   @ApiBody({ schema: TRACE_BODY_SCHEMA, examples: TRACE_BODY_EXAMPLES })
-  @ApiResponse({
-    status: 200,
-    headers: TRACEPARENT_HEADER,
-    content: { 'application/json': { schema: TRACE_RESPONSE_SCHEMA, examples: TRACE_RESPONSE_EXAMPLES } },
-  })
+  @ApiJsonResponse(200, 'Per URN and aspect, the state of the write in each storage.', TRACE_RESPONSE_SCHEMA, TRACE_RESPONSE_EXAMPLES)
   @ApiErrorResponses([400, TRACE_BAD_REQUEST], 413, [503, TRACE_SATURATED])
   traceWrite(
     @Param('traceId', TraceIdPipe) traceId: string,
