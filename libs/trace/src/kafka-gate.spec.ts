@@ -1,4 +1,4 @@
-import { TraceKafkaGate, TraceSaturated } from './kafka-gate';
+import { TraceKafkaGate, TraceSaturated, unlessSaturated } from './kafka-gate';
 
 describe('TraceKafkaGate', () => {
   const gate = (maxInFlight: number, queueMs: number) => new TraceKafkaGate({ maxInFlight, queueMs });
@@ -56,5 +56,13 @@ describe('TraceKafkaGate', () => {
     await expect(g.slot().enter()).rejects.toBeInstanceOf(TraceSaturated);
     holder.release();
     expect(g.busy).toBe(0);
+  });
+});
+
+describe('unlessSaturated', () => {
+  it('gives the result, undefined for a refusal, and throws anything else', async () => {
+    expect(await unlessSaturated(Promise.resolve(7))).toBe(7);
+    expect(await unlessSaturated(Promise.reject(new TraceSaturated(2, 1)))).toBeUndefined();
+    await expect(unlessSaturated(Promise.reject(new Error('MySQL down')))).rejects.toThrow('MySQL down');
   });
 });

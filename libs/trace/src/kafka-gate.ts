@@ -25,6 +25,16 @@ export class TraceSaturated extends Error {
   }
 }
 
+/** `work`'s result; undefined when the gate refused it (TraceSaturated): for re-traces inside a wait, which look again later. */
+export async function unlessSaturated<T>(work: Promise<T>): Promise<T | undefined> {
+  try {
+    return await work;
+  } catch (e) {
+    if (e instanceof TraceSaturated) return undefined;
+    throw e;
+  }
+}
+
 /** A trace's hold on the gate: taken on its first Kafka read, kept until the trace ends (release). */
 export interface KafkaSlot {
   /** Takes the slot if this trace does not hold one yet; throws TraceSaturated if none frees up in time. */

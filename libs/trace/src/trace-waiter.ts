@@ -8,7 +8,7 @@ import { TraceResponse } from './decisions/search-and-response';
 import { OffsetWatcher, TRACE_WAIT_OPTIONS, TraceWaitOptions } from './offset-watcher';
 import { TraceItem } from './trace-item';
 import { TraceOptions, TraceOutcome, TraceService } from './trace.service';
-import { TraceSaturated } from './kafka-gate';
+import { unlessSaturated } from './kafka-gate';
 
 /** How long a wait whose PENDING aspect has no located message sleeps between traces (not expected to happen). */
 const UNWATCHABLE_RETRACE_MS = 1000;
@@ -91,12 +91,7 @@ export class TraceWaiter implements OnModuleInit, OnModuleDestroy {
 
   /** A trace again; undefined when the Kafka gate had no slot for it (the first trace of a request answers 503 instead). */
   private async retrace(trace: TraceRef, items: TraceItem[], opts: TraceOptions): Promise<TraceOutcome | undefined> {
-    try {
-      return await this.traces.traceOutcome(trace, items, opts);
-    } catch (e) {
-      if (e instanceof TraceSaturated) return undefined;
-      throw e;
-    }
+    return unlessSaturated(this.traces.traceOutcome(trace, items, opts));
   }
 
   /**

@@ -4,7 +4,7 @@ import { AspectTraceResult, TraceResponse } from './decisions/search-and-respons
 import { WriteStatus } from './decisions/status';
 import { TraceItem } from './trace-item';
 import { TraceOptions, TraceService } from './trace.service';
-import { TraceSaturated } from './kafka-gate';
+import { unlessSaturated } from './kafka-gate';
 
 /** Which storages a wait waits for: the SQL write only, or its indexing too. */
 export type WaitFor = 'primary' | 'both';
@@ -48,12 +48,7 @@ export class WriteWaiter {
 
   /** One trace; undefined when the Kafka gate had no slot for it. */
   private async look(ref: ReturnType<typeof traceRef>, items: TraceItem[], opts: TraceOptions): Promise<TraceResponse | undefined> {
-    try {
-      return await this.traces.trace(ref, items, opts);
-    } catch (e) {
-      if (e instanceof TraceSaturated) return undefined;
-      throw e;
-    }
+    return unlessSaturated(this.traces.trace(ref, items, opts));
   }
 }
 
