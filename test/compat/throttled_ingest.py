@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import re
+from datetime import datetime
 import sys
 import time
 import traceback
@@ -61,6 +62,8 @@ class Run:
         # Two aspects per dataset: datasetProperties carrying a value of its own, and status.
         self.datasets = [make_dataset_urn("hive", f"sdk_throttled.t{suffix}_{i:05d}", "PROD") for i in range(aspects // 2)]
         self.aspects = 2 * len(self.datasets)
+        # When emit_mcps returned (check_ingest): the consumers view must be sampled after it to count every batch.
+        self.emitted_at = float("inf")
         # What reached the SDK's caller (urllib3 retries a 429 inside, unseen by requests' hooks) ...
         self.statuses: Dict[int, int] = {}
         # ... and the SDK's own account of its 429 retries, from its emitter's debug log.
@@ -117,6 +120,7 @@ class Run:
         t0 = time.monotonic()
         emitter.emit_mcps(mcps, emit_mode=EmitMode.ASYNC)
         seconds = time.monotonic() - t0
+        self.emitted_at = time.time()
         emitter.close()
         refused = self.refused_by_server() - refused_before
         expect(refused > 0, f"the service never throttled the ingestion (answers {self.statuses}): the test proves nothing")
@@ -133,7 +137,9 @@ class Run:
         while time.monotonic() < deadline:
             view = self.consumers()
             lags = {g["groupId"]: g["lag"] for g in view["groups"]}
-            if all(lag == 0 for lag in lags.values()):
+            # The view is the monitor's latest sample: only one begun after the last batch was accepted counts it.
+            sampled = datetime.fromisoformat(view["sampledAt"].replace("Z", "+00:00")).timestamp() if view.get("sampledAt") else 0.0
+            if sampled > self.emitted_at and all(lag == 0 for lag in lags.values()):
                 self.after = self.proposals_on_topic(view)
                 return f"lag 0 for {', '.join(lags)}"
             time.sleep(0.5)
