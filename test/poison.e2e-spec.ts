@@ -3,12 +3,14 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { ConfigResourceTypes } from 'kafkajs';
 import { partitionForKey } from '@lib/kafka';
+import { entityIndexName } from '@lib/metadata';
+import { SYSTEM_METADATA_INDEX, systemMetadataDocId } from '@lib/search';
 import { AppProcess } from './support/app-process';
 import { request } from './support/http';
 import { dropNamespace, ownNamespace } from './support/namespace';
 import { eventually } from './support/poll';
 import { REPO_ROOT } from './support/stack-env';
-import { kafka } from './support/stores';
+import { kafka, search } from './support/stores';
 import { messageCount, messagesWithKey } from './support/topics';
 import { states, traceIdOf, traceWrite } from './support/trace-client';
 
@@ -151,6 +153,70 @@ describe('poison messages: bounded tries, then the failed topic, and the partiti
       expect(letters).toHaveLength(1);
       expect(JSON.parse(letters[0].value).metadataChangeLog).toMatchObject({ entityUrn: urn, aspectName: 'ownership' });
       expect(await messageCount(kafka(), env.TOPIC_FAILED_MCP)).toBe(0n);
+    }, 90000);
+  });
+
+  describe('MAE: an entity document the index refuses (one left by another version, which the update script cannot read)', () => {
+    const env = ownNamespace(`pr${run}`);
+    const entityIndex = `${env.OPENSEARCH_INDEX_PREFIX}${entityIndexName('dataset')}`;
+    let gms: AppProcess;
+
+    beforeAll(async () => {
+      gms = await AppProcess.start('gms', { ...env, GMS_WORKERS: '1', RUN_CONSUMERS: 'mce,mae' });
+      await gms.waitHealthy();
+    }, 120000);
+
+    afterAll(async () => {
+      await gms?.stop();
+      await dropNamespace(env);
+    });
+
+    it("records the refusal on the write's system-metadata document: search ERROR with the reason, not ACTIVE_STATE; a dead letter; later writes settle", async () => {
+      const [urn, next] = urnsOnPartition('refused', 0, 2);
+      const client = search(env);
+      await eventually(
+        async () => (await client.indices.exists({ index: entityIndex })).body,
+        (exists) => exists === true,
+        30000,
+      );
+      // Where the script keeps {version, lastObserved} per aspect, a string: reading it fails the script (400).
+      await client.index({
+        index: entityIndex,
+        id: urn,
+        body: { urn, entityType: 'dataset', systemMetadata: { status: 'left by another version' } },
+        refresh: true,
+      });
+
+      const refused = await asyncWrite(gms, urn, { status: { value: { removed: false } } });
+      expect(refused.status).toBe(202);
+      const behind = await asyncWrite(gms, next, { status: { value: { removed: false } } });
+      const traceId = traceIdOf(refused.headers.get('traceparent'));
+
+      const status = await eventually(
+        () => searchOf(gms, traceId, urn, 'status'),
+        (s) => s?.writeStatus !== undefined && s.writeStatus !== 'PENDING',
+        60000,
+        200,
+      );
+      expect(status?.writeStatus).toBe('ERROR');
+      expect(status?.writeExceptions?.[0]).toMatchObject({ exceptionClass: 'SearchDocumentRefused' });
+      expect(status?.writeExceptions?.[0].message).toMatch(/^OpenSearch refused entity \S+ [\w,]*\bstatus\b[\w,]*: 400 /);
+      const trace = (await traceWrite(gms.url, traceId, { [urn]: ['status'] })).body as Trace;
+      expect(trace[urn].status).toMatchObject({ success: false, primaryStorage: { writeStatus: 'ACTIVE_STATE' } });
+
+      const doc = await client.get({ index: `${env.OPENSEARCH_INDEX_PREFIX}${SYSTEM_METADATA_INDEX}`, id: systemMetadataDocId(urn, 'status') });
+      expect(doc.body._source).toMatchObject({ telemetryTraceId: traceId, refusal: { exceptionClass: 'SearchDocumentRefused' } });
+      // One dead letter per change log the refused document carried: the write, and the key aspect of the entity's first write.
+      const letters = await messagesWithKey(kafka(), env.TOPIC_FAILED_MCL, urn);
+      expect(letters.map((l) => JSON.parse(l.value).metadataChangeLog.aspectName).sort()).toEqual(['datasetKey', 'status']);
+
+      const behindTrace = traceIdOf(behind.headers.get('traceparent'));
+      await eventually(
+        async () => states((await traceWrite(gms.url, behindTrace, { [next]: ['status'] })).body, next, 'status'),
+        (s) => s === 'ACTIVE_STATE/ACTIVE_STATE',
+        30000,
+      );
+      await client.close();
     }, 90000);
   });
 });

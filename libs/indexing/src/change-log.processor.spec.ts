@@ -415,6 +415,27 @@ describe('ChangeLogProcessor', () => {
         message: `OpenSearch refused system metadata ${URN_B} status: 400 mapper_parsing_exception: failed to parse field [runId]`,
       });
     });
+
+    it("writes a refused entity document's system-metadata documents again, recording the refusal, before returning", async () => {
+      const refusedEntity = { status: 400, error: { type: 'illegal_argument_exception', reason: 'Document contains at least one immense term' } };
+      search.bulkAnswer = (req) => ({
+        errors: true,
+        items: keys(req).map((k) => ({ [k.startsWith('entity') ? 'update' : 'index']: k === `entity ${URN_B}` ? refusedEntity : ok })),
+      });
+      await processor.process(twoUrns());
+
+      const [first, second] = search.calls('bulk');
+      expect(search.calls('bulk')).toHaveLength(2);
+      expect(keys(first)).toEqual([`entity ${URN}`, `entity ${URN_B}`, `sm ${URN} status`, `sm ${URN_B} status`]);
+      // Only the refused URN's writes, under the version the first request used: a newer write's document would win.
+      expect(keys(second)).toEqual([`sm ${URN_B} status`]);
+      expect(bulkActions(second)[0].index).toMatchObject({ _id: systemMetadataDocId(URN_B, 'status'), version: 1700000000500, version_type: 'external_gte' });
+      const message = `OpenSearch refused entity ${URN_B} status: 400 illegal_argument_exception: Document contains at least one immense term`;
+      expect(bulkDocuments(second)[0]).toMatchObject({ urn: URN_B, telemetryTraceId: TRACE_ID, refusal: { message, exceptionClass: 'SearchDocumentRefused' } });
+      // The first request's system-metadata documents carry no refusal.
+      expect(bulkDocuments(first).filter((d: { refusal?: unknown }) => d.refusal !== undefined)).toEqual([]);
+      expect(deadLetters().map((l) => [l.key, JSON.parse(l.error)[0].message])).toEqual([[URN_B, message]]);
+    });
   });
 
   it('throws when OpenSearch cannot be reached', async () => {

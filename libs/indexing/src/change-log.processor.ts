@@ -8,6 +8,7 @@ import { Metrics } from '@lib/metrics';
 import {
   AspectChange,
   BulkItemRefusal,
+  BulkOperation,
   BulkWriter,
   EntityDocumentRepository,
   SystemMetadataRepository,
@@ -155,11 +156,8 @@ export class ChangeLogProcessor {
     events: AspectChange[],
     spans: { span: Span; context: Context }[],
   ): Promise<OutgoingRecord[]> {
-    const operations = [
-      ...this.entities.upsertOperations(versioned),
-      ...this.systemMetadata.upsertOperations([...versioned, ...removals]),
-      ...this.timeseries.indexOperations(events),
-    ];
+    const entityOperations = this.entities.upsertOperations(versioned);
+    const operations = [...entityOperations, ...this.systemMetadata.upsertOperations([...versioned, ...removals]), ...this.timeseries.indexOperations(events)];
     if (operations.length === 0) return [];
     const first = batch.messages[0].offset;
     const last = batch.messages[batch.messages.length - 1].offset;
@@ -200,9 +198,15 @@ export class ChangeLogProcessor {
         'db.opensearch.unchanged': outcome.unchanged,
         'db.opensearch.resent': outcome.resent ?? 0,
       });
-      for (const refusal of outcome.rejected ?? []) this.refused(where, refusal);
+      const rejected = outcome.rejected ?? [];
+      for (const refusal of rejected) this.refused(where, refusal);
       this.logger.debug(`${where}: ${outcome.written} written, ${outcome.unchanged} unchanged, ${outcome.resent ?? 0} re-sent`);
-      return (outcome.rejected ?? []).flatMap((refusal) => this.refusalDeadLetters(refusal));
+      const entities = new Set<BulkOperation>(entityOperations);
+      await this.recordRefusals(
+        where,
+        rejected.filter((r) => entities.has(r.operation)),
+      );
+      return rejected.flatMap((refusal) => this.refusalDeadLetters(refusal));
     } catch (err) {
       this.metrics?.dependencyError('opensearch', 'bulk_index');
       span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
@@ -248,9 +252,24 @@ export class ChangeLogProcessor {
     }
   }
 
+  /**
+   * The system-metadata documents the bulk request just wrote for writes whose entity document it refused would
+   * make those writes look indexed: they are written again recording the refusal, which the trace reports as
+   * search ERROR (contract 5.2). Before the commit, with the same re-sending; a refusal of these is logged.
+   */
+  private async recordRefusals(where: string, refusals: BulkItemRefusal[]): Promise<void> {
+    if (refusals.length === 0) return;
+    const operations = refusals.flatMap((r) => {
+      const reason = refusalReason(r);
+      return this.systemMetadata.refusalOperations(r.operation.changes ?? [], { message: reason.message, exceptionClass: reason.name });
+    });
+    const outcome = await this.bulk.write(operations, { retry: { ...this.backoff, signal: this.stopping.signal } });
+    for (const refusal of outcome.rejected ?? []) this.refused(where, refusal);
+  }
+
   /** What a refused item failed to index: one dead letter per change log it carried, naming the refusal. */
   private refusalDeadLetters(refusal: BulkItemRefusal): OutgoingRecord[] {
-    const reason = Object.assign(new Error(`OpenSearch refused ${refusal.label}: ${refusal.status} ${refusal.error}`), { name: 'SearchDocumentRefused' });
+    const reason = refusalReason(refusal);
     return (refusal.operation.changes ?? []).map((change) =>
       this.deadLetterRecord(
         change.urn,
@@ -294,4 +313,9 @@ function rawChangeLog(value: Buffer | null): unknown {
   } catch {
     return { raw: value === null ? null : text };
   }
+}
+
+/** The exception a refused bulk item stands for: in its dead letters and on its writes' system-metadata documents. */
+function refusalReason(refusal: BulkItemRefusal): Error {
+  return Object.assign(new Error(`OpenSearch refused ${refusal.label}: ${refusal.status} ${refusal.error}`), { name: 'SearchDocumentRefused' });
 }

@@ -62,6 +62,23 @@ describe('BulkWriter', () => {
     ]);
   });
 
+  it("names the innermost cause of a refusal (a script's own error under 'failed to execute script')", async () => {
+    const scriptError = {
+      type: 'illegal_argument_exception',
+      reason: 'failed to execute script',
+      caused_by: {
+        type: 'script_exception',
+        reason: 'runtime error',
+        caused_by: { type: 'illegal_argument_exception', reason: 'dynamic getter [java.lang.String, lastObserved] not found' },
+      },
+    };
+    search.bulkAnswer = () => ({ errors: true, items: [{ update: { status: 400, error: scriptError } }] });
+    const outcome = await writer.write([op('a')]);
+    expect(outcome.rejected?.[0].error).toBe(
+      'illegal_argument_exception: failed to execute script (caused by illegal_argument_exception: dynamic getter [java.lang.String, lastObserved] not found)',
+    );
+  });
+
   it('does not trust the errors flag alone', async () => {
     search.bulkAnswer = () => ({ errors: false, items: [{ index: { status: 500 } }] });
     await expect(writer.write([op('a')])).rejects.toThrow('doc a (500 error: no reason given)');

@@ -84,7 +84,21 @@ export class BulkWriteError extends Error {
 interface BulkResponseItem {
   status: number;
   result?: string;
-  error?: { type?: string; reason?: string };
+  error?: ItemError;
+}
+
+interface ItemError {
+  type?: string;
+  reason?: string;
+  caused_by?: ItemError;
+}
+
+/** `type: reason`, and the innermost cause when there is one (a script's own error under "failed to execute script"). */
+function describeError(error: ItemError | undefined): string {
+  const text = (e: ItemError) => `${e.type ?? 'error'}: ${e.reason ?? 'no reason given'}`;
+  let root = error?.caused_by;
+  while (root?.caused_by) root = root.caused_by;
+  return error === undefined ? text({}) : root ? `${text(error)} (caused by ${text(root)})` : text(error);
 }
 
 type ItemResult = { kind: 'written' | 'unchanged' } | { kind: 'retriable' | 'rejected'; failure: BulkItemFailure };
@@ -155,7 +169,7 @@ export class BulkWriter {
       const item = Object.values(entry)[0];
       if (item.status === 409 && op.conflictMeansStale) return { kind: 'unchanged' };
       if (item.error || item.status >= 300) {
-        const failure = { label: op.label, status: item.status, error: `${item.error?.type ?? 'error'}: ${item.error?.reason ?? 'no reason given'}` };
+        const failure = { label: op.label, status: item.status, error: describeError(item.error) };
         return { kind: item.status === 400 ? 'rejected' : 'retriable', failure };
       }
       return { kind: item.result === 'noop' ? 'unchanged' : 'written' };

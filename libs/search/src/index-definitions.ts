@@ -20,6 +20,9 @@ export const systemMetadataIndex: IndexDefinition = {
       telemetryTraceId: { type: 'keyword' },
       registryName: { type: 'keyword' },
       registryVersion: { type: 'keyword' },
+      // Set when OpenSearch refused the write's entity document (400): the write is not searchable, and the
+      // trace says so (search ERROR) instead of taking this document for proof. Kept, not indexed.
+      refusal: { type: 'object', enabled: false },
     },
   },
 };

@@ -3,7 +3,11 @@ import { Settings } from '@lib/config';
 import { SearchClient } from './search.client';
 import { IndexDefinition } from './index-definitions';
 
-/** Creates missing indices with their explicit mappings (idempotent; existing indices are left alone). */
+/**
+ * Creates missing indices with their explicit mappings, and adds to existing indices the fields this version's
+ * mappings have and theirs lack (idempotent). A field whose type differs is never changed: start-up fails naming
+ * the index, since writes to it would be refused.
+ */
 @Injectable()
 export class SearchSetup {
   private readonly logger = new Logger(SearchSetup.name);
@@ -18,7 +22,10 @@ export class SearchSetup {
     for (const def of definitions) {
       const index = this.search.index(def.name);
       const exists = await this.search.client.indices.exists({ index });
-      if (exists.body) continue;
+      if (exists.body) {
+        await this.addFields(index, def);
+        continue;
+      }
       try {
         await this.search.client.indices.create({
           index,
@@ -36,5 +43,21 @@ export class SearchSetup {
     if (created.length > 0) this.logger.log(`created indices ${created.join(', ')}`);
     await this.search.client.cluster.health({ wait_for_status: 'yellow', timeout: '30s' });
     return created;
+  }
+
+  /** Additive mapping update: new fields are added, existing identical ones accepted, a changed one refused. */
+  private async addFields(index: string, def: IndexDefinition): Promise<void> {
+    try {
+      await this.search.client.indices.putMapping({ index, body: def.mappings });
+    } catch (err) {
+      const meta = (err as { meta?: { statusCode?: number; body?: { error?: { reason?: string } } } }).meta;
+      const reason = meta?.body?.error?.reason ?? (err as Error).message;
+      if (meta?.statusCode === 403) {
+        // A user allowed to write but not to manage mappings: writes of fields the index lacks will be refused, and say so.
+        this.logger.warn(`cannot add this version's fields to the mapping of index ${index} (403: ${reason}); an administrator must`);
+        return;
+      }
+      throw new Error(`the mapping of index ${index} cannot take this version's fields (${reason}); reindex it or drop it`, { cause: err });
+    }
   }
 }

@@ -79,6 +79,14 @@ describe('SystemMetadataRepository', () => {
       expect(found.get(aspectKey(URN, 'status'))).toEqual({ urn: URN, aspect: 'status', runId: 'r', lastUpdated: 5, removed: false, telemetryTraceId: TRACE });
     });
 
+    it("reads a document's refusal back, with its message and class", async () => {
+      const refusal = { message: 'OpenSearch refused entity x status: 400 immense term', exceptionClass: 'SearchDocumentRefused' };
+      const [op] = repo.refusalOperations([change('status')], refusal);
+      search.mgetAnswer = (req) => ({ docs: (req.body.ids as string[]).map((id) => ({ _id: id, found: true, _source: op.document })) });
+      const doc = (await repo.getMany([{ urn: URN, aspect: 'status' }])).get(aspectKey(URN, 'status'));
+      expect(doc).toMatchObject({ urn: URN, aspect: 'status', telemetryTraceId: TRACE, refusal });
+    });
+
     it('makes no request for no pairs', async () => {
       expect((await repo.getMany([])).size).toBe(0);
       expect(search.requests).toHaveLength(0);

@@ -17,6 +17,14 @@ export interface SystemMetadataDocument {
   telemetryTraceId?: string;
   registryName?: string;
   registryVersion?: string;
+  /** OpenSearch refused this write's entity document: why (see refusalOperations). */
+  refusal?: SearchRefusal;
+}
+
+/** Why OpenSearch refused a write's entity document (a 400: a value the mapping cannot take). */
+export interface SearchRefusal {
+  message: string;
+  exceptionClass: string;
 }
 
 interface MgetItem {
@@ -38,6 +46,19 @@ export class SystemMetadataRepository {
    * redelivery of the same log has the same version and is accepted again (external_gte).
    */
   upsertOperations(changes: AspectChange[]): BulkOperation[] {
+    return this.operations(changes);
+  }
+
+  /**
+   * The same documents, recording that OpenSearch refused the writes' entity documents: sent after the bulk
+   * request that refused them, under the same external version, so the document the first request wrote is
+   * replaced while a newer write's is left alone (a conflict that means stale).
+   */
+  refusalOperations(changes: AspectChange[], refusal: SearchRefusal): BulkOperation[] {
+    return this.operations(changes, refusal);
+  }
+
+  private operations(changes: AspectChange[], refusal?: SearchRefusal): BulkOperation[] {
     const index = this.search.index(SYSTEM_METADATA_INDEX);
     return changes.map((change) => ({
       action: {
@@ -48,8 +69,8 @@ export class SystemMetadataRepository {
           version_type: 'external_gte',
         },
       },
-      document: toDocument(change),
-      label: `system metadata ${change.urn} ${change.aspect}`,
+      document: { ...toDocument(change), ...(refusal ? { refusal } : {}) },
+      label: `system metadata ${change.urn} ${change.aspect}${refusal ? ' (entity document refused)' : ''}`,
       changes: [change],
       conflictMeansStale: true,
     }));
@@ -119,5 +140,7 @@ function fromSource(source: Record<string, unknown>, pair: AspectRef): SystemMet
   };
   const optional = { telemetryTraceId: text(source.telemetryTraceId), registryName: text(source.registryName), registryVersion: text(source.registryVersion) };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(doc, { [key]: value });
+  const refusal = source.refusal as Partial<SearchRefusal> | undefined;
+  if (typeof refusal?.message === 'string') doc.refusal = { message: refusal.message, exceptionClass: text(refusal.exceptionClass) ?? 'SearchDocumentRefused' };
   return doc;
 }

@@ -55,6 +55,8 @@ export interface SearchSystemDoc {
    * events in a time range): `removed` with our trace id means our delete is done.
    */
   removed?: boolean;
+  /** OpenSearch refused the indexed write's entity document (400): the write is not searchable, and why. */
+  refusal?: { message: string; exceptionClass: string };
 }
 
 /** The timeseries index, for a timeseries aspect. */

@@ -31,6 +31,29 @@ describe('searchFromStores: contract 5.2, following the primary status', () => {
 describe('searchFromStores: primary ACTIVE_STATE, the system-metadata document', () => {
   it.each<[string, SearchContext, unknown]>([
     ['document carries our trace id -> ACTIVE_STATE', ctx({ systemDoc: systemDoc({ traceId: OURS, lastUpdated: T }) }), { writeStatus: 'ACTIVE_STATE' }],
+    [
+      'document carries our trace id and the refusal of our entity document -> ERROR, with it',
+      ctx({
+        systemDoc: {
+          ...systemDoc({ traceId: OURS, lastUpdated: T }),
+          refusal: { message: 'OpenSearch refused entity x: 400 immense term', exceptionClass: 'SearchDocumentRefused' },
+        },
+      }),
+      {
+        writeStatus: 'ERROR',
+        writeExceptions: [{ message: 'OpenSearch refused entity x: 400 immense term', exceptionClass: 'SearchDocumentRefused', stackTrace: [] }],
+      },
+    ],
+    [
+      "a later write's document carrying a refusal -> HISTORIC_STATE (ours was replaced; the refusal is the later write's)",
+      ctx({
+        systemDoc: {
+          ...systemDoc({ traceId: traceIdAt(T + 9), lastUpdated: T + 9 }),
+          refusal: { message: 'refused', exceptionClass: 'SearchDocumentRefused' },
+        },
+      }),
+      { writeStatus: 'HISTORIC_STATE' },
+    ],
     ['trace id removed, lastUpdated after ours -> HISTORIC_STATE', ctx({ systemDoc: systemDoc({ lastUpdated: T + 1 }) }), { writeStatus: 'HISTORIC_STATE' }],
     [
       'trace id removed, lastUpdated equal to ours (>=) -> HISTORIC_STATE',

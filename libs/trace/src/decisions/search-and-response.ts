@@ -74,7 +74,11 @@ function timeseriesFromStores(ctx: SearchContext): FromStores {
 /** Primary is ACTIVE_STATE: did the MAE consumer index our write? */
 function activeFromStores(ctx: SearchContext): FromStores {
   const doc = ctx.systemDoc;
-  if (doc?.telemetryTraceId === ctx.trace.traceId) return { writeStatus: WriteStatus.ACTIVE_STATE };
+  if (doc?.telemetryTraceId === ctx.trace.traceId) {
+    // Indexed, unless OpenSearch refused our write's entity document: then it is not searchable -> ERROR, why.
+    if (doc.refusal === undefined) return { writeStatus: WriteStatus.ACTIVE_STATE };
+    return { writeStatus: WriteStatus.ERROR, writeExceptions: [{ ...doc.refusal, stackTrace: [] }] };
+  }
 
   // The document reflects our write or a later one but lacks our trace id -> HISTORIC_STATE.
   // A foreign trace id has no time; then our write's own lastObserved (the SQL row is ours, since

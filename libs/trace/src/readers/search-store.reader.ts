@@ -16,8 +16,10 @@ export class OpenSearchStoreReader extends SearchStoreReader {
   async systemDocs(items: TraceItem[]): Promise<Map<string, SearchSystemDoc>> {
     const docs = await this.systemMetadata.getMany(items.map(({ urn, aspect }) => ({ urn, aspect })));
     const out = new Map<string, SearchSystemDoc>();
-    for (const d of docs.values())
-      out.set(itemKey(d), { urn: d.urn, aspect: d.aspect, lastUpdated: d.lastUpdated, telemetryTraceId: d.telemetryTraceId, removed: d.removed });
+    for (const d of docs.values()) {
+      const { urn, aspect, lastUpdated, telemetryTraceId, removed, refusal } = d;
+      out.set(itemKey(d), { urn, aspect, lastUpdated, telemetryTraceId, removed, ...(refusal ? { refusal } : {}) });
+    }
     return out;
   }
 
